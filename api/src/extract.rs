@@ -1,0 +1,402 @@
+//! Request extractors that answer with problem+json: JSON bodies, query strings, `If-Match`,
+//! `Idempotency-Key`. Their error messages never repeat a submitted value.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::{LocalBoxFuture, Ready, ready};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+use crate::problem::{ApiError, FieldError};
+
+/// The body limit in force, registered as app data by the app builder.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body, deserialized strictly (unknown fields are errors), with the raw bytes kept
+/// for idempotency hashing.
+#[derive(Debug)]
+pub struct JsonBody<T> {
+    pub value: T,
+    pub raw: web::Bytes,
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Turns a serde error at `path` into a field error, with a message of our own.
+fn describe(path: &str, error: &str) -> FieldError {
+    let join = |name: &str| {
+        if path.is_empty() || path == "." {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let quoted = error.split('`').nth(1).unwrap_or("");
+    let (field, code, message) = if error.starts_with("unknown field") {
+        (
+            join(quoted),
+            "unknown_field",
+            "is not a field of this request",
+        )
+    } else if error.starts_with("missing field") {
+        (join(quoted), "required", "is required")
+    } else if error.starts_with("unknown variant") {
+        (
+            path.to_owned(),
+            "invalid_enum_value",
+            "is not one of the allowed values",
+        )
+    } else if error.starts_with("invalid type") {
+        (path.to_owned(), "invalid_type", "has the wrong type")
+    } else if error.starts_with("input contains invalid characters")
+        || error.contains("premature end of input")
+    {
+        (
+            path.to_owned(),
+            "invalid_date",
+            "must be a date written YYYY-MM-DD",
+        )
+    } else {
+        (
+            path.to_owned(),
+            "invalid_value",
+            "has a value that cannot be read",
+        )
+    };
+    let field = if field.is_empty() || field == "." {
+        "body".to_owned()
+    } else {
+        field
+    };
+    FieldError {
+        field,
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_data() {
+            ApiError::Validation {
+                errors: vec![describe(&path, &inner.to_string())],
+            }
+        } else {
+            ApiError::BadRequest {
+                code: "malformed_json",
+                detail: format!(
+                    "The body is not valid JSON (line {}, column {}).",
+                    inner.line(),
+                    inner.column()
+                ),
+                errors: Vec::new(),
+            }
+        }
+    })?;
+    deserializer.end().map_err(|_| ApiError::BadRequest {
+        code: "malformed_json",
+        detail: "The body has trailing characters after the JSON value.".into(),
+        errors: Vec::new(),
+    })?;
+    Ok(value)
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map_or(256 * 1024, |l| l.0);
+        let json = is_json(req);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| ApiError::BadRequest {
+                    code: "unreadable_body",
+                    detail: "The request body could not be read.".into(),
+                    errors: Vec::new(),
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let raw = body.freeze();
+            if raw.is_empty() {
+                return Err(ApiError::BadRequest {
+                    code: "malformed_json",
+                    detail: "The request body is empty; a JSON object is required.".into(),
+                    errors: Vec::new(),
+                });
+            }
+            let value = parse_json(&raw)?;
+            Ok(JsonBody { value, raw })
+        })
+    }
+}
+
+/// Query parameters, deserialized strictly: an unknown or repeated parameter is a 400.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let query = req.query_string();
+        let deserializer = serde_urlencoded::Deserializer::new(url_form(query.as_bytes()));
+        let result = serde_path_to_error::deserialize::<_, T>(deserializer)
+            .map(QueryParams)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                let mut error = describe(&path, &message);
+                if message.starts_with("duplicate field") {
+                    error.field = message.split('`').nth(1).unwrap_or("").to_owned();
+                    error.code = "duplicate_parameter".into();
+                    error.message = "may be given only once".into();
+                } else if error.code == "unknown_field" {
+                    error.message = "is not a parameter of this operation".into();
+                }
+                ApiError::BadRequest {
+                    code: "invalid_query",
+                    detail: "A query parameter is unknown or has an invalid value.".into(),
+                    errors: vec![error],
+                }
+            });
+        ready(result)
+    }
+}
+
+fn url_form(bytes: &[u8]) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(bytes)
+}
+
+/// A query parameter rule broken after parsing (a range, a length): reported like parse errors.
+pub fn query_error(field: &str, code: &str, message: &str) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_query",
+        detail: "A query parameter is unknown or has an invalid value.".into(),
+        errors: vec![FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }],
+    }
+}
+
+/// The versions named by `If-Match`; `None` when the header is absent (the write is unconditional).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Absent,
+    Any,
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    /// Passes when the header is absent, `*`, or lists the record's current ETag.
+    pub fn check(&self, version: i64) -> Result<(), ApiError> {
+        match self {
+            IfMatch::Absent | IfMatch::Any => Ok(()),
+            IfMatch::Tags(tags) => {
+                let current = etag(version);
+                if tags
+                    .iter()
+                    .any(|t| *t == current || t.strip_prefix("W/") == Some(current.as_str()))
+                {
+                    Ok(())
+                } else {
+                    Err(ApiError::PreconditionFailed)
+                }
+            }
+        }
+    }
+}
+
+/// The ETag of a record at `version`.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let values: Vec<String> = req
+            .headers()
+            .get_all(header::IF_MATCH)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| {
+                v.split(',')
+                    .map(|t| t.trim().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        let parsed = if req.headers().get(header::IF_MATCH).is_none() {
+            IfMatch::Absent
+        } else if values.iter().any(|t| t == "*") {
+            IfMatch::Any
+        } else {
+            // A header that names no usable tag matches nothing: the precondition fails.
+            IfMatch::Tags(values)
+        };
+        ready(Ok(parsed))
+    }
+}
+
+/// The `Idempotency-Key` of a create request, if any: 1 to 255 visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(pub Option<String>);
+
+pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(value) = req.headers().get("idempotency-key") else {
+            return ready(Ok(IdempotencyKey(None)));
+        };
+        let key = value
+            .to_str()
+            .ok()
+            .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()));
+        ready(match key {
+            Some(key) => Ok(IdempotencyKey(Some(key.to_owned()))),
+            None => Err(ApiError::BadRequest {
+                code: "invalid_header",
+                detail: "Idempotency-Key must be 1 to 255 visible ASCII characters.".into(),
+                errors: vec![FieldError {
+                    field: "Idempotency-Key".into(),
+                    code: "idempotency_key_format".into(),
+                    message: "must be 1 to 255 visible ASCII characters".into(),
+                }],
+            }),
+        })
+    }
+}
+
+/// For PATCH bodies: distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// For PATCH bodies: a field that may be absent but, when present, must not be `null`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        count: i64,
+        #[serde(default, deserialize_with = "nullable")]
+        note: Option<Option<String>>,
+    }
+
+    fn field_error(body: &str) -> FieldError {
+        match parse_json::<Sample>(body.as_bytes()) {
+            Err(ApiError::Validation { errors }) => errors[0].clone(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_and_missing_fields_are_named_without_echoing_values() {
+        let e = field_error(r#"{"name":"a","count":1,"secret":"hunter2"}"#);
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("secret", "unknown_field")
+        );
+        let e = field_error(r#"{"name":"a"}"#);
+        assert_eq!((e.field.as_str(), e.code.as_str()), ("count", "required"));
+        let e = field_error(r#"{"name":"a","count":"3271010101010001"}"#);
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("count", "invalid_type")
+        );
+        assert!(!e.message.contains("3271"));
+    }
+
+    #[test]
+    fn broken_json_is_a_bad_request_not_a_validation_error() {
+        assert!(matches!(
+            parse_json::<Sample>(b"{\"name\":"),
+            Err(ApiError::BadRequest { .. })
+        ));
+        assert!(matches!(
+            parse_json::<Sample>(br#"{"name":"a","count":1} x"#),
+            Err(ApiError::BadRequest { .. })
+        ));
+    }
+
+    #[test]
+    fn null_and_absent_differ_for_nullable_fields() {
+        let absent: Sample = parse_json(br#"{"name":"a","count":1}"#).unwrap();
+        assert_eq!(absent.note, None);
+        let null: Sample = parse_json(br#"{"name":"a","count":1,"note":null}"#).unwrap();
+        assert_eq!(null.note, Some(None));
+    }
+
+    #[test]
+    fn if_match_accepts_the_current_tag_star_or_absence() {
+        assert!(IfMatch::Absent.check(3).is_ok());
+        assert!(IfMatch::Any.check(3).is_ok());
+        assert!(IfMatch::Tags(vec!["\"3\"".into()]).check(3).is_ok());
+        assert!(IfMatch::Tags(vec!["W/\"3\"".into()]).check(3).is_ok());
+        assert!(IfMatch::Tags(vec!["\"2\"".into()]).check(3).is_err());
+        assert!(IfMatch::Tags(vec![]).check(3).is_err());
+    }
+}

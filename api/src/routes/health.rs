@@ -1,0 +1,68 @@
+//! Liveness and readiness probes for orchestrators and load balancers.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::problem::{ApiError, responses};
+use crate::state::AppState;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config.service(live).service(ready);
+}
+
+/// A probe's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the probe passes.
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Liveness: the process answers.
+///
+/// Always 200 while the server runs; it does not touch the database. Public.
+#[utoipa::path(
+    operation_id = "get_health_live",
+    tag = "health",
+    responses((status = 200, description = "The process is alive.", body = Health, example = json!({"status": "ok"}))),
+)]
+#[get("/health/live")]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// Readiness: the database answers.
+///
+/// 200 when a pooled connection answers `SELECT 1` within two seconds, 503 otherwise; it recovers
+/// by itself when the database is back. Public.
+#[utoipa::path(
+    operation_id = "get_health_ready",
+    tag = "health",
+    responses(
+        (status = 200, description = "The database answers.", body = Health, example = json!({"status": "ok"})),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/health/ready")]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let pool = state.pool.clone();
+    let outcome = web::block(move || {
+        let mut conn = pool.get_timeout(Duration::from_secs(2))?;
+        klinik_persistence::ping(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
+    outcome.map_err(|e| {
+        tracing::warn!(error = %e, "readiness check failed");
+        ApiError::Unavailable
+    })?;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    }))
+}

@@ -1,0 +1,90 @@
+//! HTTP routes, one module per resource; each exposes `configure` for the app builder.
+
+pub mod annual_reports;
+pub mod cooperatives;
+pub mod created;
+pub mod health;
+pub mod regions;
+
+use actix_web::HttpResponse;
+use actix_web::http::{StatusCode, header};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::extract::{etag, query_error};
+use crate::problem::ApiError;
+
+/// Largest page size a list accepts.
+pub const MAX_PAGE_SIZE: u32 = 100;
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+/// Highest page number accepted, so that offsets stay small.
+pub const MAX_PAGE: u32 = 100_000;
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The records on this page.
+    pub items: Vec<T>,
+    /// This page's number, from 1.
+    #[schema(example = 1, minimum = 1)]
+    pub page: u32,
+    /// Records per page.
+    #[schema(example = 20, minimum = 1, maximum = 100)]
+    pub page_size: u32,
+    /// Records matching the filters, on all pages together.
+    #[schema(example = 1, minimum = 0)]
+    pub total: i64,
+}
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub page_size: u32,
+}
+
+impl PageRequest {
+    pub fn new(page: Option<u32>, page_size: Option<u32>) -> Result<Self, ApiError> {
+        let page = page.unwrap_or(1);
+        let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(query_error(
+                "page",
+                "out_of_range",
+                "must be from 1 to 100000",
+            ));
+        }
+        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+            return Err(query_error(
+                "page_size",
+                "out_of_range",
+                "must be from 1 to 100",
+            ));
+        }
+        Ok(Self { page, page_size })
+    }
+
+    pub fn limit(&self) -> i64 {
+        i64::from(self.page_size)
+    }
+
+    pub fn offset(&self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.page_size)
+    }
+
+    pub fn wrap<T>(&self, items: Vec<T>, total: i64) -> Page<T> {
+        Page {
+            items,
+            page: self.page,
+            page_size: self.page_size,
+            total,
+        }
+    }
+}
+
+/// A record with its version as the `ETag`.
+pub fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}

@@ -1,0 +1,212 @@
+//! Configuration, read once from `KLINIK_*` environment variables and passed explicitly.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `KLINIK_BIND` | `127.0.0.1:8080` | listen address |
+//! | `KLINIK_DATA_DIR` | `./data` | directory for the embedded SQLite file (created if missing) |
+//! | `KLINIK_DATABASE_URL` | `<data dir>/klinik.sqlite3` | `postgres://…` for PostgreSQL, or a SQLite path |
+//! | `KLINIK_DB_POOL_SIZE` | `8` | connections in the pool (1–64) |
+//! | `KLINIK_LOG_LEVEL` | `info` | tracing filter, e.g. `warn` or `klinik_api=debug,info` |
+//! | `KLINIK_LOG_FORMAT` | `text` | `text` or `json` |
+//! | `KLINIK_ACTIVITY_RULE` | `rat_previous_book_year` | rule computing a cooperative's activity status |
+//! | `KLINIK_MAX_BODY_BYTES` | `262144` | largest accepted request body (1024–10485760) |
+//! | `KLINIK_WORKERS` | number of CPUs | HTTP worker threads (1–64) |
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use klinik_domain::activity_status::ActivityRule;
+use klinik_persistence::DatabaseUrl;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub pool_size: u32,
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub activity_rule: ActivityRule,
+    pub max_body_bytes: usize,
+    pub workers: usize,
+}
+
+/// A variable with a value the service cannot use; the message names the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError {
+        variable,
+        message: message.into(),
+    }
+}
+
+fn number<T: FromStr + PartialOrd + std::fmt::Display + Copy>(
+    lookup: &dyn Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: T,
+    min: T,
+    max: T,
+) -> Result<T, SettingsError> {
+    match lookup(variable) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse::<T>()
+            .ok()
+            .filter(|v| *v >= min && *v <= max)
+            .ok_or_else(|| {
+                invalid(
+                    variable,
+                    format!("must be a whole number from {min} to {max}"),
+                )
+            }),
+    }
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads settings through `lookup`, so that tests can supply their own values.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let bind = match lookup("KLINIK_BIND") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(raw) => raw.parse().map_err(|_| {
+                invalid(
+                    "KLINIK_BIND",
+                    "must be an address and port such as 127.0.0.1:8080",
+                )
+            })?,
+        };
+        let data_dir = PathBuf::from(lookup("KLINIK_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match lookup("KLINIK_DATABASE_URL") {
+            None => DatabaseUrl::Sqlite(
+                data_dir
+                    .join("klinik.sqlite3")
+                    .to_string_lossy()
+                    .into_owned(),
+            ),
+            Some(raw) => {
+                let url = DatabaseUrl::parse(&raw);
+                if raw.contains("://")
+                    && !matches!(&url, DatabaseUrl::Postgres(_))
+                    && !raw.starts_with("sqlite://")
+                {
+                    return Err(invalid(
+                        "KLINIK_DATABASE_URL",
+                        "must start with postgres://, postgresql:// or sqlite://, or be a file path",
+                    ));
+                }
+                url
+            }
+        };
+        let log_format = match lookup("KLINIK_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(_) => return Err(invalid("KLINIK_LOG_FORMAT", "must be text or json")),
+        };
+        let log_level = lookup("KLINIK_LOG_LEVEL").unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&log_level).map_err(|_| {
+            invalid(
+                "KLINIK_LOG_LEVEL",
+                "must be a tracing filter such as info or warn,klinik_api=debug",
+            )
+        })?;
+        let activity_rule = match lookup("KLINIK_ACTIVITY_RULE") {
+            None => ActivityRule::default(),
+            Some(raw) => raw
+                .parse()
+                .map_err(|e| invalid("KLINIK_ACTIVITY_RULE", format!("{e}")))?,
+        };
+        let cpus = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Ok(Settings {
+            bind,
+            data_dir,
+            database_url,
+            pool_size: number(lookup, "KLINIK_DB_POOL_SIZE", 8, 1, 64)?,
+            log_level,
+            log_format,
+            activity_rule,
+            max_body_bytes: number(
+                lookup,
+                "KLINIK_MAX_BODY_BYTES",
+                256 * 1024,
+                1024,
+                10 * 1024 * 1024,
+            )?,
+            workers: number(lookup, "KLINIK_WORKERS", cpus.clamp(1, 64), 1, 64)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn without_configuration_it_serves_locally_over_sqlite_in_the_data_dir() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Sqlite("./data/klinik.sqlite3".into())
+        );
+        assert_eq!(s.activity_rule, ActivityRule::default());
+        assert_eq!(s.max_body_bytes, 262_144);
+    }
+
+    #[test]
+    fn a_postgres_url_selects_postgres() {
+        let s = settings(&[("KLINIK_DATABASE_URL", "postgres://u@h/db")]).unwrap();
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Postgres("postgres://u@h/db".into())
+        );
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases = [
+            ("KLINIK_BIND", "localhost"),
+            ("KLINIK_DB_POOL_SIZE", "0"),
+            ("KLINIK_DB_POOL_SIZE", "many"),
+            ("KLINIK_LOG_FORMAT", "xml"),
+            ("KLINIK_LOG_LEVEL", "info,[[["),
+            ("KLINIK_ACTIVITY_RULE", "always"),
+            ("KLINIK_MAX_BODY_BYTES", "10"),
+            ("KLINIK_WORKERS", "1000"),
+            ("KLINIK_DATABASE_URL", "mysql://x/y"),
+        ];
+        for (variable, value) in cases {
+            let err = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(err.variable, variable, "{variable}={value}");
+            assert!(err.to_string().starts_with(variable));
+        }
+    }
+}

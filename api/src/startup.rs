@@ -1,0 +1,156 @@
+//! Building the app (shared by the server and the tests) and serving it.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
+use anyhow::Context;
+use klinik_persistence::{DatabaseUrl, PoolOptions, build_pool, regions, run_migrations};
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::extract::BodyLimit;
+use crate::openapi::{ApiDoc, RouteTable};
+use crate::problem::ApiError;
+use crate::routes::{annual_reports, cooperatives, health, regions as region_routes};
+use crate::settings::Settings;
+use crate::state::{AppState, RegionIndex};
+use crate::telemetry;
+
+/// Every documented route: the app and the contract are built from this one list.
+pub fn configure_routes(config: &mut ServiceConfig) {
+    config.configure(health::configure).service(
+        scope::scope("/api/v1")
+            .configure(region_routes::configure)
+            .configure(cooperatives::configure)
+            .configure(annual_reports::configure),
+    );
+}
+
+/// The OpenAPI document of the running code.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure_routes)
+        .split_for_parts()
+        .1
+}
+
+/// The spec as committed in `openapi/openapi.json` (pretty JSON with a final newline).
+pub fn openapi_json() -> anyhow::Result<String> {
+    let mut text = openapi()
+        .to_pretty_json()
+        .context("serialising the OpenAPI document")?;
+    text.push('\n');
+    Ok(text)
+}
+
+async fn unmatched(request: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+    match routes.allowed(request.path()) {
+        Some(methods) => {
+            let allow = methods
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            ApiError::MethodNotAllowed { allow }.error_response()
+        }
+        None => ApiError::NotFound {
+            detail: "No such resource.".into(),
+        }
+        .error_response(),
+    }
+}
+
+/// The whole application over `state`.
+pub fn build_app(
+    state: AppState,
+    max_body_bytes: usize,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    // A path segment that is not a valid id names no record.
+    let path_config = web::PathConfig::default().error_handler(|_, _| {
+        ApiError::NotFound {
+            detail: "No such resource.".into(),
+        }
+        .into()
+    });
+    let (app, spec) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(web::Data::new(state))
+        .app_data(BodyLimit(max_body_bytes))
+        .app_data(path_config)
+        .configure(configure_routes)
+        .split_for_parts();
+    let routes = web::Data::new(RouteTable::from_spec(&spec));
+    app.app_data(routes)
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec))
+        .service(web::redirect("/swagger-ui", "/swagger-ui/"))
+        .default_service(web::to(unmatched))
+        .wrap(from_fn(telemetry::request_context))
+}
+
+/// Opens the database, applies migrations, loads the regions: everything the app needs.
+pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
+    if let DatabaseUrl::Sqlite(path) = &settings.database_url {
+        if let Some(parent) = std::path::Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating the data directory {}", parent.display()))?;
+        }
+    }
+    let options = PoolOptions {
+        max_size: settings.pool_size,
+        ..PoolOptions::default()
+    };
+    let pool = build_pool(&settings.database_url, options).context("opening the database")?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    let applied = run_migrations(&mut conn).context("applying migrations")?;
+    tracing::info!(
+        applied,
+        backend = settings.database_url.backend_name(),
+        "database ready"
+    );
+    let (kecamatan, kelurahan) = regions::load_all(&mut conn).context("loading the regions")?;
+    let refreshed = cooperatives::refresh_all_statuses(&mut conn, settings.activity_rule)
+        .map_err(|e| anyhow::anyhow!("recomputing activity statuses: {e}"))?;
+    if refreshed > 0 {
+        tracing::info!(refreshed, rule = %settings.activity_rule.name(), "activity statuses recomputed");
+    }
+    drop(conn);
+    Ok(AppState {
+        pool,
+        regions: Arc::new(RegionIndex::new(kecamatan, kelurahan)),
+        activity_rule: settings.activity_rule,
+    })
+}
+
+/// Serves until SIGINT or SIGTERM, then finishes the requests in flight (graceful shutdown).
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let state = prepare_state(&settings)?;
+    let max_body = settings.max_body_bytes;
+    let server = HttpServer::new(move || build_app(state.clone(), max_body))
+        .workers(settings.workers)
+        .shutdown_timeout(30)
+        .bind(settings.bind)
+        .with_context(|| format!("binding {}", settings.bind))?;
+    tracing::info!(address = %settings.bind, "serving; Swagger UI at /swagger-ui/");
+    server.run().await.context("running the HTTP server")?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! What every handler can reach: the pool, the region index and the rules in force.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::web;
+use klinik_domain::activity_status::ActivityRule;
+use klinik_persistence::regions::{KecamatanRow, KelurahanRow};
+use klinik_persistence::{AnyConnection, Pool};
+
+use crate::problem::ApiError;
+
+/// Kota Bogor's regions, loaded once at start: they are reference data that only a migration changes.
+#[derive(Debug, Default)]
+pub struct RegionIndex {
+    pub kecamatan: Vec<KecamatanRow>,
+    pub kelurahan: Vec<KelurahanRow>,
+    kelurahan_by_code: HashMap<String, usize>,
+    kecamatan_by_code: HashMap<String, usize>,
+}
+
+impl RegionIndex {
+    pub fn new(kecamatan: Vec<KecamatanRow>, kelurahan: Vec<KelurahanRow>) -> Self {
+        let kelurahan_by_code = kelurahan
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.code.clone(), i))
+            .collect();
+        let kecamatan_by_code = kecamatan
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.code.clone(), i))
+            .collect();
+        Self {
+            kecamatan,
+            kelurahan,
+            kelurahan_by_code,
+            kecamatan_by_code,
+        }
+    }
+
+    pub fn kelurahan(&self, code: &str) -> Option<&KelurahanRow> {
+        self.kelurahan_by_code
+            .get(code)
+            .map(|&i| &self.kelurahan[i])
+    }
+
+    pub fn kecamatan(&self, code: &str) -> Option<&KecamatanRow> {
+        self.kecamatan_by_code
+            .get(code)
+            .map(|&i| &self.kecamatan[i])
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub regions: Arc<RegionIndex>,
+    pub activity_rule: ActivityRule,
+}
+
+impl AppState {
+    /// Runs `work` on a pooled connection inside one transaction, off the async workers.
+    /// No connection is held across an `.await`.
+    pub async fn transaction<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get().map_err(klinik_persistence::StoreError::from)?;
+            diesel::Connection::transaction(&mut *conn, work)
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE kelurahan;
+DROP TABLE kecamatan;

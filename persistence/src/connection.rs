@@ -1,0 +1,180 @@
+//! One connection type over both backends, the pool, and the migrations.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::R2D2Connection;
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::StoreError;
+
+/// A connection to whichever database the URL named. Pg first: SQLite accepts any path.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+/// Key of the PostgreSQL advisory lock held while migrating, so that replicas starting together
+/// do not race. Any constant works as long as every replica uses the same one.
+const MIGRATION_LOCK_KEY: i64 = 0x4B4C_494E_494B; // "KLINIK"
+
+/// Which backend a URL names and how to reach it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    /// A file path (or `:memory:`).
+    Sqlite(String),
+}
+
+impl DatabaseUrl {
+    /// `postgres://` and `postgresql://` name PostgreSQL; `sqlite://PATH` or a bare path name SQLite.
+    pub fn parse(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DatabaseUrl::Postgres(url.to_owned())
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            DatabaseUrl::Sqlite(path.to_owned())
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Postgres(_) => "postgres",
+            DatabaseUrl::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+// The URL may carry a password: never print it.
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({})", self.backend_name())
+    }
+}
+
+/// An r2d2 manager that opens the backend the URL names directly, so that a failure reports the
+/// driver's own message (diesel's derived `establish` reduces every failure to "invalid URL").
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+
+    fn open(&self) -> Result<AnyConnection, diesel::ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(AnyConnection::Pg),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // Per connection; WAL itself is set once on the file before the pool starts.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        self.open().map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Pool sizing and timeouts.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 8,
+            connection_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Builds the pool. For SQLite the file is put in WAL mode first, on one connection, because
+/// switching a fresh file to WAL from several pooled connections at once fails with "locked".
+pub fn build_pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, StoreError> {
+    let manager = ConnectionManager::new(url.clone());
+    if let DatabaseUrl::Sqlite(path) = url {
+        if path != ":memory:" {
+            let mut conn = manager
+                .open()
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            if let AnyConnection::Sqlite(conn) = &mut conn {
+                conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+            }
+        }
+    }
+    // `:memory:` gives each connection its own database: one connection keeps them the same.
+    let max_size = match url {
+        DatabaseUrl::Sqlite(path) if path == ":memory:" => 1,
+        _ => options.max_size,
+    };
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(options.connection_timeout)
+        .build(manager)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
+}
+
+/// Applies pending migrations of the connection's backend and returns how many ran.
+/// On PostgreSQL this holds an advisory lock for the duration.
+pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, StoreError> {
+    let applied = match conn {
+        AnyConnection::Pg(pg) => {
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .execute(pg)?;
+            let result = pg.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len());
+            let unlock =
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .execute(pg);
+            let applied = result.map_err(|e| StoreError::Migration(e.to_string()))?;
+            unlock?;
+            applied
+        }
+        AnyConnection::Sqlite(sqlite) => sqlite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| StoreError::Migration(e.to_string()))?,
+    };
+    Ok(applied)
+}
+
+/// A cheap query that proves the database answers (used by the readiness probe).
+pub fn ping(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
+}

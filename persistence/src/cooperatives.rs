@@ -1,0 +1,385 @@
+//! The cooperative registry: rows, board members, list queries, versioned updates, archiving.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::{board_members, cooperatives, kelurahan};
+use crate::search::lower;
+use crate::{AnyConnection, StoreError, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = cooperatives)]
+pub struct CooperativeRow {
+    pub id: i64,
+    pub registration_number: Option<String>,
+    pub name: String,
+    pub legal_entity_number: Option<String>,
+    pub legal_entity_date: Option<NaiveDate>,
+    pub form: String,
+    pub cooperative_type: String,
+    pub management_pattern: String,
+    pub savings_and_loan: bool,
+    pub nib: Option<String>,
+    pub npwp: Option<String>,
+    pub membership_area: String,
+    pub street: Option<String>,
+    pub rt_rw: Option<String>,
+    pub kelurahan_code: String,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub computed_status: String,
+    pub status_rule: String,
+    pub status_override: Option<String>,
+    pub status_override_reason: Option<String>,
+    pub status: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
+}
+
+/// The fields a client sets when registering a cooperative.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = cooperatives)]
+pub struct CooperativeFields {
+    pub registration_number: Option<String>,
+    pub name: String,
+    pub legal_entity_number: Option<String>,
+    pub legal_entity_date: Option<NaiveDate>,
+    pub form: String,
+    pub cooperative_type: String,
+    pub management_pattern: String,
+    pub savings_and_loan: bool,
+    pub nib: Option<String>,
+    pub npwp: Option<String>,
+    pub membership_area: String,
+    pub street: Option<String>,
+    pub rt_rw: Option<String>,
+    pub kelurahan_code: String,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A computed status with the name of the rule that produced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComputedStatus {
+    pub status: String,
+    pub rule: String,
+}
+
+/// A partial update: `None` leaves a column alone; `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = cooperatives)]
+pub struct CooperativeChanges {
+    pub registration_number: Option<Option<String>>,
+    pub name: Option<String>,
+    pub legal_entity_number: Option<Option<String>>,
+    pub legal_entity_date: Option<Option<NaiveDate>>,
+    pub form: Option<String>,
+    pub cooperative_type: Option<String>,
+    pub management_pattern: Option<String>,
+    pub savings_and_loan: Option<bool>,
+    pub nib: Option<Option<String>>,
+    pub npwp: Option<Option<String>>,
+    pub membership_area: Option<String>,
+    pub street: Option<Option<String>>,
+    pub rt_rw: Option<Option<String>>,
+    pub kelurahan_code: Option<String>,
+    pub postal_code: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+}
+
+/// Columns that change with every write, so that a changeset is never empty.
+#[derive(AsChangeset)]
+#[diesel(table_name = cooperatives)]
+struct Bump {
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = board_members)]
+pub struct BoardMemberRow {
+    pub id: i64,
+    pub cooperative_id: i64,
+    pub position: i32,
+    pub role: String,
+    pub name: String,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBoardMember {
+    pub role: String,
+    pub name: String,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = board_members)]
+struct BoardMemberInsert<'a> {
+    cooperative_id: i64,
+    position: i32,
+    role: &'a str,
+    name: &'a str,
+    term_start: Option<NaiveDate>,
+    term_end: Option<NaiveDate>,
+}
+
+/// What a list may be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Name,
+    RegistrationNumber,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// Filters, order and page of a list; every filter is optional and they combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub kecamatan_code: Option<String>,
+    pub kelurahan_code: Option<String>,
+    pub cooperative_type: Option<String>,
+    pub form: Option<String>,
+    pub status: Option<String>,
+    pub savings_and_loan: Option<bool>,
+    /// Case-insensitive substring of the name or registration number; taken literally.
+    pub q: Option<String>,
+    pub include_archived: bool,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub fn insert(
+    conn: &mut AnyConnection,
+    fields: &CooperativeFields,
+    status: &ComputedStatus,
+) -> Result<CooperativeRow, StoreError> {
+    let now = now_utc();
+    let row = diesel::insert_into(cooperatives::table)
+        .values((
+            fields,
+            cooperatives::computed_status.eq(&status.status),
+            cooperatives::status_rule.eq(&status.rule),
+            cooperatives::status.eq(&status.status),
+            cooperatives::version.eq(1),
+            cooperatives::created_at.eq(now),
+            cooperatives::updated_at.eq(now),
+        ))
+        .returning(cooperatives::all_columns)
+        .get_result::<CooperativeRow>(conn)?;
+    Ok(row)
+}
+
+/// The cooperative with `id`; an archived one only when `include_archived`.
+pub fn find(
+    conn: &mut AnyConnection,
+    id: i64,
+    include_archived: bool,
+) -> Result<CooperativeRow, StoreError> {
+    let mut query = cooperatives::table
+        .filter(cooperatives::id.eq(id))
+        .into_boxed();
+    if !include_archived {
+        query = query.filter(cooperatives::archived_at.is_null());
+    }
+    Ok(query.select(CooperativeRow::as_select()).first(conn)?)
+}
+
+/// Board members of the given cooperatives, in list order.
+pub fn boards_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<BoardMemberRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(board_members::table
+        .filter(board_members::cooperative_id.eq_any(ids))
+        .order((board_members::cooperative_id, board_members::position))
+        .select(BoardMemberRow::as_select())
+        .load(conn)?)
+}
+
+/// Replaces the whole board of a cooperative.
+pub fn replace_board(
+    conn: &mut AnyConnection,
+    cooperative_id: i64,
+    members: &[NewBoardMember],
+) -> Result<(), StoreError> {
+    diesel::delete(board_members::table.filter(board_members::cooperative_id.eq(cooperative_id)))
+        .execute(conn)?;
+    // One insert per row: the multi-connection type does not support multi-row VALUES, and a
+    // board has at most a few dozen members.
+    for (position, member) in members.iter().enumerate() {
+        diesel::insert_into(board_members::table)
+            .values(BoardMemberInsert {
+                cooperative_id,
+                position: i32::try_from(position).unwrap_or(i32::MAX),
+                role: &member.role,
+                name: &member.name,
+                term_start: member.term_start,
+                term_end: member.term_end,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+fn filtered(filter: &ListFilter) -> cooperatives::BoxedQuery<'static, Backend> {
+    let mut query = cooperatives::table.into_boxed();
+    if !filter.include_archived {
+        query = query.filter(cooperatives::archived_at.is_null());
+    }
+    if let Some(code) = &filter.kecamatan_code {
+        let in_kecamatan = kelurahan::table
+            .filter(kelurahan::kecamatan_code.eq(code.clone()))
+            .select(kelurahan::code);
+        query = query.filter(cooperatives::kelurahan_code.eq_any(in_kecamatan));
+    }
+    if let Some(code) = &filter.kelurahan_code {
+        query = query.filter(cooperatives::kelurahan_code.eq(code.clone()));
+    }
+    if let Some(value) = &filter.cooperative_type {
+        query = query.filter(cooperatives::cooperative_type.eq(value.clone()));
+    }
+    if let Some(value) = &filter.form {
+        query = query.filter(cooperatives::form.eq(value.clone()));
+    }
+    if let Some(value) = &filter.status {
+        query = query.filter(cooperatives::status.eq(value.clone()));
+    }
+    if let Some(value) = filter.savings_and_loan {
+        query = query.filter(cooperatives::savings_and_loan.eq(value));
+    }
+    if let Some(term) = &filter.q {
+        let pattern = crate::like_pattern(term);
+        query = query.filter(
+            lower(cooperatives::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(cooperatives::registration_number.like(pattern).escape('\\')),
+        );
+    }
+    query
+}
+
+/// One page of cooperatives and the total that match the filter.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+) -> Result<(Vec<CooperativeRow>, i64), StoreError> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let query = filtered(filter);
+    use cooperatives::{created_at, id, name, registration_number, updated_at};
+    let query = match (filter.sort, filter.descending) {
+        (SortKey::Name, false) => query.order((name.asc(), id.asc())),
+        (SortKey::Name, true) => query.order((name.desc(), id.desc())),
+        (SortKey::RegistrationNumber, false) => query.order((registration_number.asc(), id.asc())),
+        (SortKey::RegistrationNumber, true) => query.order((registration_number.desc(), id.desc())),
+        (SortKey::CreatedAt, false) => query.order((created_at.asc(), id.asc())),
+        (SortKey::CreatedAt, true) => query.order((created_at.desc(), id.desc())),
+        (SortKey::UpdatedAt, false) => query.order((updated_at.asc(), id.asc())),
+        (SortKey::UpdatedAt, true) => query.order((updated_at.desc(), id.desc())),
+    };
+    let rows = query
+        .select(CooperativeRow::as_select())
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Writes `changes` if the row is still at `expected_version`, bumping the version.
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    changes: &CooperativeChanges,
+) -> Result<CooperativeRow, StoreError> {
+    let target = cooperatives::table
+        .filter(cooperatives::id.eq(id))
+        .filter(cooperatives::version.eq(expected_version));
+    let bump = Bump {
+        version: expected_version + 1,
+        updated_at: now_utc(),
+    };
+    let updated = diesel::update(target).set((changes, &bump)).execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    find(conn, id, true)
+}
+
+/// Records the status columns (computed, rule, override and the effective status) as a new version.
+pub fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    computed: &ComputedStatus,
+    status_override: Option<(&str, &str)>,
+    effective: &str,
+) -> Result<(), StoreError> {
+    diesel::update(cooperatives::table.filter(cooperatives::id.eq(id)))
+        .set((
+            cooperatives::computed_status.eq(&computed.status),
+            cooperatives::status_rule.eq(&computed.rule),
+            cooperatives::status_override.eq(status_override.map(|(s, _)| s)),
+            cooperatives::status_override_reason.eq(status_override.map(|(_, r)| r)),
+            cooperatives::status.eq(effective),
+            cooperatives::version.eq(cooperatives::version + 1),
+            cooperatives::updated_at.eq(now_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the row archived if it is still at `expected_version`.
+pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
+    let now = now_utc();
+    let updated = diesel::update(
+        cooperatives::table
+            .filter(cooperatives::id.eq(id))
+            .filter(cooperatives::version.eq(expected_version)),
+    )
+    .set((
+        cooperatives::archived_at.eq(Some(now)),
+        cooperatives::updated_at.eq(now),
+        cooperatives::version.eq(expected_version + 1),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// What the status rule needs of every cooperative: id and the stored status columns.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct StatusSnapshot {
+    pub id: i64,
+    pub computed_status: String,
+    pub status_rule: String,
+    pub status_override: Option<String>,
+    pub status_override_reason: Option<String>,
+}
+
+pub fn status_snapshots(conn: &mut AnyConnection) -> Result<Vec<StatusSnapshot>, StoreError> {
+    Ok(cooperatives::table
+        .select((
+            cooperatives::id,
+            cooperatives::computed_status,
+            cooperatives::status_rule,
+            cooperatives::status_override,
+            cooperatives::status_override_reason,
+        ))
+        .order(cooperatives::id)
+        .load(conn)?)
+}

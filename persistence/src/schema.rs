@@ -1,0 +1,114 @@
+//! The one set of table definitions for both backends. Only types that PostgreSQL and SQLite map
+//! the same way appear here (ARCHITECTURE.md "Databases"); kept in step with both migration trees.
+
+diesel::table! {
+    kecamatan (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    kelurahan (code) {
+        code -> Text,
+        name -> Text,
+        former_spelling -> Nullable<Text>,
+        kecamatan_code -> Text,
+        postal_code -> Text,
+    }
+}
+
+diesel::table! {
+    cooperatives (id) {
+        id -> BigInt,
+        registration_number -> Nullable<Text>,
+        name -> Text,
+        legal_entity_number -> Nullable<Text>,
+        legal_entity_date -> Nullable<Date>,
+        form -> Text,
+        cooperative_type -> Text,
+        management_pattern -> Text,
+        savings_and_loan -> Bool,
+        nib -> Nullable<Text>,
+        npwp -> Nullable<Text>,
+        membership_area -> Text,
+        street -> Nullable<Text>,
+        rt_rw -> Nullable<Text>,
+        kelurahan_code -> Text,
+        postal_code -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        computed_status -> Text,
+        status_rule -> Text,
+        status_override -> Nullable<Text>,
+        status_override_reason -> Nullable<Text>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    board_members (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        position -> Integer,
+        role -> Text,
+        name -> Text,
+        term_start -> Nullable<Date>,
+        term_end -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    annual_reports (id) {
+        id -> BigInt,
+        cooperative_id -> BigInt,
+        book_year -> Integer,
+        rat_held -> Bool,
+        rat_date -> Nullable<Date>,
+        reported_date -> Nullable<Date>,
+        members_male -> Nullable<BigInt>,
+        members_female -> Nullable<BigInt>,
+        managers -> Nullable<BigInt>,
+        employees -> Nullable<BigInt>,
+        own_capital -> Nullable<BigInt>,
+        outside_capital -> Nullable<BigInt>,
+        assets -> Nullable<BigInt>,
+        business_volume -> Nullable<BigInt>,
+        shu -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        scope -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Integer,
+        response_body -> Text,
+        response_location -> Nullable<Text>,
+        response_etag -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(kelurahan -> kecamatan (kecamatan_code));
+diesel::joinable!(cooperatives -> kelurahan (kelurahan_code));
+diesel::joinable!(board_members -> cooperatives (cooperative_id));
+diesel::joinable!(annual_reports -> cooperatives (cooperative_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    kecamatan,
+    kelurahan,
+    cooperatives,
+    board_members,
+    annual_reports,
+    idempotency_keys,
+);

@@ -8,6 +8,8 @@ use utoipa::openapi::PathItem;
 
 use crate::problem::{FieldError, Problem, responses};
 use crate::region_codes::KelurahanCode;
+use crate::routes::cooperatives::CooperativeSort;
+use crate::routes::regions::KecamatanCode;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,7 +34,7 @@ Access: every operation is public until sign-in lands; none needs a credential y
         (name = "annual reports", description = "Each cooperative's annual report per book year; they drive its activity status."),
     ),
     components(
-        schemas(Problem, FieldError, KelurahanCode),
+        schemas(Problem, FieldError, KelurahanCode, KecamatanCode, CooperativeSort),
         responses(
             responses::BadRequest,
             responses::NotFound,

@@ -60,9 +60,28 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs `work` on a pooled connection inside one transaction, off the async workers.
-    /// No connection is held across an `.await`.
-    pub async fn transaction<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// Runs `work` that only reads, in one transaction on a pooled connection, off the async
+    /// workers. No connection is held across an `.await`.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run(move |conn| diesel::Connection::transaction(conn, work))
+            .await
+    }
+
+    /// Runs `work` that writes, as one transaction: all of it commits or none of it does.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run(move |conn| klinik_persistence::write_transaction(conn, work))
+            .await
+    }
+
+    async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
@@ -70,7 +89,7 @@ impl AppState {
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get().map_err(klinik_persistence::StoreError::from)?;
-            diesel::Connection::transaction(&mut *conn, work)
+            work(&mut conn)
         })
         .await
         .map_err(|e| ApiError::internal(&e))?

@@ -178,3 +178,33 @@ pub fn ping(conn: &mut AnyConnection) -> Result<(), StoreError> {
     diesel::sql_query("SELECT 1").execute(conn)?;
     Ok(())
 }
+
+/// Runs `work` in a transaction meant to write. On SQLite it starts with `BEGIN IMMEDIATE`, which
+/// takes the write lock up front (waiting up to the busy timeout) instead of failing with
+/// "database is locked" when a read transaction later tries to write while another writer commits.
+/// On PostgreSQL it is an ordinary transaction.
+pub fn write_transaction<T, E>(
+    conn: &mut AnyConnection,
+    work: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let AnyConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    match work(conn) {
+        Ok(value) => {
+            <AnyConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The work's error is the one to report; a failed rollback leaves the connection
+            // broken, and the pool then discards it.
+            let _ = <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(error)
+        }
+    }
+}

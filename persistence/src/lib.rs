@@ -14,7 +14,7 @@ mod search;
 
 pub use connection::{
     AnyConnection, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConnection, build_pool,
-    ping, run_migrations,
+    ping, run_migrations, write_transaction,
 };
 pub use error::StoreError;
 pub use search::like_pattern;

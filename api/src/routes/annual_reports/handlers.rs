@@ -64,7 +64,7 @@ pub async fn create_annual_report(
     let scope = format!("POST {}", request.path());
     let rule = state.activity_rule;
     let (created, replayed) = state
-        .transaction(move |conn| {
+        .write(move |conn| {
             create_once(conn, &scope, key.0.as_deref(), &body.raw, |conn| {
                 let cooperative =
                     cooperative_store::find(conn, cooperative_id, false).map_err(cooperatives::not_found)?;
@@ -127,7 +127,7 @@ pub async fn list_annual_reports(
     let page = PageRequest::new(query.page, query.page_size)?;
     let include_archived = query.include_archived.unwrap_or(false);
     let (rows, total) = state
-        .transaction(move |conn| {
+        .read(move |conn| {
             cooperative_store::find(conn, cooperative_id, include_archived)
                 .map_err(cooperatives::not_found)?;
             Ok(store::list(
@@ -176,7 +176,7 @@ pub async fn get_annual_report(
     let (cooperative_id, book_year) = path.into_inner();
     let include_archived = query.0.include_archived.unwrap_or(false);
     let row = state
-        .transaction(move |conn| {
+        .read(move |conn| {
             cooperative_store::find(conn, cooperative_id, include_archived)
                 .map_err(cooperatives::not_found)?;
             store::find(conn, cooperative_id, book_year).map_err(report_not_found)
@@ -225,13 +225,13 @@ pub async fn update_annual_report(
     let patch = body.value;
     let rule = state.activity_rule;
     let row = state
-        .transaction(move |conn| {
+        .write(move |conn| {
             let cooperative = cooperative_store::find(conn, cooperative_id, false)
                 .map_err(cooperatives::not_found)?;
             let current = store::find(conn, cooperative_id, book_year).map_err(report_not_found)?;
-            if_match.check(current.version)?;
             let fields = patch.apply(&current);
             validate(&fields, today())?;
+            if_match.check(current.version)?;
             let row = store::update(conn, current.id, current.version, &fields)?;
             cooperatives::refresh_status(conn, rule, &cooperative)?;
             Ok(row)
@@ -271,7 +271,7 @@ pub async fn delete_annual_report(
     let (cooperative_id, book_year) = path.into_inner();
     let rule = state.activity_rule;
     state
-        .transaction(move |conn| {
+        .write(move |conn| {
             let cooperative = cooperative_store::find(conn, cooperative_id, false)
                 .map_err(cooperatives::not_found)?;
             let current = store::find(conn, cooperative_id, book_year).map_err(report_not_found)?;

@@ -50,7 +50,7 @@ pub async fn create_cooperative(
     let scope = format!("POST {}", request.path());
     let state2 = state.clone();
     let (created, replayed) = state
-        .transaction(move |conn| {
+        .write(move |conn| {
             create_once(conn, &scope, key.0.as_deref(), &body.raw, |conn| {
                 let status = initial_status(state2.activity_rule);
                 let row = store::insert(conn, &fields, &status).map_err(duplicate)?;
@@ -187,7 +187,7 @@ pub async fn list_cooperatives(
     };
     let state2 = state.clone();
     let (items, total) = state
-        .transaction(move |conn| {
+        .read(move |conn| {
             let (rows, total) = store::list(conn, &filter)?;
             Ok((with_boards(conn, &state2.regions, rows)?, total))
         })
@@ -226,7 +226,7 @@ pub async fn get_cooperative(
     let include_archived = query.0.include_archived.unwrap_or(false);
     let state2 = state.clone();
     let record = state
-        .transaction(move |conn| load(conn, &state2.regions, id, include_archived))
+        .write(move |conn| load(conn, &state2.regions, id, include_archived))
         .await?;
     Ok(with_etag(
         actix_web::http::StatusCode::OK,
@@ -272,10 +272,10 @@ pub async fn update_cooperative(
     let patch = body.value;
     let state2 = state.clone();
     let record = state
-        .transaction(move |conn| {
+        .write(move |conn| {
             let current = store::find(conn, id, false).map_err(not_found)?;
-            if_match.check(current.version)?;
             let (changes, board) = patch.into_changes(&current, &state2.regions)?;
+            if_match.check(current.version)?;
             store::update(conn, id, current.version, &changes).map_err(duplicate)?;
             if let Some(board) = board {
                 store::replace_board(conn, id, &board)?;
@@ -316,7 +316,7 @@ pub async fn archive_cooperative(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .transaction(move |conn| {
+        .write(move |conn| {
             let current = store::find(conn, id, false).map_err(not_found)?;
             if_match.check(current.version)?;
             store::archive(conn, id, current.version)?;

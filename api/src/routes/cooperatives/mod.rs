@@ -17,7 +17,7 @@ use crate::problem::ApiError;
 use crate::state::RegionIndex;
 use dto::Cooperative;
 
-pub use handlers::{CooperativeQuery, IncludeArchivedQuery};
+pub use handlers::{CooperativeQuery, CooperativeSort, IncludeArchivedQuery};
 
 pub fn configure(config: &mut ServiceConfig) {
     config

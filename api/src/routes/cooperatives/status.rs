@@ -47,7 +47,7 @@ pub async fn set_status_override(
     input.validate()?;
     let state2 = state.clone();
     let record = state
-        .transaction(move |conn| {
+        .write(move |conn| {
             let current = store::find(conn, id, false).map_err(not_found)?;
             if_match.check(current.version)?;
             let computed = ComputedStatus {
@@ -89,7 +89,7 @@ pub async fn clear_status_override(
     let id = id.into_inner();
     let state2 = state.clone();
     let record = state
-        .transaction(move |conn| {
+        .write(move |conn| {
             let current = store::find(conn, id, false).map_err(not_found)?;
             if_match.check(current.version)?;
             if current.status_override.is_some() {

@@ -52,11 +52,13 @@ fn describe(path: &str, error: &str) -> FieldError {
     };
     let quoted = error.split('`').nth(1).unwrap_or("");
     let (field, code, message) = if error.starts_with("unknown field") {
-        (
-            join(quoted),
-            "unknown_field",
-            "is not a field of this request",
-        )
+        // The path already ends with the unknown field's name.
+        let field = if path.ends_with(quoted) {
+            path.to_owned()
+        } else {
+            join(quoted)
+        };
+        (field, "unknown_field", "is not a field of this request")
     } else if error.starts_with("missing field") {
         (join(quoted), "required", "is required")
     } else if error.starts_with("unknown variant") {
@@ -67,9 +69,8 @@ fn describe(path: &str, error: &str) -> FieldError {
         )
     } else if error.starts_with("invalid type") {
         (path.to_owned(), "invalid_type", "has the wrong type")
-    } else if error.starts_with("input contains invalid characters")
-        || error.contains("premature end of input")
-    {
+    } else if error.contains("input") {
+        // chrono's date parse errors all speak of the "input".
         (
             path.to_owned(),
             "invalid_date",
@@ -95,6 +96,18 @@ fn describe(path: &str, error: &str) -> FieldError {
 }
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax first, so that broken JSON is a 400 even when its first value would not fit `T`.
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(ApiError::BadRequest {
+            code: "malformed_json",
+            detail: format!(
+                "The body is not valid JSON (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
+            errors: Vec::new(),
+        });
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();

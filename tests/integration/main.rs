@@ -1,1 +1,14 @@
+//! One integration-test binary: the real app against a real database per test (SQLite by
+//! default; PostgreSQL when `KLINIK_TEST_DATABASE_URL` is set). Tests run in parallel.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod annual_reports;
+mod contract;
+mod cooperatives;
+mod helpers;
+mod http;
+mod idempotency;
+mod regions;
+mod schema_parity;
+mod status;
+mod validation;

@@ -104,7 +104,10 @@ pub struct ReportListQuery {
     pub page_size: Option<u32>,
 }
 
-/// List a cooperative's annual reports, newest book year first.
+/// List a cooperative's annual reports.
+///
+/// Newest book year first. The reports of an archived cooperative appear only with
+/// `include_archived=true`.
 #[utoipa::path(
     operation_id = "list_annual_reports",
     tag = "annual reports",
@@ -151,6 +154,8 @@ pub struct ReportReadQuery {
 }
 
 /// Read the annual report of one book year.
+///
+/// The `ETag` is the report's version, for `If-Match` on a later PATCH or DELETE.
 #[utoipa::path(
     operation_id = "get_annual_report",
     tag = "annual reports",

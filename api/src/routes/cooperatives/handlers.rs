@@ -160,6 +160,17 @@ pub async fn list_cooperatives(
     let query = query.0;
     let page = PageRequest::new(query.page, query.page_size)?;
     if query
+        .kelurahan_code
+        .as_ref()
+        .is_some_and(|code| state.regions.kelurahan(code).is_none())
+    {
+        return Err(query_error(
+            "kelurahan_code",
+            "unknown_kelurahan",
+            "is not a kelurahan of Kota Bogor",
+        ));
+    }
+    if query
         .q
         .as_ref()
         .is_some_and(|q| q.is_empty() || q.chars().count() > 200)
@@ -204,6 +215,9 @@ pub struct IncludeArchivedQuery {
 }
 
 /// Read a cooperative.
+///
+/// With its board, its derived kecamatan and its activity status; the `ETag` is its version.
+/// An archived cooperative is a 404 unless `include_archived=true`.
 #[utoipa::path(
     operation_id = "get_cooperative",
     tag = "cooperatives",

@@ -1,0 +1,149 @@
+//! The contract: committed, complete, and in step with the code and the reference data.
+
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+fn spec() -> Value {
+    serde_json::from_str(&klinik_api::openapi_json().unwrap()).unwrap()
+}
+
+#[test]
+fn the_committed_contract_matches_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+    let committed = std::fs::read_to_string(&path).expect("openapi/openapi.json is committed");
+    let generated = klinik_api::openapi_json().unwrap();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: regenerate it with `cargo run -q -p klinik-api -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn every_operation_is_fully_documented() {
+    let spec = spec();
+    let mut operation_ids = std::collections::HashSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: no operationId"));
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "{name}: duplicate operationId {id}"
+            );
+            assert!(!op["tags"].as_array().unwrap().is_empty(), "{name}: no tag");
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: no summary"
+            );
+            assert!(
+                op["description"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: no description"
+            );
+            for parameter in op["parameters"].as_array().into_iter().flatten() {
+                assert!(
+                    parameter["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{name}: {} undocumented",
+                    parameter["name"]
+                );
+            }
+            let responses = op["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{name}: no success response"
+            );
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let reference = response["$ref"].as_str().unwrap_or_default();
+                    assert!(
+                        reference.starts_with("#/components/responses/"),
+                        "{name} {status}: not a problem response"
+                    );
+                } else if status != "204" && status != "307" {
+                    assert!(
+                        response["content"]["application/json"]["schema"].is_object(),
+                        "{name} {status}: no schema"
+                    );
+                }
+            }
+            if op.get("requestBody").is_some() {
+                for code in ["400", "413", "415", "422"] {
+                    assert!(
+                        responses.contains_key(code),
+                        "{name}: a body can fail with {code}"
+                    );
+                }
+            }
+        }
+    }
+    for (name, response) in spec["components"]["responses"].as_object().unwrap() {
+        let content = &response["content"]["application/problem+json"]["schema"]["$ref"];
+        assert_eq!(content, "#/components/schemas/Problem", "{name}");
+    }
+}
+
+#[test]
+fn published_patterns_are_the_domain_rules() {
+    use klinik_domain::identifiers::*;
+    let spec = spec();
+    let props = &spec["components"]["schemas"]["CreateCooperative"]["properties"];
+    let expected = [
+        ("registration_number", REGISTRATION_NUMBER_PATTERN),
+        ("nib", NIB_PATTERN),
+        ("npwp", NPWP_PATTERN),
+        ("postal_code", POSTAL_CODE_PATTERN),
+        ("rt_rw", RT_RW_PATTERN),
+        ("phone", PHONE_PATTERN),
+        ("email", EMAIL_PATTERN),
+        ("name", klinik_domain::text::SINGLE_LINE_PATTERN),
+        ("street", klinik_domain::text::SINGLE_LINE_PATTERN),
+    ];
+    for (field, pattern) in expected {
+        assert_eq!(
+            props[field]["pattern"], pattern,
+            "CreateCooperative.{field}"
+        );
+        let patch = &spec["components"]["schemas"]["PatchCooperative"]["properties"][field];
+        assert_eq!(patch["pattern"], pattern, "PatchCooperative.{field}");
+    }
+    let report = &spec["components"]["schemas"]["CreateAnnualReport"]["properties"];
+    assert_eq!(
+        report["book_year"]["minimum"],
+        klinik_domain::annual_report::FIRST_BOOK_YEAR
+    );
+    assert_eq!(
+        report["assets"]["maximum"],
+        klinik_domain::annual_report::MAX_RUPIAH
+    );
+    assert_eq!(
+        report["shu"]["minimum"],
+        -klinik_domain::annual_report::MAX_RUPIAH
+    );
+    assert_eq!(
+        report["members_male"]["maximum"],
+        klinik_domain::annual_report::MAX_COUNT
+    );
+}
+
+#[actix_web::test]
+async fn the_published_kelurahan_codes_are_the_seeded_ones() {
+    let app = TestApp::spawn().await;
+    let seeded: Vec<Value> = app
+        .get("/api/v1/regions/kelurahan?page_size=100")
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["code"].clone())
+        .collect();
+    let spec = spec();
+    let published = spec["components"]["schemas"]["KelurahanCode"]["enum"]
+        .as_array()
+        .unwrap();
+    assert_eq!(published, &seeded);
+}

@@ -1,0 +1,262 @@
+//! The real app over a real, private database: a SQLite file in a temporary directory, or a fresh
+//! PostgreSQL database when `KLINIK_TEST_DATABASE_URL` names a server (dropped afterwards).
+
+use std::rc::Rc;
+
+use actix_service::boxed::{self, RcService};
+use actix_service::{Service, ServiceExt};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::test;
+use diesel::{Connection, RunQueryDsl};
+use klinik_api::settings::Settings;
+use serde_json::Value;
+
+pub type App = RcService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>;
+
+/// The server-level URL of PostgreSQL for tests, if the run asks for PostgreSQL.
+pub fn postgres_base_url() -> Option<String> {
+    std::env::var("KLINIK_TEST_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// A database that exists for one test only.
+pub enum TestDatabase {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        base_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDatabase {
+    pub fn create() -> Self {
+        match postgres_base_url() {
+            None => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = dir
+                    .path()
+                    .join("klinik.sqlite3")
+                    .to_string_lossy()
+                    .into_owned();
+                TestDatabase::Sqlite { _dir: dir, url }
+            }
+            Some(base_url) => {
+                let name = format!("klinik_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = diesel::PgConnection::establish(&base_url)
+                    .expect("KLINIK_TEST_DATABASE_URL must name a reachable PostgreSQL server");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create the test database");
+                let mut url =
+                    url::Url::parse(&base_url).expect("KLINIK_TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                TestDatabase::Postgres {
+                    base_url,
+                    name,
+                    url: url.to_string(),
+                }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDatabase::Postgres { .. })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { base_url, name, .. } = self {
+            if let Ok(mut admin) = diesel::PgConnection::establish(base_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
+
+pub fn settings_for(url: &str, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: Vec<(String, String)> = vec![
+        ("KLINIK_DATABASE_URL".into(), url.into()),
+        ("KLINIK_DB_POOL_SIZE".into(), "4".into()),
+    ];
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Settings::from_lookup(&|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        .expect("test settings are valid")
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `code` of each field error in a problem body.
+    pub fn error_codes(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e["code"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.body
+        );
+        assert_eq!(self.body["status"], status, "{}", self.body);
+        assert_eq!(self.body["code"], code, "{}", self.body);
+    }
+}
+
+pub struct TestApp {
+    // Declared first so it is dropped before the database.
+    pub app: App,
+    pub db: TestDatabase,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let db = TestDatabase::create();
+        let settings = settings_for(db.url(), extra);
+        let state =
+            klinik_api::prepare_state(&settings).expect("the app starts on a fresh database");
+        let app = test::init_service(klinik_api::build_app(state, settings.max_body_bytes)).await;
+        let app = boxed::rc_service(app.map(|res| res.map_into_boxed_body()));
+        TestApp { app, db }
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = test::TestRequest::default().method(method).uri(path);
+        if let Some(body) = body {
+            req = req
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .set_payload(body.to_string());
+        }
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        self.send(req).await
+    }
+
+    pub async fn send(&self, req: test::TestRequest) -> Reply {
+        let response = Rc::clone(&self.app)
+            .call(req.to_request())
+            .await
+            .expect("the app answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().try_into_bytes().unwrap_or_default();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.request(Method::GET, path, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.request(Method::POST, path, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.request(Method::PATCH, path, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.request(Method::DELETE, path, None, &[]).await
+    }
+
+    /// Registers a cooperative from `minimal_cooperative` with `changes` merged in; returns its id.
+    pub async fn create_cooperative(&self, changes: Value) -> i64 {
+        let reply = self
+            .post(
+                "/api/v1/cooperatives",
+                &with(minimal_cooperative(), changes),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.body["id"].as_i64().expect("an id")
+    }
+}
+
+/// The smallest valid registration.
+pub fn minimal_cooperative() -> Value {
+    serde_json::json!({
+        "name": "Koperasi Serba Usaha Mekar Sari",
+        "form": "primer",
+        "type": "konsumen",
+        "kelurahan_code": "32.71.01.1006"
+    })
+}
+
+/// `base` with the fields of `changes` set (a `null` in `changes` removes the field).
+pub fn with(mut base: Value, changes: Value) -> Value {
+    if let (Some(target), Some(source)) = (base.as_object_mut(), changes.as_object()) {
+        for (key, value) in source {
+            if value.is_null() {
+                target.remove(key);
+            } else {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    base
+}
+
+pub fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now().date_naive())
+}

@@ -203,10 +203,10 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-        if let ApiError::MethodNotAllowed { allow } = self {
-            if let Ok(value) = HeaderValue::from_str(allow) {
-                response.insert_header((header::ALLOW, value));
-            }
+        if let ApiError::MethodNotAllowed { allow } = self
+            && let Ok(value) = HeaderValue::from_str(allow)
+        {
+            response.insert_header((header::ALLOW, value));
         }
         if matches!(self, ApiError::Unavailable) {
             response.insert_header((header::RETRY_AFTER, "5"));

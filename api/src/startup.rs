@@ -105,14 +105,12 @@ pub fn build_app(
 
 /// Opens the database, applies migrations, loads the regions: everything the app needs.
 pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
-    if let DatabaseUrl::Sqlite(path) = &settings.database_url {
-        if let Some(parent) = std::path::Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating the data directory {}", parent.display()))?;
-        }
+    if let DatabaseUrl::Sqlite(path) = &settings.database_url
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating the data directory {}", parent.display()))?;
     }
     let options = PoolOptions {
         max_size: settings.pool_size,

@@ -24,9 +24,11 @@ pub struct RequestId(pub String);
 /// Installs the global tracing subscriber (text or JSON lines on standard error).
 pub fn init(settings: &Settings) {
     let filter = EnvFilter::try_new(&settings.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(colour);
     // A second call (tests) keeps the first subscriber.
     let _ = match settings.log_format {
         LogFormat::Text => builder.try_init(),

@@ -124,14 +124,14 @@ pub fn validate_board(members: &[BoardMember]) -> Result<(), Violations> {
             &member.name,
             NAME_MAX_CHARS,
         ));
-        if let (Some(start), Some(end)) = (member.term_start, member.term_end) {
-            if end < start {
-                violations.push(Violation::new(
-                    format!("board_members[{i}].term_end"),
-                    "term_end_before_start",
-                    "the term cannot end before it starts",
-                ));
-            }
+        if let (Some(start), Some(end)) = (member.term_start, member.term_end)
+            && end < start
+        {
+            violations.push(Violation::new(
+                format!("board_members[{i}].term_end"),
+                "term_end_before_start",
+                "the term cannot end before it starts",
+            ));
         }
     }
     violations.into_result()

@@ -127,14 +127,14 @@ impl Default for PoolOptions {
 /// switching a fresh file to WAL from several pooled connections at once fails with "locked".
 pub fn build_pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, StoreError> {
     let manager = ConnectionManager::new(url.clone());
-    if let DatabaseUrl::Sqlite(path) = url {
-        if path != ":memory:" {
-            let mut conn = manager
-                .open()
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            if let AnyConnection::Sqlite(conn) = &mut conn {
-                conn.batch_execute("PRAGMA journal_mode = WAL;")?;
-            }
+    if let DatabaseUrl::Sqlite(path) = url
+        && path != ":memory:"
+    {
+        let mut conn = manager
+            .open()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        if let AnyConnection::Sqlite(conn) = &mut conn {
+            conn.batch_execute("PRAGMA journal_mode = WAL;")?;
         }
     }
     // `:memory:` gives each connection its own database: one connection keeps them the same.

@@ -79,11 +79,11 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let TestDatabase::Postgres { base_url, name, .. } = self {
-            if let Ok(mut admin) = diesel::PgConnection::establish(base_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
-            }
+        if let TestDatabase::Postgres { base_url, name, .. } = self
+            && let Ok(mut admin) = diesel::PgConnection::establish(base_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin);
         }
     }
 }

@@ -46,6 +46,7 @@ pub async fn live() -> HttpResponse {
     tag = "health",
     responses(
         (status = 200, description = "The database answers.", body = Health, example = json!({"status": "ok"})),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]

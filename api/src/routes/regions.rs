@@ -63,6 +63,9 @@ pub struct Kelurahan {
 
 /// A kecamatan (district) with its kelurahan.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"code": "32.71.01", "name": "Bogor Selatan", "kelurahan": [
+    {"code": "32.71.01.1001", "name": "Batu Tulis", "former_spelling": null, "kecamatan_code": "32.71.01",
+     "kecamatan_name": "Bogor Selatan", "postal_code": "16133"}]}))]
 pub struct Kecamatan {
     /// Kemendagri code.
     #[schema(example = "32.71.01")]

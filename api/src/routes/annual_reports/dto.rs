@@ -105,6 +105,13 @@ pub struct PatchAnnualReport {
 
 /// An annual report as filed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 1, "cooperative_id": 1, "book_year": 2025, "rat_held": true, "rat_date": "2026-03-14",
+    "reported_date": "2026-04-01", "members_male": 120, "members_female": 95, "managers": 3,
+    "employees": 4, "own_capital": 250000000, "outside_capital": 100000000, "assets": 420000000,
+    "business_volume": 980000000, "shu": 35000000, "version": 1,
+    "created_at": "2026-04-02T08:00:00Z", "updated_at": "2026-04-02T08:00:00Z"
+}))]
 pub struct AnnualReport {
     pub id: i64,
     pub cooperative_id: i64,

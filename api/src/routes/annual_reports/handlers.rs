@@ -47,6 +47,7 @@ fn today() -> chrono::NaiveDate {
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -116,6 +117,7 @@ pub struct ReportListQuery {
         (status = 200, description = "One page of reports.", body = Page<AnnualReport>),
         (status = 400, response = responses::BadRequest),
         (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -169,6 +171,7 @@ pub struct ReportReadQuery {
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
         (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -216,6 +219,7 @@ pub async fn get_annual_report(
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -264,6 +268,7 @@ pub async fn update_annual_report(
         (status = 204, description = "Deleted."),
         (status = 404, response = responses::NotFound),
         (status = 412, response = responses::PreconditionFailed),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]

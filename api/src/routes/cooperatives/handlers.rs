@@ -36,6 +36,7 @@ use crate::state::AppState;
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -149,6 +150,7 @@ pub struct CooperativeQuery {
     responses(
         (status = 200, description = "One page of cooperatives.", body = Page<Cooperative>),
         (status = 400, response = responses::BadRequest),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -227,6 +229,7 @@ pub struct IncludeArchivedQuery {
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
         (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -272,6 +275,7 @@ pub async fn get_cooperative(
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -319,6 +323,7 @@ pub async fn update_cooperative(
         (status = 204, description = "Archived."),
         (status = 404, response = responses::NotFound),
         (status = 412, response = responses::PreconditionFailed),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]

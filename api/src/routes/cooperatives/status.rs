@@ -32,6 +32,7 @@ use crate::state::AppState;
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
@@ -77,6 +78,7 @@ pub async fn set_status_override(
             headers(("ETag" = String, description = "Its version."))),
         (status = 404, response = responses::NotFound),
         (status = 412, response = responses::PreconditionFailed),
+        (status = 500, response = responses::InternalError),
         (status = 503, response = responses::ServiceUnavailable),
     ),
 )]

@@ -20,4 +20,20 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document of this build to standard output.
     Openapi,
+    /// Manage user accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an admin account. The password is read from KLINIK_ADMIN_PASSWORD or, when that is
+    /// not set, from the first line of standard input; never from the command line.
+    CreateAdmin {
+        /// The admin's username (3-64 lower-case letters, digits, '.', '_' or '-').
+        #[arg(long)]
+        username: String,
+    },
 }

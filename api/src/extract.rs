@@ -136,39 +136,61 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Reads the whole body, refusing more than the configured limit (413).
+fn read_limited(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<web::Bytes, ApiError>> {
+    let limit = req.app_data::<BodyLimit>().map_or(256 * 1024, |l| l.0);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| ApiError::BadRequest {
+                code: "unreadable_body",
+                detail: "The request body could not be read.".into(),
+                errors: Vec::new(),
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    })
+}
+
+/// A request body of any media type, within the size limit.
+#[derive(Debug)]
+pub struct RawBody(pub web::Bytes);
+
+impl FromRequest for RawBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_limited(req, payload);
+        Box::pin(async move { read.await.map(RawBody) })
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<BodyLimit>().map_or(256 * 1024, |l| l.0);
         let json = is_json(req);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let read = read_limited(req, payload);
         Box::pin(async move {
             if !json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            if declared.is_some_and(|n| n > limit) {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| ApiError::BadRequest {
-                    code: "unreadable_body",
-                    detail: "The request body could not be read.".into(),
-                    errors: Vec::new(),
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let raw = body.freeze();
+            let raw = read.await?;
             if raw.is_empty() {
                 return Err(ApiError::BadRequest {
                     code: "malformed_json",
@@ -412,4 +434,26 @@ mod tests {
         assert!(IfMatch::Tags(vec!["\"2\"".into()]).check(3).is_err());
         assert!(IfMatch::Tags(vec![]).check(3).is_err());
     }
+}
+
+/// An `application/x-www-form-urlencoded` body (OAuth 2.0 token requests), read from `body`.
+pub fn form_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let deserializer = serde_urlencoded::Deserializer::new(url_form(body));
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::BadRequest {
+            code: "invalid_request",
+            detail: "The form is missing a field or has an invalid one.".into(),
+            errors: vec![describe(&path, &e.into_inner().to_string())],
+        }
+    })
 }

@@ -1,6 +1,8 @@
 //! Klinik KUMKM HTTP API: actix-web handlers, the OpenAPI contract, settings and telemetry.
 //! `main.rs` only parses the command line and calls into here; tests build the same app.
 
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod extract;
 pub mod openapi;

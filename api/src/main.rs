@@ -2,7 +2,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use klinik_api::cli::{Cli, Command};
+use klinik_api::cli::{Cli, Command, UsersCommand};
 use klinik_api::settings::Settings;
 
 fn main() -> ExitCode {
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     klinik_api::telemetry::init(&settings);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => klinik_api::prepare_state(&settings).map(|_| ()),
+        Command::Users { command: UsersCommand::CreateAdmin { username } } => create_admin(&settings, &username),
         Command::Serve | Command::Openapi => run_server(settings),
     };
     match outcome {
@@ -36,6 +37,21 @@ fn main() -> ExitCode {
 
 fn run_server(settings: Settings) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(klinik_api::serve(settings))
+}
+
+fn create_admin(settings: &Settings, username: &str) -> anyhow::Result<()> {
+    let password = match std::env::var("KLINIK_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()) {
+        Some(password) => password,
+        None => {
+            eprintln!("Password for {username} (one line on standard input):");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let id = klinik_api::auth::bootstrap::create_admin_in(settings, username, &password)?;
+    println!("created admin {username} (id {id})");
+    Ok(())
 }
 
 fn fail(error: &dyn std::fmt::Display) -> ExitCode {

@@ -23,12 +23,17 @@ rupiah. Lists take `page` and `page_size` and answer `{items, page, page_size, t
 `application/problem+json` with a stable `code`; a 422 lists each broken rule in `errors`. Records carry a \
 `version`, sent as `ETag`; send it back as `If-Match` on PATCH/PUT/DELETE (412 when stale). Creates accept \
 an `Idempotency-Key`. Request bodies are limited to 262144 bytes by default (413 beyond).\n\n\
-Access: every operation is public until sign-in lands; none needs a credential yet.",
+Access: every operation but the health probes and sign-in needs a bearer access token; its \
+description ends with who may call it (roles, and the scope an integration client needs).",
         version = env!("CARGO_PKG_VERSION"),
         license(name = "MIT", identifier = "MIT"),
     ),
     tags(
         (name = "health", description = "Probes for operators and load balancers."),
+        (name = "auth", description = "Signing in (people and integration clients), tokens, and one's own password."),
+        (name = "users", description = "User accounts (admin)."),
+        (name = "clients", description = "Integration clients: other government systems (admin)."),
+        (name = "audit", description = "The append-only audit trail (admin)."),
         (name = "regions", description = "Kota Bogor's 6 kecamatan and 68 kelurahan (reference data)."),
         (name = "cooperatives", description = "The registry of cooperatives (koperasi)."),
         (name = "annual reports", description = "Each cooperative's annual report per book year; they drive its activity status."),
@@ -37,6 +42,9 @@ Access: every operation is public until sign-in lands; none needs a credential y
         schemas(Problem, FieldError, KelurahanCode, KecamatanCode, CooperativeSort),
         responses(
             responses::BadRequest,
+            responses::Unauthorized,
+            responses::Forbidden,
+            responses::TooManyRequests,
             responses::NotFound,
             responses::Conflict,
             responses::PreconditionFailed,
@@ -50,24 +58,23 @@ Access: every operation is public until sign-in lands; none needs a credential y
 )]
 pub struct ApiDoc;
 
-/// Path templates of the contract and the methods each supports.
+/// Path templates of the contract, with each method's operation id.
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
-    routes: Vec<(Vec<String>, Vec<Method>)>,
+    routes: Vec<(Vec<String>, Vec<(Method, String)>)>,
 }
 
-fn methods_of(item: &PathItem) -> Vec<Method> {
+fn operations_of(item: &PathItem) -> Vec<(Method, String)> {
     let candidates = [
-        (Method::GET, item.get.is_some()),
-        (Method::PUT, item.put.is_some()),
-        (Method::POST, item.post.is_some()),
-        (Method::DELETE, item.delete.is_some()),
-        (Method::PATCH, item.patch.is_some()),
+        (Method::GET, &item.get),
+        (Method::PUT, &item.put),
+        (Method::POST, &item.post),
+        (Method::DELETE, &item.delete),
+        (Method::PATCH, &item.patch),
     ];
     candidates
         .into_iter()
-        .filter(|(_, present)| *present)
-        .map(|(m, _)| m)
+        .filter_map(|(method, op)| op.as_ref().map(|op| (method, op.operation_id.clone().unwrap_or_default())))
         .collect()
 }
 
@@ -77,33 +84,32 @@ impl RouteTable {
             .paths
             .paths
             .iter()
-            .map(|(path, item)| {
-                (
-                    path.split('/').map(str::to_owned).collect(),
-                    methods_of(item),
-                )
-            })
+            .map(|(path, item)| (path.split('/').map(str::to_owned).collect(), operations_of(item)))
             .collect();
         Self { routes }
     }
 
+    fn matching(&self, path: &str) -> impl Iterator<Item = &(Method, String)> {
+        let segments: Vec<String> = path.split('/').map(str::to_owned).collect();
+        self.routes
+            .iter()
+            .filter(move |(template, _)| {
+                template.len() == segments.len()
+                    && template.iter().zip(&segments).all(|(t, s)| {
+                        (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
+                    })
+            })
+            .flat_map(|(_, operations)| operations.iter())
+    }
+
     /// The methods the contract lists for `path`, or `None` when no documented path matches.
     pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
-        let segments: Vec<&str> = path.split('/').collect();
-        let mut allowed: Vec<Method> = Vec::new();
-        for (template, methods) in &self.routes {
-            let matches = template.len() == segments.len()
-                && template.iter().zip(&segments).all(|(t, s)| {
-                    (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
-                });
-            if matches {
-                allowed.extend(methods.iter().cloned());
-            }
-        }
-        if allowed.is_empty() {
-            None
-        } else {
-            Some(allowed)
-        }
+        let methods: Vec<Method> = self.matching(path).map(|(m, _)| m.clone()).collect();
+        if methods.is_empty() { None } else { Some(methods) }
+    }
+
+    /// The operation id of `method` on `path`, if the contract has one.
+    pub fn operation(&self, method: &Method, path: &str) -> Option<&str> {
+        self.matching(path).find(|(m, _)| m == method).map(|(_, id)| id.as_str())
     }
 }

@@ -64,6 +64,13 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// No valid credentials. The detail never says which part was wrong.
+    #[error("unauthorized")]
+    Unauthorized { code: &'static str, detail: String },
+    #[error("forbidden")]
+    Forbidden { detail: String },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_seconds: u64 },
     #[error("not found")]
     NotFound { detail: String },
     #[error("method not allowed")]
@@ -89,6 +96,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The one answer to any bad or missing token: it does not say what was wrong.
+    pub fn invalid_token() -> Self {
+        ApiError::Unauthorized {
+            code: "invalid_token",
+            detail: "The access token is missing or not valid.".into(),
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         ApiError::NotFound {
             detail: format!("{what} not found."),
@@ -126,6 +141,9 @@ impl ApiError {
     fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest { code, .. } | ApiError::Conflict { code, .. } => code,
+            ApiError::Unauthorized { code, .. } => code,
+            ApiError::Forbidden { .. } => "forbidden",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::NotFound { .. } => "not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::PreconditionFailed => "precondition_failed",
@@ -140,8 +158,13 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             ApiError::BadRequest { detail, .. }
+            | ApiError::Unauthorized { detail, .. }
+            | ApiError::Forbidden { detail }
             | ApiError::NotFound { detail }
             | ApiError::Conflict { detail, .. } => detail.clone(),
+            ApiError::TooManyRequests { retry_after_seconds } => format!(
+                "Too many failed sign-ins for this account. Try again in {retry_after_seconds} seconds."
+            ),
             ApiError::MethodNotAllowed { allow } => {
                 format!("This resource supports only: {allow}.")
             }
@@ -151,7 +174,9 @@ impl ApiError {
             ApiError::PayloadTooLarge { limit } => {
                 format!("The request body is larger than the limit of {limit} bytes.")
             }
-            ApiError::UnsupportedMediaType => "The request body must be sent as application/json.".into(),
+            ApiError::UnsupportedMediaType => {
+                "The request body's media type is not the one this operation documents (application/json; a form for /auth/token).".into()
+            }
             ApiError::Validation { errors } => match errors.len() {
                 1 => "The request has 1 invalid field.".into(),
                 n => format!("The request has {n} invalid fields."),
@@ -188,6 +213,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -207,6 +235,12 @@ impl ResponseError for ApiError {
             && let Ok(value) = HeaderValue::from_str(allow)
         {
             response.insert_header((header::ALLOW, value));
+        }
+        if matches!(self, ApiError::Unauthorized { .. }) {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"klinik-kumkm\""));
+        }
+        if let ApiError::TooManyRequests { retry_after_seconds } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
         }
         if matches!(self, ApiError::Unavailable) {
             response.insert_header((header::RETRY_AFTER, "5"));
@@ -275,6 +309,18 @@ pub mod responses {
         };
     }
 
+    problem_response!(
+        Unauthorized,
+        "No valid access token (missing, malformed, expired, revoked, or for a deactivated account); the body says only that. Sent with `WWW-Authenticate: Bearer`."
+    );
+    problem_response!(
+        Forbidden,
+        "The token is valid but its role or scopes do not allow this operation."
+    );
+    problem_response!(
+        TooManyRequests,
+        "Five failed sign-ins for this account within 15 minutes; `Retry-After` says when to try again."
+    );
     problem_response!(
         BadRequest,
         "Malformed JSON, or a query or header parameter that is unknown or invalid (`errors` names each)."

@@ -11,6 +11,10 @@
 //! | `KLINIK_ACTIVITY_RULE` | `rat_previous_book_year` | rule computing a cooperative's activity status |
 //! | `KLINIK_MAX_BODY_BYTES` | `262144` | largest accepted request body (1024–10485760) |
 //! | `KLINIK_WORKERS` | number of CPUs | HTTP worker threads (1–64) |
+//! | `KLINIK_ENV` | `development` | `production` refuses to start without `KLINIK_JWT_SECRET` |
+//! | `KLINIK_JWT_SECRET` | generated into the data dir | key signing access tokens, at least 32 bytes |
+//! | `KLINIK_ADMIN_USERNAME` | — | with `KLINIK_ADMIN_PASSWORD`: the first admin, created when no user exists |
+//! | `KLINIK_ADMIN_PASSWORD` | — | that admin's password (at least 12 characters) |
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -25,6 +29,35 @@ pub enum LogFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// A secret value: usable, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Shortest signing key accepted, in bytes.
+pub const JWT_SECRET_MIN_BYTES: usize = 32;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
@@ -36,6 +69,10 @@ pub struct Settings {
     pub activity_rule: ActivityRule,
     pub max_body_bytes: usize,
     pub workers: usize,
+    pub environment: Environment,
+    pub jwt_secret: Option<Secret>,
+    /// The first admin's username and password, used only while no user exists.
+    pub bootstrap_admin: Option<(String, Secret)>,
 }
 
 /// A variable with a value the service cannot use; the message names the variable.
@@ -133,6 +170,34 @@ impl Settings {
                 .parse()
                 .map_err(|e| invalid("KLINIK_ACTIVITY_RULE", format!("{e}")))?,
         };
+        let environment = match lookup("KLINIK_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(_) => return Err(invalid("KLINIK_ENV", "must be development or production")),
+        };
+        let jwt_secret = match lookup("KLINIK_JWT_SECRET") {
+            Some(secret) if secret.len() < JWT_SECRET_MIN_BYTES => {
+                return Err(invalid(
+                    "KLINIK_JWT_SECRET",
+                    format!("must be at least {JWT_SECRET_MIN_BYTES} bytes"),
+                ));
+            }
+            Some(secret) => Some(Secret::new(secret)),
+            None if environment == Environment::Production => {
+                return Err(invalid("KLINIK_JWT_SECRET", "is required when KLINIK_ENV=production"));
+            }
+            None => None,
+        };
+        let bootstrap_admin = match (lookup("KLINIK_ADMIN_USERNAME"), lookup("KLINIK_ADMIN_PASSWORD")) {
+            (None, None) => None,
+            (Some(username), Some(password)) => Some((username, Secret::new(password))),
+            (Some(_), None) => {
+                return Err(invalid("KLINIK_ADMIN_PASSWORD", "is required with KLINIK_ADMIN_USERNAME"));
+            }
+            (None, Some(_)) => {
+                return Err(invalid("KLINIK_ADMIN_USERNAME", "is required with KLINIK_ADMIN_PASSWORD"));
+            }
+        };
         let cpus = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
@@ -152,6 +217,9 @@ impl Settings {
                 10 * 1024 * 1024,
             )?,
             workers: number(lookup, "KLINIK_WORKERS", cpus.clamp(1, 64), 1, 64)?,
+            environment,
+            jwt_secret,
+            bootstrap_admin,
         })
     }
 }
@@ -202,11 +270,42 @@ mod tests {
             ("KLINIK_MAX_BODY_BYTES", "10"),
             ("KLINIK_WORKERS", "1000"),
             ("KLINIK_DATABASE_URL", "mysql://x/y"),
+            ("KLINIK_ENV", "staging"),
+            ("KLINIK_JWT_SECRET", "too-short"),
         ];
         for (variable, value) in cases {
             let err = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(err.variable, variable, "{variable}={value}");
             assert!(err.to_string().starts_with(variable));
         }
+    }
+}
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_signing_key() {
+        let err = settings(&[("KLINIK_ENV", "production")]).unwrap_err();
+        assert_eq!(err.variable, "KLINIK_JWT_SECRET");
+        let key = "k".repeat(32);
+        assert!(settings(&[("KLINIK_ENV", "production"), ("KLINIK_JWT_SECRET", &key)]).is_ok());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let key = "super-secret-signing-key-of-32-bytes!";
+        let s = settings(&[("KLINIK_JWT_SECRET", key), ("KLINIK_ADMIN_USERNAME", "admin"), ("KLINIK_ADMIN_PASSWORD", "correct horse battery")]).unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains(key));
+        assert!(!printed.contains("correct horse"));
     }
 }

@@ -13,10 +13,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::tokens::TokenKeys;
+use crate::auth::{access, bootstrap, caller, passwords};
 use crate::extract::BodyLimit;
 use crate::openapi::{ApiDoc, RouteTable};
 use crate::problem::ApiError;
-use crate::routes::{annual_reports, cooperatives, health, regions as region_routes};
+use crate::routes::{annual_reports, audit_events, auth as auth_routes, clients, cooperatives, health, regions as region_routes, users};
 use crate::settings::Settings;
 use crate::state::{AppState, RegionIndex};
 use crate::telemetry;
@@ -25,6 +27,10 @@ use crate::telemetry;
 pub fn configure_routes(config: &mut ServiceConfig) {
     config.configure(health::configure).service(
         scope::scope("/api/v1")
+            .configure(auth_routes::configure)
+            .configure(users::configure)
+            .configure(clients::configure)
+            .configure(audit_events::configure)
             .configure(region_routes::configure)
             .configure(cooperatives::configure)
             .configure(annual_reports::configure),
@@ -33,12 +39,14 @@ pub fn configure_routes(config: &mut ServiceConfig) {
 
 /// The OpenAPI document of the running code.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut spec = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(configure_routes)
         .split_for_parts()
-        .1
+        .1;
+    access::document(&mut spec);
+    spec
 }
 
 /// The spec as committed in `openapi/openapi.json` (pretty JSON with a final newline).
@@ -87,7 +95,7 @@ pub fn build_app(
         }
         .into()
     });
-    let (app, spec) = App::new()
+    let (app, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
@@ -95,11 +103,13 @@ pub fn build_app(
         .app_data(path_config)
         .configure(configure_routes)
         .split_for_parts();
+    access::document(&mut spec);
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     app.app_data(routes)
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec))
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(unmatched))
+        .wrap(from_fn(caller::authorize))
         .wrap(from_fn(telemetry::request_context))
 }
 
@@ -130,11 +140,18 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
     if refreshed > 0 {
         tracing::info!(refreshed, rule = %settings.activity_rule.name(), "activity statuses recomputed");
     }
+    bootstrap::first_admin(&mut conn, settings)?;
     drop(conn);
+    let key = bootstrap::signing_key(settings)?;
+    let tokens = TokenKeys::new(&key).context("loading the signing key")?;
+    let decoy = passwords::random_hex(16).map_err(|_| anyhow::anyhow!("no random source"))?;
+    let decoy_hash = passwords::hash(&decoy).map_err(|_| anyhow::anyhow!("hashing failed"))?;
     Ok(AppState {
         pool,
         regions: Arc::new(RegionIndex::new(kecamatan, kelurahan)),
         activity_rule: settings.activity_rule,
+        tokens,
+        decoy_hash: Arc::new(decoy_hash),
     })
 }
 

@@ -8,6 +8,7 @@ use klinik_domain::activity_status::ActivityRule;
 use klinik_persistence::regions::{KecamatanRow, KelurahanRow};
 use klinik_persistence::{AnyConnection, Pool};
 
+use crate::auth::tokens::TokenKeys;
 use crate::problem::ApiError;
 
 /// Kota Bogor's regions, loaded once at start: they are reference data that only a migration changes.
@@ -57,6 +58,10 @@ pub struct AppState {
     pub pool: Pool,
     pub regions: Arc<RegionIndex>,
     pub activity_rule: ActivityRule,
+    pub tokens: TokenKeys,
+    /// A hash of a random password, verified against when a username is unknown so that an unknown
+    /// username takes as long to refuse as a wrong password.
+    pub decoy_hash: Arc<String>,
 }
 
 impl AppState {

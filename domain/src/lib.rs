@@ -4,6 +4,7 @@
 //! crates convert their own types into these and ask these rules for a verdict. The `openapi` feature
 //! derives `utoipa::ToSchema` so that one enum serves the rules and the contract.
 
+pub mod accounts;
 pub mod activity_status;
 pub mod annual_report;
 pub mod cooperative;

@@ -4,6 +4,8 @@
 //! one transaction covers (ARCHITECTURE.md "Request path").
 
 pub mod annual_reports;
+pub mod audit;
+pub mod clients;
 pub mod connection;
 pub mod cooperatives;
 mod error;
@@ -11,6 +13,8 @@ pub mod idempotency;
 pub mod regions;
 pub mod schema;
 mod search;
+pub mod sessions;
+pub mod users;
 
 pub use connection::{
     AnyConnection, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConnection, build_pool,

@@ -112,3 +112,73 @@ diesel::allow_tables_to_appear_in_same_query!(
     annual_reports,
     idempotency_keys,
 );
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        email -> Nullable<Text>,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_clients (id) {
+        id -> BigInt,
+        client_id -> Text,
+        name -> Text,
+        scopes -> Text,
+        secret_hash -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        family -> Text,
+        user_id -> BigInt,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> BigInt,
+        principal -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_type -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Nullable<Text>,
+        changes -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        client_address -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, api_clients, audit_events, sign_in_failures);

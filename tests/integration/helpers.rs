@@ -88,10 +88,18 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The first admin every test app starts with.
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const JWT_SECRET: &str = "test-signing-key-test-signing-key-0123";
+
 pub fn settings_for(url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut vars: Vec<(String, String)> = vec![
         ("KLINIK_DATABASE_URL".into(), url.into()),
         ("KLINIK_DB_POOL_SIZE".into(), "4".into()),
+        ("KLINIK_JWT_SECRET".into(), JWT_SECRET.into()),
+        ("KLINIK_ADMIN_USERNAME".into(), ADMIN.into()),
+        ("KLINIK_ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
     ];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Settings::from_lookup(&|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
@@ -147,6 +155,8 @@ pub struct TestApp {
     // Declared first so it is dropped before the database.
     pub app: App,
     pub db: TestDatabase,
+    /// The admin's access token, sent with every request unless a test says otherwise.
+    pub token: String,
 }
 
 impl TestApp {
@@ -161,26 +171,46 @@ impl TestApp {
             klinik_api::prepare_state(&settings).expect("the app starts on a fresh database");
         let app = test::init_service(klinik_api::build_app(state, settings.max_body_bytes)).await;
         let app = boxed::rc_service(app.map(|res| res.map_into_boxed_body()));
-        TestApp { app, db }
+        let mut test_app = TestApp { app, db, token: String::new() };
+        test_app.token = test_app.login(ADMIN, ADMIN_PASSWORD).await;
+        test_app
     }
 
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-        headers: &[(&str, &str)],
-    ) -> Reply {
+    /// Signs in and returns the access token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let body = serde_json::json!({"username": username, "password": password});
+        let reply = self.request_as(None, Method::POST, "/api/v1/auth/login", Some(&body), &[]).await;
+        assert_eq!(reply.status, 200, "sign-in of {username}: {}", reply.body);
+        reply.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a user with `role` (password = username + "-password") and returns their token.
+    pub async fn user_token(&self, username: &str, role: &str) -> String {
+        let password = format!("{username}-password");
+        let body = serde_json::json!({"username": username, "display_name": username, "role": role, "password": password});
+        let reply = self.post("/api/v1/users", &body).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        self.login(username, &password).await
+    }
+
+    /// A request with `token` as bearer (none: anonymous).
+    pub async fn request_as(&self, token: Option<&str>, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
         let mut req = test::TestRequest::default().method(method).uri(path);
         if let Some(body) = body {
-            req = req
-                .insert_header((header::CONTENT_TYPE, "application/json"))
-                .set_payload(body.to_string());
+            req = req.insert_header((header::CONTENT_TYPE, "application/json")).set_payload(body.to_string());
+        }
+        if let Some(token) = token {
+            req = req.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
         }
         for (name, value) in headers {
             req = req.insert_header((*name, *value));
         }
         self.send(req).await
+    }
+
+    /// A request as the admin.
+    pub async fn request(&self, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
+        self.request_as(Some(&self.token), method, path, body, headers).await
     }
 
     pub async fn send(&self, req: test::TestRequest) -> Reply {

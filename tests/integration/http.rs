@@ -64,6 +64,7 @@ async fn malformed_json_is_a_400() {
     for body in ["{\"name\": ", "not json", "{} {}", ""] {
         let req = TestRequest::post()
             .uri("/api/v1/cooperatives")
+            .insert_header(("authorization", format!("Bearer {}", app.token)))
             .insert_header(("content-type", "application/json"))
             .set_payload(body);
         app.send(req).await.assert_problem(400, "malformed_json");
@@ -75,6 +76,7 @@ async fn a_body_that_is_not_json_is_a_415() {
     let app = TestApp::spawn().await;
     let req = TestRequest::post()
         .uri("/api/v1/cooperatives")
+        .insert_header(("authorization", format!("Bearer {}", app.token)))
         .insert_header(("content-type", "text/plain"))
         .set_payload(minimal_cooperative().to_string());
     app.send(req)
@@ -82,6 +84,7 @@ async fn a_body_that_is_not_json_is_a_415() {
         .assert_problem(415, "unsupported_media_type");
     let req = TestRequest::post()
         .uri("/api/v1/cooperatives")
+        .insert_header(("authorization", format!("Bearer {}", app.token)))
         .set_payload(minimal_cooperative().to_string());
     app.send(req)
         .await

@@ -1,10 +1,14 @@
 //! HTTP routes, one module per resource; each exposes `configure` for the app builder.
 
 pub mod annual_reports;
+pub mod audit_events;
+pub mod auth;
+pub mod clients;
 pub mod cooperatives;
 pub mod created;
 pub mod health;
 pub mod regions;
+pub mod users;
 
 use actix_web::HttpResponse;
 use actix_web::http::{StatusCode, header};

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{AnnualReport, CreateAnnualReport, PatchAnnualReport, validate};
+use crate::audit::{AuditContext, diff};
 use crate::extract::{IdempotencyKey, IfMatch, JsonBody, QueryParams, etag};
 use crate::problem::{ApiError, responses};
 use crate::routes::cooperatives;
@@ -57,6 +58,7 @@ pub async fn create_annual_report(
     request: HttpRequest,
     id: web::Path<i64>,
     key: IdempotencyKey,
+    audit: AuditContext,
     body: JsonBody<CreateAnnualReport>,
 ) -> Result<HttpResponse, ApiError> {
     let cooperative_id = id.into_inner();
@@ -81,6 +83,8 @@ pub async fn create_annual_report(
                     }
                 })?;
                 cooperatives::refresh_status(conn, rule, &cooperative)?;
+                let report = AnnualReport::from(row.clone());
+                audit.record(conn, "create", "annual_report", Some(row.id.to_string()), Some(diff::<AnnualReport, AnnualReport>(None, Some(&report), &[])))?;
                 let location =
                     format!("/api/v1/cooperatives/{cooperative_id}/annual-reports/{}", row.book_year);
                 let version = row.version;
@@ -228,6 +232,7 @@ pub async fn update_annual_report(
     state: web::Data<AppState>,
     path: web::Path<(i64, i32)>,
     if_match: IfMatch,
+    audit: AuditContext,
     body: JsonBody<PatchAnnualReport>,
 ) -> Result<HttpResponse, ApiError> {
     let (cooperative_id, book_year) = path.into_inner();
@@ -243,6 +248,8 @@ pub async fn update_annual_report(
             if_match.check(current.version)?;
             let row = store::update(conn, current.id, current.version, &fields)?;
             cooperatives::refresh_status(conn, rule, &cooperative)?;
+            let (before, after) = (AnnualReport::from(current), AnnualReport::from(row.clone()));
+            audit.record(conn, "update", "annual_report", Some(row.id.to_string()), Some(diff(Some(&before), Some(&after), &[])))?;
             Ok(row)
         })
         .await?;
@@ -277,6 +284,7 @@ pub async fn delete_annual_report(
     state: web::Data<AppState>,
     path: web::Path<(i64, i32)>,
     if_match: IfMatch,
+    audit: AuditContext,
 ) -> Result<HttpResponse, ApiError> {
     let (cooperative_id, book_year) = path.into_inner();
     let rule = state.activity_rule;
@@ -288,6 +296,8 @@ pub async fn delete_annual_report(
             if_match.check(current.version)?;
             store::delete(conn, current.id, current.version)?;
             cooperatives::refresh_status(conn, rule, &cooperative)?;
+            let before = AnnualReport::from(current);
+            audit.record(conn, "delete", "annual_report", Some(before.id.to_string()), Some(diff::<AnnualReport, AnnualReport>(Some(&before), None, &[])))?;
             Ok(())
         })
         .await?;

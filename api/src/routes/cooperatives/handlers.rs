@@ -8,7 +8,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{Cooperative, CreateCooperative, PatchCooperative};
-use super::{duplicate, initial_status, load, not_found, with_boards};
+use super::{PERSONAL, duplicate, initial_status, load, not_found, with_boards};
+use crate::audit::{AuditContext, diff};
 use crate::extract::{IdempotencyKey, IfMatch, JsonBody, QueryParams, etag, query_error};
 use crate::problem::{ApiError, responses};
 use crate::routes::created::{Created, create_once};
@@ -45,6 +46,7 @@ pub async fn create_cooperative(
     state: web::Data<AppState>,
     request: HttpRequest,
     key: IdempotencyKey,
+    audit: AuditContext,
     body: JsonBody<CreateCooperative>,
 ) -> Result<HttpResponse, ApiError> {
     let (fields, board) = body.value.into_fields(&state.regions)?;
@@ -57,6 +59,7 @@ pub async fn create_cooperative(
                 let row = store::insert(conn, &fields, &status).map_err(duplicate)?;
                 store::replace_board(conn, row.id, &board)?;
                 let record = load(conn, &state2.regions, row.id, false)?;
+                audit.record(conn, "create", "cooperative", Some(record.id.to_string()), Some(diff::<Cooperative, Cooperative>(None, Some(&record), PERSONAL)))?;
                 Created::new(
                     &record,
                     format!("/api/v1/cooperatives/{}", record.id),
@@ -284,6 +287,7 @@ pub async fn update_cooperative(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     if_match: IfMatch,
+    audit: AuditContext,
     body: JsonBody<PatchCooperative>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -294,11 +298,14 @@ pub async fn update_cooperative(
             let current = store::find(conn, id, false).map_err(not_found)?;
             let (changes, board) = patch.into_changes(&current, &state2.regions)?;
             if_match.check(current.version)?;
+            let before = load(conn, &state2.regions, id, false)?;
             store::update(conn, id, current.version, &changes).map_err(duplicate)?;
             if let Some(board) = board {
                 store::replace_board(conn, id, &board)?;
             }
-            load(conn, &state2.regions, id, false)
+            let after = load(conn, &state2.regions, id, false)?;
+            audit.record(conn, "update", "cooperative", Some(id.to_string()), Some(diff(Some(&before), Some(&after), PERSONAL)))?;
+            Ok(after)
         })
         .await?;
     Ok(with_etag(
@@ -332,6 +339,7 @@ pub async fn archive_cooperative(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     if_match: IfMatch,
+    audit: AuditContext,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
@@ -339,6 +347,7 @@ pub async fn archive_cooperative(
             let current = store::find(conn, id, false).map_err(not_found)?;
             if_match.check(current.version)?;
             store::archive(conn, id, current.version)?;
+            audit.record(conn, "archive", "cooperative", Some(id.to_string()), None)?;
             Ok(())
         })
         .await?;

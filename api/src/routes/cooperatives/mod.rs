@@ -30,6 +30,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(status::clear_status_override);
 }
 
+/// Personal data of a cooperative: in the audit trail it shows only as changed.
+pub const PERSONAL: &[&str] = &["board_members"];
+
 /// Documented once for every operation on `/cooperatives/{id}`.
 pub const ID_DESCRIPTION: &str = "The cooperative's id.";
 

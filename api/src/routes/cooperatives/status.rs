@@ -5,7 +5,8 @@ use actix_web::{HttpResponse, delete, put, web};
 use klinik_persistence::cooperatives::{self as store, ComputedStatus};
 
 use super::dto::{Cooperative, StatusOverrideInput};
-use super::{load, not_found};
+use super::{PERSONAL, load, not_found};
+use crate::audit::{AuditContext, diff};
 use crate::extract::{IfMatch, JsonBody};
 use crate::problem::{ApiError, responses};
 use crate::routes::with_etag;
@@ -41,6 +42,7 @@ pub async fn set_status_override(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     if_match: IfMatch,
+    audit: AuditContext,
     body: JsonBody<StatusOverrideInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -51,13 +53,17 @@ pub async fn set_status_override(
         .write(move |conn| {
             let current = store::find(conn, id, false).map_err(not_found)?;
             if_match.check(current.version)?;
+            let before = load(conn, &state2.regions, id, false)?;
             let computed = ComputedStatus {
                 status: current.computed_status,
                 rule: current.status_rule,
             };
             let status = input.status.as_str();
             store::set_status(conn, id, &computed, Some((status, &input.reason)), status)?;
-            load(conn, &state2.regions, id, false)
+            let after = load(conn, &state2.regions, id, false)?;
+            let changes = diff(Some(&before), Some(&after), PERSONAL);
+            audit.record(conn, "set_status_override", "cooperative", Some(id.to_string()), Some(changes))?;
+            Ok(after)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, record.version, &record))
@@ -87,6 +93,7 @@ pub async fn clear_status_override(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     if_match: IfMatch,
+    audit: AuditContext,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let state2 = state.clone();
@@ -94,15 +101,20 @@ pub async fn clear_status_override(
         .write(move |conn| {
             let current = store::find(conn, id, false).map_err(not_found)?;
             if_match.check(current.version)?;
-            if current.status_override.is_some() {
-                let effective = current.computed_status.clone();
-                let computed = ComputedStatus {
-                    status: current.computed_status,
-                    rule: current.status_rule,
-                };
-                store::set_status(conn, id, &computed, None, &effective)?;
+            let before = load(conn, &state2.regions, id, false)?;
+            if current.status_override.is_none() {
+                return Ok(before);
             }
-            load(conn, &state2.regions, id, false)
+            let effective = current.computed_status.clone();
+            let computed = ComputedStatus {
+                status: current.computed_status,
+                rule: current.status_rule,
+            };
+            store::set_status(conn, id, &computed, None, &effective)?;
+            let after = load(conn, &state2.regions, id, false)?;
+            let changes = diff(Some(&before), Some(&after), PERSONAL);
+            audit.record(conn, "clear_status_override", "cooperative", Some(id.to_string()), Some(changes))?;
+            Ok(after)
         })
         .await?;
     Ok(with_etag(StatusCode::OK, record.version, &record))

@@ -1,0 +1,151 @@
+//! Writing the audit trail: who did what to which record, with the changed fields.
+//! Called inside the transaction of the change, so that both commit or neither does.
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::{Ready, ready};
+use klinik_persistence::AnyConnection;
+use klinik_persistence::audit::{self, NewAuditEvent};
+use serde_json::{Map, Value, json};
+
+use crate::auth::Caller;
+use crate::problem::ApiError;
+use crate::telemetry::RequestId;
+
+/// Shown instead of a personal value in the trail.
+pub const MASK: &str = "***";
+
+/// Fields that never enter a diff (they change on every write).
+const BOOKKEEPING: &[&str] = &["version", "created_at", "updated_at"];
+
+/// The request's actor and origin, as the audit trail records them.
+#[derive(Debug, Clone, Default)]
+pub struct AuditContext {
+    pub actor_type: &'static str,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub actor_role: Option<String>,
+    pub request_id: Option<String>,
+    pub client_address: Option<String>,
+}
+
+impl AuditContext {
+    fn from_request(req: &HttpRequest) -> Self {
+        let caller = req.extensions().get::<Caller>().cloned();
+        let (actor_type, actor_id, actor_name, actor_role) = match &caller {
+            Some(Caller::User { id, username, role, .. }) => ("user", Some(*id), Some(username.clone()), Some(role.as_str().to_owned())),
+            Some(Caller::Client { id, client_id, .. }) => ("client", Some(*id), Some(client_id.clone()), Some("integration".to_owned())),
+            None => ("anonymous", None, None, None),
+        };
+        AuditContext {
+            actor_type,
+            actor_id,
+            actor_name,
+            actor_role,
+            request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+            client_address: req.peer_addr().map(|a| a.ip().to_string()),
+        }
+    }
+
+    /// The same origin, with another actor (e.g. the user who just signed in).
+    pub fn as_user(&self, id: i64, username: &str, role: &str) -> Self {
+        AuditContext {
+            actor_type: "user",
+            actor_id: Some(id),
+            actor_name: Some(username.to_owned()),
+            actor_role: Some(role.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    pub fn as_client(&self, id: i64, client_id: &str) -> Self {
+        AuditContext {
+            actor_type: "client",
+            actor_id: Some(id),
+            actor_name: Some(client_id.to_owned()),
+            actor_role: Some("integration".to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// Appends one event.
+    pub fn record(
+        &self,
+        conn: &mut AnyConnection,
+        action: &str,
+        entity_type: &str,
+        entity_id: Option<String>,
+        changes: Option<Value>,
+    ) -> Result<(), ApiError> {
+        audit::append(
+            conn,
+            &NewAuditEvent {
+                actor_type: self.actor_type.to_owned(),
+                actor_id: self.actor_id,
+                actor_name: self.actor_name.clone(),
+                actor_role: self.actor_role.clone(),
+                action: action.to_owned(),
+                entity_type: entity_type.to_owned(),
+                entity_id,
+                changes: changes.map(|c| c.to_string()),
+                request_id: self.request_id.clone(),
+                client_address: self.client_address.clone(),
+            },
+        )?;
+        Ok(())
+    }
+}
+
+impl FromRequest for AuditContext {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(AuditContext::from_request(req)))
+    }
+}
+
+fn masked(value: &Value, personal: bool) -> Value {
+    if personal && !value.is_null() { json!(MASK) } else { value.clone() }
+}
+
+/// `{field: {"before": …, "after": …}}` for each top-level field that differs between two
+/// serialised records (`None` for a record that did not exist). Fields named in `personal` show
+/// only that they changed.
+pub fn diff<B: serde::Serialize, A: serde::Serialize>(before: Option<&B>, after: Option<&A>, personal: &[&str]) -> Value {
+    let to_map = |v: Option<Value>| match v {
+        Some(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let before = to_map(before.and_then(|b| serde_json::to_value(b).ok()));
+    let after = to_map(after.and_then(|a| serde_json::to_value(a).ok()));
+    let mut changes = Map::new();
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for key in keys {
+        if BOOKKEEPING.contains(&key.as_str()) {
+            continue;
+        }
+        let old = before.get(key).cloned().unwrap_or(Value::Null);
+        let new = after.get(key).cloned().unwrap_or(Value::Null);
+        if old != new {
+            let personal = personal.contains(&key.as_str());
+            changes.insert(key.clone(), json!({"before": masked(&old, personal), "after": masked(&new, personal)}));
+        }
+    }
+    Value::Object(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_names_changed_fields_and_masks_personal_ones() {
+        let before = json!({"name": "A", "email": "a@x.id", "version": 1, "same": 3});
+        let after = json!({"name": "B", "email": "b@x.id", "version": 2, "same": 3});
+        let changes = diff(Some(&before), Some(&after), &["email"]);
+        assert_eq!(changes, json!({"name": {"before": "A", "after": "B"}, "email": {"before": "***", "after": "***"}}));
+        let created = diff::<Value, Value>(None, Some(&json!({"name": "A"})), &[]);
+        assert_eq!(created, json!({"name": {"before": null, "after": "A"}}));
+    }
+}

@@ -1,0 +1,132 @@
+//! Who may call each operation: one table, keyed by operation id. It drives the authorization
+//! middleware and the contract (each operation's security requirement and "Access" line).
+//! An operation without an entry is refused to everyone (default deny).
+
+use klinik_domain::accounts::{Role, Scope};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{OpenApi, Ref, RefOr};
+
+/// Name of the bearer security scheme in the contract.
+pub const BEARER: &str = "bearer";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without a token.
+    Public,
+    /// Any signed-in person or client.
+    SignedIn,
+    /// Any signed-in person (not a client).
+    People,
+    /// People with one of `roles`, and clients holding `scope` (when there is one).
+    Rule { roles: &'static [Role], scope: Option<Scope> },
+}
+
+const STAFF_READ: &[Role] = &[Role::Admin, Role::Officer, Role::Assessor, Role::Viewer];
+const STAFF_WRITE: &[Role] = &[Role::Admin, Role::Officer];
+const ADMIN: &[Role] = &[Role::Admin];
+
+const REGISTRY_READ: Access = Access::Rule { roles: STAFF_READ, scope: Some(Scope::RegistryRead) };
+const REGISTRY_WRITE: Access = Access::Rule { roles: STAFF_WRITE, scope: Some(Scope::RegistryWrite) };
+const ADMIN_ONLY: Access = Access::Rule { roles: ADMIN, scope: None };
+
+/// The rule of an operation, or `None` when it has none (and so serves nobody).
+pub fn rule_for(operation_id: &str) -> Option<Access> {
+    let access = match operation_id {
+        "get_health_live" | "get_health_ready" => Access::Public,
+        "login" | "refresh_token" | "logout" | "issue_client_token" => Access::Public,
+        "get_me" => Access::SignedIn,
+        "change_password" => Access::People,
+        "list_kecamatan" | "list_kelurahan" => REGISTRY_READ,
+        "list_cooperatives" | "get_cooperative" | "list_annual_reports" | "get_annual_report" => REGISTRY_READ,
+        "create_cooperative"
+        | "update_cooperative"
+        | "archive_cooperative"
+        | "set_cooperative_status_override"
+        | "clear_cooperative_status_override"
+        | "create_annual_report"
+        | "update_annual_report"
+        | "delete_annual_report" => REGISTRY_WRITE,
+        "create_user" | "list_users" | "get_user" | "update_user" | "reset_user_password" => ADMIN_ONLY,
+        "create_client" | "list_clients" | "get_client" | "update_client" | "rotate_client_secret" => ADMIN_ONLY,
+        "list_audit_events" => ADMIN_ONLY,
+        _ => return None,
+    };
+    Some(access)
+}
+
+/// The rule in words, as the contract shows it.
+pub fn describe(access: Access) -> String {
+    match access {
+        Access::Public => "**Access:** public; no token needed.".into(),
+        Access::SignedIn => "**Access:** any signed-in user or integration client.".into(),
+        Access::People => "**Access:** any signed-in user (not integration clients).".into(),
+        Access::Rule { roles, scope } => {
+            let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            let clients = match scope {
+                Some(scope) => format!("integration clients with scope `{scope}`"),
+                None => "no integration client".into(),
+            };
+            format!("**Access:** roles {}; {clients}.", roles.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+/// Adds the bearer scheme, and to every operation its rule, security requirement and the
+/// 401/403 responses a protected operation can give.
+pub fn document(spec: &mut OpenApi) {
+    let components = spec.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        BEARER,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "An access token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` \
+                     (integration clients). It lives 15 minutes.",
+                ))
+                .build(),
+        ),
+    );
+    for item in spec.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let access = operation.operation_id.as_deref().and_then(rule_for);
+            let text = access.map_or_else(|| "**Access:** nobody (no rule declared).".to_owned(), describe);
+            let description = operation.description.get_or_insert_with(String::new);
+            if !description.is_empty() {
+                description.push_str("\n\n");
+            }
+            description.push_str(&text);
+            if access == Some(Access::Public) {
+                operation.security = Some(vec![SecurityRequirement::default()]);
+                continue;
+            }
+            let scopes: Vec<String> = match access {
+                Some(Access::Rule { scope: Some(scope), .. }) => vec![scope.as_str().to_owned()],
+                _ => Vec::new(),
+            };
+            operation.security = Some(vec![SecurityRequirement::new(BEARER, scopes)]);
+            let responses = &mut operation.responses.responses;
+            responses.insert("401".into(), RefOr::Ref(Ref::from_response_name("Unauthorized")));
+            responses.insert("403".into(), RefOr::Ref(Ref::from_response_name("Forbidden")));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_operation_has_no_rule() {
+        assert_eq!(rule_for("drop_everything"), None);
+    }
+
+    #[test]
+    fn writes_need_staff_who_write_or_the_write_scope() {
+        let Some(Access::Rule { roles, scope }) = rule_for("create_cooperative") else { panic!() };
+        assert_eq!(roles, [Role::Admin, Role::Officer]);
+        assert_eq!(scope, Some(Scope::RegistryWrite));
+    }
+}

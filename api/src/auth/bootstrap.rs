@@ -1,0 +1,115 @@
+//! What sign-in needs at start: the signing key, and the first admin when there is no user yet.
+
+use std::path::Path;
+
+use anyhow::Context;
+use klinik_domain::accounts::{self, Role};
+use klinik_persistence::users::{self, NewUser};
+use klinik_persistence::{AnyConnection, audit};
+
+use super::passwords;
+use crate::settings::{JWT_SECRET_MIN_BYTES, Settings};
+
+/// The signing key: `KLINIK_JWT_SECRET`, or (outside production) one generated once and kept in the
+/// data directory, so that tokens survive a restart.
+pub fn signing_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &settings.jwt_secret {
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let path = settings.data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        anyhow::ensure!(existing.len() >= JWT_SECRET_MIN_BYTES, "{} holds too short a key", path.display());
+        return Ok(existing.into_bytes());
+    }
+    let key = passwords::random_hex(32).map_err(|_| anyhow::anyhow!("no random source"))?;
+    write_private(&path, &key)?;
+    tracing::warn!(
+        path = %path.display(),
+        "KLINIK_JWT_SECRET is not set: generated a signing key for this local run; set it in production"
+    );
+    Ok(key.into_bytes())
+}
+
+fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    std::io::Write::write_all(&mut file, content.as_bytes()).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Validates and stores an admin account; audited as done by the system.
+pub fn create_admin(conn: &mut AnyConnection, username: &str, password: &str) -> anyhow::Result<i64> {
+    accounts::username("username", username).map_err(|v| anyhow::anyhow!("username {}", v.message))?;
+    accounts::password("password", password, username).map_err(|v| anyhow::anyhow!("password {}", v.message))?;
+    let hash = passwords::hash(password).map_err(|_| anyhow::anyhow!("hashing the password failed"))?;
+    let row = users::insert(
+        conn,
+        &NewUser {
+            username: username.to_owned(),
+            display_name: username.to_owned(),
+            email: None,
+            role: Role::Admin.as_str().to_owned(),
+            password_hash: hash,
+            active: true,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("storing the admin: {e}"))?;
+    audit::append(
+        conn,
+        &audit::NewAuditEvent {
+            actor_type: "system".into(),
+            actor_id: None,
+            actor_name: None,
+            actor_role: None,
+            action: "create".into(),
+            entity_type: "user".into(),
+            entity_id: Some(row.id.to_string()),
+            changes: Some(serde_json::json!({"username": {"before": null, "after": username}, "role": {"before": null, "after": "admin"}}).to_string()),
+            request_id: None,
+            client_address: None,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("auditing the admin: {e}"))?;
+    Ok(row.id)
+}
+
+/// Creates the first admin from `KLINIK_ADMIN_USERNAME`/`KLINIK_ADMIN_PASSWORD` while no user exists.
+pub fn first_admin(conn: &mut AnyConnection, settings: &Settings) -> anyhow::Result<()> {
+    let Some((username, password)) = &settings.bootstrap_admin else {
+        return Ok(());
+    };
+    klinik_persistence::write_transaction(conn, |conn| {
+        if users::count(conn).map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
+            return Ok(());
+        }
+        create_admin(conn, username, password.expose()).context("KLINIK_ADMIN_USERNAME/KLINIK_ADMIN_PASSWORD")?;
+        tracing::info!("created the first admin account");
+        Ok::<(), anyhow::Error>(())
+    })
+}
+
+/// For `klinik users create-admin`: opens the database (migrating it) and adds an admin.
+pub fn create_admin_in(settings: &Settings, username: &str, password: &str) -> anyhow::Result<i64> {
+    if let klinik_persistence::DatabaseUrl::Sqlite(path) = &settings.database_url
+        && let Some(parent) = Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let options = klinik_persistence::PoolOptions { max_size: 1, ..Default::default() };
+    let pool = klinik_persistence::build_pool(&settings.database_url, options).context("opening the database")?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    klinik_persistence::run_migrations(&mut conn).context("applying migrations")?;
+    klinik_persistence::write_transaction(&mut conn, |conn| {
+        if users::find_by_username(conn, username).map_err(|e| anyhow::anyhow!("{e}"))?.is_some() {
+            anyhow::bail!("an account named {username} already exists");
+        }
+        create_admin(conn, username, password)
+    })
+}

@@ -1,0 +1,93 @@
+//! Integration clients: other government systems using the client-credentials grant.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::api_clients;
+use crate::{AnyConnection, StoreError, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = api_clients)]
+pub struct ClientRow {
+    pub id: i64,
+    pub client_id: String,
+    pub name: String,
+    pub scopes: String,
+    pub secret_hash: String,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = api_clients)]
+pub struct NewClient {
+    pub client_id: String,
+    pub name: String,
+    pub scopes: String,
+    pub secret_hash: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = api_clients)]
+pub struct ClientChanges {
+    pub name: Option<String>,
+    pub scopes: Option<String>,
+    pub active: Option<bool>,
+    pub secret_hash: Option<String>,
+}
+
+pub fn insert(conn: &mut AnyConnection, client: &NewClient) -> Result<ClientRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(api_clients::table)
+        .values((
+            client,
+            api_clients::version.eq(1),
+            api_clients::created_at.eq(now),
+            api_clients::updated_at.eq(now),
+        ))
+        .returning(api_clients::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<ClientRow, StoreError> {
+    Ok(api_clients::table.find(id).select(ClientRow::as_select()).first(conn)?)
+}
+
+pub fn find_by_client_id(conn: &mut AnyConnection, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
+    Ok(api_clients::table
+        .filter(api_clients::client_id.eq(client_id))
+        .select(ClientRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut AnyConnection, limit: i64, offset: i64) -> Result<(Vec<ClientRow>, i64), StoreError> {
+    let total = api_clients::table.count().get_result(conn)?;
+    let rows = api_clients::table
+        .order(api_clients::id)
+        .limit(limit)
+        .offset(offset)
+        .select(ClientRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    changes: &ClientChanges,
+) -> Result<ClientRow, StoreError> {
+    let updated = diesel::update(
+        api_clients::table.filter(api_clients::id.eq(id)).filter(api_clients::version.eq(expected_version)),
+    )
+    .set((changes, api_clients::version.eq(expected_version + 1), api_clients::updated_at.eq(now_utc())))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    find(conn, id)
+}

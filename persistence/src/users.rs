@@ -1,0 +1,108 @@
+//! People who sign in.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::schema::users;
+use crate::{AnyConnection, StoreError, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// A partial update; `Some(None)` clears the e-mail.
+#[derive(Debug, Clone, Default, PartialEq, Eq, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub email: Option<Option<String>>,
+    pub role: Option<String>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+pub fn count(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+pub fn count_active_admins(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn insert(conn: &mut AnyConnection, user: &NewUser) -> Result<UserRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(users::table)
+        .values((
+            user,
+            users::version.eq(1),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .returning(users::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<UserRow, StoreError> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
+}
+
+pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut AnyConnection, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64), StoreError> {
+    let total = users::table.count().get_result(conn)?;
+    let rows = users::table
+        .order(users::username)
+        .limit(limit)
+        .offset(offset)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Writes `changes` if the user is still at `expected_version`.
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    changes: &UserChanges,
+) -> Result<UserRow, StoreError> {
+    let updated = diesel::update(users::table.filter(users::id.eq(id)).filter(users::version.eq(expected_version)))
+        .set((changes, users::version.eq(expected_version + 1), users::updated_at.eq(now_utc())))
+        .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    find(conn, id)
+}

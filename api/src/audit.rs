@@ -33,8 +33,20 @@ impl AuditContext {
     fn from_request(req: &HttpRequest) -> Self {
         let caller = req.extensions().get::<Caller>().cloned();
         let (actor_type, actor_id, actor_name, actor_role) = match &caller {
-            Some(Caller::User { id, username, role, .. }) => ("user", Some(*id), Some(username.clone()), Some(role.as_str().to_owned())),
-            Some(Caller::Client { id, client_id, .. }) => ("client", Some(*id), Some(client_id.clone()), Some("integration".to_owned())),
+            Some(Caller::User {
+                id, username, role, ..
+            }) => (
+                "user",
+                Some(*id),
+                Some(username.clone()),
+                Some(role.as_str().to_owned()),
+            ),
+            Some(Caller::Client { id, client_id, .. }) => (
+                "client",
+                Some(*id),
+                Some(client_id.clone()),
+                Some("integration".to_owned()),
+            ),
             None => ("anonymous", None, None, None),
         };
         AuditContext {
@@ -106,13 +118,21 @@ impl FromRequest for AuditContext {
 }
 
 fn masked(value: &Value, personal: bool) -> Value {
-    if personal && !value.is_null() { json!(MASK) } else { value.clone() }
+    if personal && !value.is_null() {
+        json!(MASK)
+    } else {
+        value.clone()
+    }
 }
 
 /// `{field: {"before": …, "after": …}}` for each top-level field that differs between two
 /// serialised records (`None` for a record that did not exist). Fields named in `personal` show
 /// only that they changed.
-pub fn diff<B: serde::Serialize, A: serde::Serialize>(before: Option<&B>, after: Option<&A>, personal: &[&str]) -> Value {
+pub fn diff<B: serde::Serialize, A: serde::Serialize>(
+    before: Option<&B>,
+    after: Option<&A>,
+    personal: &[&str],
+) -> Value {
     let to_map = |v: Option<Value>| match v {
         Some(Value::Object(map)) => map,
         _ => Map::new(),
@@ -129,7 +149,10 @@ pub fn diff<B: serde::Serialize, A: serde::Serialize>(before: Option<&B>, after:
         let new = after.get(key).cloned().unwrap_or(Value::Null);
         if old != new {
             let personal = personal.contains(&key.as_str());
-            changes.insert(key.clone(), json!({"before": masked(&old, personal), "after": masked(&new, personal)}));
+            changes.insert(
+                key.clone(),
+                json!({"before": masked(&old, personal), "after": masked(&new, personal)}),
+            );
         }
     }
     Value::Object(changes)
@@ -144,7 +167,10 @@ mod tests {
         let before = json!({"name": "A", "email": "a@x.id", "version": 1, "same": 3});
         let after = json!({"name": "B", "email": "b@x.id", "version": 2, "same": 3});
         let changes = diff(Some(&before), Some(&after), &["email"]);
-        assert_eq!(changes, json!({"name": {"before": "A", "after": "B"}, "email": {"before": "***", "after": "***"}}));
+        assert_eq!(
+            changes,
+            json!({"name": {"before": "A", "after": "B"}, "email": {"before": "***", "after": "***"}})
+        );
         let created = diff::<Value, Value>(None, Some(&json!({"name": "A"})), &[]);
         assert_eq!(created, json!({"name": {"before": null, "after": "A"}}));
     }

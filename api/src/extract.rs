@@ -137,7 +137,10 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Reads the whole body, refusing more than the configured limit (413).
-fn read_limited(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<web::Bytes, ApiError>> {
+fn read_limited(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, Result<web::Bytes, ApiError>> {
     let limit = req.app_data::<BodyLimit>().map_or(256 * 1024, |l| l.0);
     let declared = req
         .headers()
@@ -367,6 +370,31 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// An `application/x-www-form-urlencoded` body (OAuth 2.0 token requests), read from `body`.
+pub fn form_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let deserializer = serde_urlencoded::Deserializer::new(url_form(body));
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::BadRequest {
+            code: "invalid_request",
+            detail: "The form is missing a field or has an invalid one.".into(),
+            errors: vec![describe(&path, &e.into_inner().to_string())],
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,26 +462,4 @@ mod tests {
         assert!(IfMatch::Tags(vec!["\"2\"".into()]).check(3).is_err());
         assert!(IfMatch::Tags(vec![]).check(3).is_err());
     }
-}
-
-/// An `application/x-www-form-urlencoded` body (OAuth 2.0 token requests), read from `body`.
-pub fn form_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(ApiError::UnsupportedMediaType);
-    }
-    let deserializer = serde_urlencoded::Deserializer::new(url_form(body));
-    serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        ApiError::BadRequest {
-            code: "invalid_request",
-            detail: "The form is missing a field or has an invalid one.".into(),
-            errors: vec![describe(&path, &e.into_inner().to_string())],
-        }
-    })
 }

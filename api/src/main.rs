@@ -26,7 +26,9 @@ fn main() -> ExitCode {
     klinik_api::telemetry::init(&settings);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => klinik_api::prepare_state(&settings).map(|_| ()),
-        Command::Users { command: UsersCommand::CreateAdmin { username } } => create_admin(&settings, &username),
+        Command::Users {
+            command: UsersCommand::CreateAdmin { username },
+        } => create_admin(&settings, &username),
         Command::Serve | Command::Openapi => run_server(settings),
     };
     match outcome {
@@ -40,7 +42,10 @@ fn run_server(settings: Settings) -> anyhow::Result<()> {
 }
 
 fn create_admin(settings: &Settings, username: &str) -> anyhow::Result<()> {
-    let password = match std::env::var("KLINIK_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()) {
+    let password = match std::env::var("KLINIK_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
         Some(password) => password,
         None => {
             eprintln!("Password for {username} (one line on standard input):");

@@ -59,9 +59,12 @@ description ends with who may call it (roles, and the scope an integration clien
 pub struct ApiDoc;
 
 /// Path templates of the contract, with each method's operation id.
+/// One documented path: its segments, and each method with its operation id.
+type Route = (Vec<String>, Vec<(Method, String)>);
+
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
-    routes: Vec<(Vec<String>, Vec<(Method, String)>)>,
+    routes: Vec<Route>,
 }
 
 fn operations_of(item: &PathItem) -> Vec<(Method, String)> {
@@ -74,7 +77,10 @@ fn operations_of(item: &PathItem) -> Vec<(Method, String)> {
     ];
     candidates
         .into_iter()
-        .filter_map(|(method, op)| op.as_ref().map(|op| (method, op.operation_id.clone().unwrap_or_default())))
+        .filter_map(|(method, op)| {
+            op.as_ref()
+                .map(|op| (method, op.operation_id.clone().unwrap_or_default()))
+        })
         .collect()
 }
 
@@ -84,7 +90,12 @@ impl RouteTable {
             .paths
             .paths
             .iter()
-            .map(|(path, item)| (path.split('/').map(str::to_owned).collect(), operations_of(item)))
+            .map(|(path, item)| {
+                (
+                    path.split('/').map(str::to_owned).collect(),
+                    operations_of(item),
+                )
+            })
             .collect();
         Self { routes }
     }
@@ -105,11 +116,17 @@ impl RouteTable {
     /// The methods the contract lists for `path`, or `None` when no documented path matches.
     pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
         let methods: Vec<Method> = self.matching(path).map(|(m, _)| m.clone()).collect();
-        if methods.is_empty() { None } else { Some(methods) }
+        if methods.is_empty() {
+            None
+        } else {
+            Some(methods)
+        }
     }
 
     /// The operation id of `method` on `path`, if the contract has one.
     pub fn operation(&self, method: &Method, path: &str) -> Option<&str> {
-        self.matching(path).find(|(m, _)| m == method).map(|(_, id)| id.as_str())
+        self.matching(path)
+            .find(|(m, _)| m == method)
+            .map(|(_, id)| id.as_str())
     }
 }

@@ -239,7 +239,10 @@ impl ResponseError for ApiError {
         if matches!(self, ApiError::Unauthorized { .. }) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"klinik-kumkm\""));
         }
-        if let ApiError::TooManyRequests { retry_after_seconds } = self {
+        if let ApiError::TooManyRequests {
+            retry_after_seconds,
+        } = self
+        {
             response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
         }
         if matches!(self, ApiError::Unavailable) {

@@ -184,18 +184,30 @@ impl Settings {
             }
             Some(secret) => Some(Secret::new(secret)),
             None if environment == Environment::Production => {
-                return Err(invalid("KLINIK_JWT_SECRET", "is required when KLINIK_ENV=production"));
+                return Err(invalid(
+                    "KLINIK_JWT_SECRET",
+                    "is required when KLINIK_ENV=production",
+                ));
             }
             None => None,
         };
-        let bootstrap_admin = match (lookup("KLINIK_ADMIN_USERNAME"), lookup("KLINIK_ADMIN_PASSWORD")) {
+        let bootstrap_admin = match (
+            lookup("KLINIK_ADMIN_USERNAME"),
+            lookup("KLINIK_ADMIN_PASSWORD"),
+        ) {
             (None, None) => None,
             (Some(username), Some(password)) => Some((username, Secret::new(password))),
             (Some(_), None) => {
-                return Err(invalid("KLINIK_ADMIN_PASSWORD", "is required with KLINIK_ADMIN_USERNAME"));
+                return Err(invalid(
+                    "KLINIK_ADMIN_PASSWORD",
+                    "is required with KLINIK_ADMIN_USERNAME",
+                ));
             }
             (None, Some(_)) => {
-                return Err(invalid("KLINIK_ADMIN_USERNAME", "is required with KLINIK_ADMIN_PASSWORD"));
+                return Err(invalid(
+                    "KLINIK_ADMIN_USERNAME",
+                    "is required with KLINIK_ADMIN_PASSWORD",
+                ));
             }
         };
         let cpus = std::thread::available_parallelism()
@@ -287,8 +299,10 @@ mod secret_tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(&|name| map.get(name).cloned())
     }
 
@@ -303,7 +317,12 @@ mod secret_tests {
     #[test]
     fn secrets_never_print() {
         let key = "super-secret-signing-key-of-32-bytes!";
-        let s = settings(&[("KLINIK_JWT_SECRET", key), ("KLINIK_ADMIN_USERNAME", "admin"), ("KLINIK_ADMIN_PASSWORD", "correct horse battery")]).unwrap();
+        let s = settings(&[
+            ("KLINIK_JWT_SECRET", key),
+            ("KLINIK_ADMIN_USERNAME", "admin"),
+            ("KLINIK_ADMIN_PASSWORD", "correct horse battery"),
+        ])
+        .unwrap();
         let printed = format!("{s:?}");
         assert!(!printed.contains(key));
         assert!(!printed.contains("correct horse"));

@@ -18,7 +18,10 @@ use crate::auth::{access, bootstrap, caller, passwords};
 use crate::extract::BodyLimit;
 use crate::openapi::{ApiDoc, RouteTable};
 use crate::problem::ApiError;
-use crate::routes::{annual_reports, audit_events, auth as auth_routes, clients, cooperatives, health, regions as region_routes, users};
+use crate::routes::{
+    annual_reports, audit_events, auth as auth_routes, clients, cooperatives, health,
+    regions as region_routes, users,
+};
 use crate::settings::Settings;
 use crate::state::{AppState, RegionIndex};
 use crate::telemetry;

@@ -42,8 +42,11 @@ pub const USERNAME_PATTERN: &str = "^[a-z0-9][a-z0-9._-]{2,63}$";
 
 pub fn username(field: &str, value: &str) -> Result<(), Violation> {
     let mut chars = value.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if first_ok && rest_ok && (3..=64).contains(&value.len()) {
         Ok(())
     } else {
@@ -73,7 +76,11 @@ pub fn password(field: &str, value: &str, username: &str) -> Result<(), Violatio
         ));
     }
     if value.eq_ignore_ascii_case(username) {
-        return Err(Violation::new(field, "password_equals_username", "must not be the username"));
+        return Err(Violation::new(
+            field,
+            "password_equals_username",
+            "must not be the username",
+        ));
     }
     Ok(())
 }
@@ -83,12 +90,18 @@ pub fn format_scopes(scopes: &[Scope]) -> String {
     let mut sorted: Vec<Scope> = scopes.to_vec();
     sorted.sort_by_key(|s| s.as_str());
     sorted.dedup();
-    sorted.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    sorted
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads a space-separated scope list; unknown names are dropped (they grant nothing).
 pub fn parse_scopes(text: &str) -> Vec<Scope> {
-    text.split_whitespace().filter_map(|s| s.parse().ok()).collect()
+    text.split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -98,12 +111,26 @@ mod tests {
 
     #[test]
     fn passwords_need_twelve_characters_and_must_differ_from_the_username() {
-        assert_eq!(password("p", &"a".repeat(11), "siti").unwrap_err().code, "password_too_short");
+        assert_eq!(
+            password("p", &"a".repeat(11), "siti").unwrap_err().code,
+            "password_too_short"
+        );
         assert!(password("p", &"a".repeat(12), "siti").is_ok());
-        assert!(password("p", &"é".repeat(12), "siti").is_ok(), "characters, not bytes");
-        assert_eq!(password("p", "siti.aminah.1", "SITI.AMINAH.1").unwrap_err().code, "password_equals_username");
+        assert!(
+            password("p", &"é".repeat(12), "siti").is_ok(),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            password("p", "siti.aminah.1", "SITI.AMINAH.1")
+                .unwrap_err()
+                .code,
+            "password_equals_username"
+        );
         assert!(password("p", &"a".repeat(256), "siti").is_ok());
-        assert_eq!(password("p", &"a".repeat(257), "siti").unwrap_err().code, "password_too_long");
+        assert_eq!(
+            password("p", &"a".repeat(257), "siti").unwrap_err().code,
+            "password_too_long"
+        );
     }
 
     #[test]
@@ -118,10 +145,20 @@ mod tests {
 
     #[test]
     fn scopes_round_trip_in_a_stable_order() {
-        let text = format_scopes(&[Scope::RegistryWrite, Scope::ClinicRead, Scope::RegistryWrite]);
+        let text = format_scopes(&[
+            Scope::RegistryWrite,
+            Scope::ClinicRead,
+            Scope::RegistryWrite,
+        ]);
         assert_eq!(text, "clinic:read registry:write");
-        assert_eq!(parse_scopes(&text), [Scope::ClinicRead, Scope::RegistryWrite]);
-        assert_eq!(parse_scopes("registry:read admin:all"), [Scope::RegistryRead]);
+        assert_eq!(
+            parse_scopes(&text),
+            [Scope::ClinicRead, Scope::RegistryWrite]
+        );
+        assert_eq!(
+            parse_scopes("registry:read admin:all"),
+            [Scope::RegistryRead]
+        );
     }
 
     proptest! {

@@ -84,7 +84,10 @@ fn filtered(filter: &AuditFilter) -> audit_events::BoxedQuery<'static, Backend> 
 }
 
 /// Newest first.
-pub fn list(conn: &mut AnyConnection, filter: &AuditFilter) -> Result<(Vec<AuditEventRow>, i64), StoreError> {
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &AuditFilter,
+) -> Result<(Vec<AuditEventRow>, i64), StoreError> {
     let total = filtered(filter).count().get_result(conn)?;
     let rows = filtered(filter)
         .order((audit_events::occurred_at.desc(), audit_events::id.desc()))

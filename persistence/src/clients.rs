@@ -53,10 +53,16 @@ pub fn insert(conn: &mut AnyConnection, client: &NewClient) -> Result<ClientRow,
 }
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> Result<ClientRow, StoreError> {
-    Ok(api_clients::table.find(id).select(ClientRow::as_select()).first(conn)?)
+    Ok(api_clients::table
+        .find(id)
+        .select(ClientRow::as_select())
+        .first(conn)?)
 }
 
-pub fn find_by_client_id(conn: &mut AnyConnection, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
+pub fn find_by_client_id(
+    conn: &mut AnyConnection,
+    client_id: &str,
+) -> Result<Option<ClientRow>, StoreError> {
     Ok(api_clients::table
         .filter(api_clients::client_id.eq(client_id))
         .select(ClientRow::as_select())
@@ -64,7 +70,11 @@ pub fn find_by_client_id(conn: &mut AnyConnection, client_id: &str) -> Result<Op
         .optional()?)
 }
 
-pub fn list(conn: &mut AnyConnection, limit: i64, offset: i64) -> Result<(Vec<ClientRow>, i64), StoreError> {
+pub fn list(
+    conn: &mut AnyConnection,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ClientRow>, i64), StoreError> {
     let total = api_clients::table.count().get_result(conn)?;
     let rows = api_clients::table
         .order(api_clients::id)
@@ -82,9 +92,15 @@ pub fn update(
     changes: &ClientChanges,
 ) -> Result<ClientRow, StoreError> {
     let updated = diesel::update(
-        api_clients::table.filter(api_clients::id.eq(id)).filter(api_clients::version.eq(expected_version)),
+        api_clients::table
+            .filter(api_clients::id.eq(id))
+            .filter(api_clients::version.eq(expected_version)),
     )
-    .set((changes, api_clients::version.eq(expected_version + 1), api_clients::updated_at.eq(now_utc())))
+    .set((
+        changes,
+        api_clients::version.eq(expected_version + 1),
+        api_clients::updated_at.eq(now_utc()),
+    ))
     .execute(conn)?;
     if updated == 0 {
         return Err(StoreError::Stale);

@@ -181,4 +181,10 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, refresh_tokens, api_clients, audit_events, sign_in_failures);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    api_clients,
+    audit_events,
+    sign_in_failures
+);

@@ -38,7 +38,10 @@ pub fn insert(
     Ok(())
 }
 
-pub fn find_by_hash(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<RefreshTokenRow>, StoreError> {
+pub fn find_by_hash(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<Option<RefreshTokenRow>, StoreError> {
     Ok(refresh_tokens::table
         .filter(refresh_tokens::token_hash.eq(token_hash))
         .select(RefreshTokenRow::as_select())
@@ -92,7 +95,10 @@ pub fn family_is_live(conn: &mut AnyConnection, family: &str) -> Result<bool, St
 
 pub fn record_failure(conn: &mut AnyConnection, principal: &str) -> Result<(), StoreError> {
     diesel::insert_into(sign_in_failures::table)
-        .values((sign_in_failures::principal.eq(principal), sign_in_failures::failed_at.eq(now_utc())))
+        .values((
+            sign_in_failures::principal.eq(principal),
+            sign_in_failures::failed_at.eq(now_utc()),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -112,6 +118,7 @@ pub fn failures_since(
 }
 
 pub fn clear_failures(conn: &mut AnyConnection, principal: &str) -> Result<(), StoreError> {
-    diesel::delete(sign_in_failures::table.filter(sign_in_failures::principal.eq(principal))).execute(conn)?;
+    diesel::delete(sign_in_failures::table.filter(sign_in_failures::principal.eq(principal)))
+        .execute(conn)?;
     Ok(())
 }

@@ -69,10 +69,16 @@ pub fn insert(conn: &mut AnyConnection, user: &NewUser) -> Result<UserRow, Store
 }
 
 pub fn find(conn: &mut AnyConnection, id: i64) -> Result<UserRow, StoreError> {
-    Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)?)
 }
 
-pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> Result<Option<UserRow>, StoreError> {
+pub fn find_by_username(
+    conn: &mut AnyConnection,
+    username: &str,
+) -> Result<Option<UserRow>, StoreError> {
     Ok(users::table
         .filter(users::username.eq(username))
         .select(UserRow::as_select())
@@ -80,7 +86,11 @@ pub fn find_by_username(conn: &mut AnyConnection, username: &str) -> Result<Opti
         .optional()?)
 }
 
-pub fn list(conn: &mut AnyConnection, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64), StoreError> {
+pub fn list(
+    conn: &mut AnyConnection,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<UserRow>, i64), StoreError> {
     let total = users::table.count().get_result(conn)?;
     let rows = users::table
         .order(users::username)
@@ -98,9 +108,17 @@ pub fn update(
     expected_version: i64,
     changes: &UserChanges,
 ) -> Result<UserRow, StoreError> {
-    let updated = diesel::update(users::table.filter(users::id.eq(id)).filter(users::version.eq(expected_version)))
-        .set((changes, users::version.eq(expected_version + 1), users::updated_at.eq(now_utc())))
-        .execute(conn)?;
+    let updated = diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::version.eq(expected_version)),
+    )
+    .set((
+        changes,
+        users::version.eq(expected_version + 1),
+        users::updated_at.eq(now_utc()),
+    ))
+    .execute(conn)?;
     if updated == 0 {
         return Err(StoreError::Stale);
     }

@@ -171,7 +171,11 @@ impl TestApp {
             klinik_api::prepare_state(&settings).expect("the app starts on a fresh database");
         let app = test::init_service(klinik_api::build_app(state, settings.max_body_bytes)).await;
         let app = boxed::rc_service(app.map(|res| res.map_into_boxed_body()));
-        let mut test_app = TestApp { app, db, token: String::new() };
+        let mut test_app = TestApp {
+            app,
+            db,
+            token: String::new(),
+        };
         test_app.token = test_app.login(ADMIN, ADMIN_PASSWORD).await;
         test_app
     }
@@ -179,7 +183,9 @@ impl TestApp {
     /// Signs in and returns the access token.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let body = serde_json::json!({"username": username, "password": password});
-        let reply = self.request_as(None, Method::POST, "/api/v1/auth/login", Some(&body), &[]).await;
+        let reply = self
+            .request_as(None, Method::POST, "/api/v1/auth/login", Some(&body), &[])
+            .await;
         assert_eq!(reply.status, 200, "sign-in of {username}: {}", reply.body);
         reply.body["access_token"].as_str().unwrap().to_owned()
     }
@@ -194,10 +200,19 @@ impl TestApp {
     }
 
     /// A request with `token` as bearer (none: anonymous).
-    pub async fn request_as(&self, token: Option<&str>, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
+    pub async fn request_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut req = test::TestRequest::default().method(method).uri(path);
         if let Some(body) = body {
-            req = req.insert_header((header::CONTENT_TYPE, "application/json")).set_payload(body.to_string());
+            req = req
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .set_payload(body.to_string());
         }
         if let Some(token) = token {
             req = req.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
@@ -209,8 +224,15 @@ impl TestApp {
     }
 
     /// A request as the admin.
-    pub async fn request(&self, method: Method, path: &str, body: Option<&Value>, headers: &[(&str, &str)]) -> Reply {
-        self.request_as(Some(&self.token), method, path, body, headers).await
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        self.request_as(Some(&self.token), method, path, body, headers)
+            .await
     }
 
     pub async fn send(&self, req: test::TestRequest) -> Reply {

@@ -2,7 +2,11 @@
 //! default; PostgreSQL when `KLINIK_TEST_DATABASE_URL` is set). Tests run in parallel.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 mod annual_reports;
+mod audit;
+mod auth;
+mod clients;
 mod contract;
 mod cooperatives;
 mod helpers;
@@ -11,4 +15,5 @@ mod idempotency;
 mod regions;
 mod schema_parity;
 mod status;
+mod users;
 mod validation;

@@ -18,16 +18,28 @@ pub enum Access {
     /// Any signed-in person (not a client).
     People,
     /// People with one of `roles`, and clients holding `scope` (when there is one).
-    Rule { roles: &'static [Role], scope: Option<Scope> },
+    Rule {
+        roles: &'static [Role],
+        scope: Option<Scope>,
+    },
 }
 
 const STAFF_READ: &[Role] = &[Role::Admin, Role::Officer, Role::Assessor, Role::Viewer];
 const STAFF_WRITE: &[Role] = &[Role::Admin, Role::Officer];
 const ADMIN: &[Role] = &[Role::Admin];
 
-const REGISTRY_READ: Access = Access::Rule { roles: STAFF_READ, scope: Some(Scope::RegistryRead) };
-const REGISTRY_WRITE: Access = Access::Rule { roles: STAFF_WRITE, scope: Some(Scope::RegistryWrite) };
-const ADMIN_ONLY: Access = Access::Rule { roles: ADMIN, scope: None };
+const REGISTRY_READ: Access = Access::Rule {
+    roles: STAFF_READ,
+    scope: Some(Scope::RegistryRead),
+};
+const REGISTRY_WRITE: Access = Access::Rule {
+    roles: STAFF_WRITE,
+    scope: Some(Scope::RegistryWrite),
+};
+const ADMIN_ONLY: Access = Access::Rule {
+    roles: ADMIN,
+    scope: None,
+};
 
 /// The rule of an operation, or `None` when it has none (and so serves nobody).
 pub fn rule_for(operation_id: &str) -> Option<Access> {
@@ -37,7 +49,9 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "get_me" => Access::SignedIn,
         "change_password" => Access::People,
         "list_kecamatan" | "list_kelurahan" => REGISTRY_READ,
-        "list_cooperatives" | "get_cooperative" | "list_annual_reports" | "get_annual_report" => REGISTRY_READ,
+        "list_cooperatives" | "get_cooperative" | "list_annual_reports" | "get_annual_report" => {
+            REGISTRY_READ
+        }
         "create_cooperative"
         | "update_cooperative"
         | "archive_cooperative"
@@ -46,8 +60,14 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         | "create_annual_report"
         | "update_annual_report"
         | "delete_annual_report" => REGISTRY_WRITE,
-        "create_user" | "list_users" | "get_user" | "update_user" | "reset_user_password" => ADMIN_ONLY,
-        "create_client" | "list_clients" | "get_client" | "update_client" | "rotate_client_secret" => ADMIN_ONLY,
+        "create_user" | "list_users" | "get_user" | "update_user" | "reset_user_password" => {
+            ADMIN_ONLY
+        }
+        "create_client"
+        | "list_clients"
+        | "get_client"
+        | "update_client"
+        | "rotate_client_secret" => ADMIN_ONLY,
         "list_audit_events" => ADMIN_ONLY,
         _ => return None,
     };
@@ -66,7 +86,14 @@ pub fn describe(access: Access) -> String {
                 Some(scope) => format!("integration clients with scope `{scope}`"),
                 None => "no integration client".into(),
             };
-            format!("**Access:** roles {}; {clients}.", roles.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "**Access:** roles {}; {clients}.",
+                roles
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         }
     }
 }
@@ -89,10 +116,19 @@ pub fn document(spec: &mut OpenApi) {
         ),
     );
     for item in spec.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
         for operation in operations.into_iter().flatten() {
             let access = operation.operation_id.as_deref().and_then(rule_for);
-            let text = access.map_or_else(|| "**Access:** nobody (no rule declared).".to_owned(), describe);
+            let text = access.map_or_else(
+                || "**Access:** nobody (no rule declared).".to_owned(),
+                describe,
+            );
             let description = operation.description.get_or_insert_with(String::new);
             if !description.is_empty() {
                 description.push_str("\n\n");
@@ -103,13 +139,21 @@ pub fn document(spec: &mut OpenApi) {
                 continue;
             }
             let scopes: Vec<String> = match access {
-                Some(Access::Rule { scope: Some(scope), .. }) => vec![scope.as_str().to_owned()],
+                Some(Access::Rule {
+                    scope: Some(scope), ..
+                }) => vec![scope.as_str().to_owned()],
                 _ => Vec::new(),
             };
             operation.security = Some(vec![SecurityRequirement::new(BEARER, scopes)]);
             let responses = &mut operation.responses.responses;
-            responses.insert("401".into(), RefOr::Ref(Ref::from_response_name("Unauthorized")));
-            responses.insert("403".into(), RefOr::Ref(Ref::from_response_name("Forbidden")));
+            responses.insert(
+                "401".into(),
+                RefOr::Ref(Ref::from_response_name("Unauthorized")),
+            );
+            responses.insert(
+                "403".into(),
+                RefOr::Ref(Ref::from_response_name("Forbidden")),
+            );
         }
     }
 }
@@ -125,7 +169,9 @@ mod tests {
 
     #[test]
     fn writes_need_staff_who_write_or_the_write_scope() {
-        let Some(Access::Rule { roles, scope }) = rule_for("create_cooperative") else { panic!() };
+        let Some(Access::Rule { roles, scope }) = rule_for("create_cooperative") else {
+            panic!()
+        };
         assert_eq!(roles, [Role::Admin, Role::Officer]);
         assert_eq!(scope, Some(Scope::RegistryWrite));
     }

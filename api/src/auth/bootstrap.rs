@@ -19,7 +19,11 @@ pub fn signing_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     let path = settings.data_dir.join("jwt-secret");
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim().to_owned();
-        anyhow::ensure!(existing.len() >= JWT_SECRET_MIN_BYTES, "{} holds too short a key", path.display());
+        anyhow::ensure!(
+            existing.len() >= JWT_SECRET_MIN_BYTES,
+            "{} holds too short a key",
+            path.display()
+        );
         return Ok(existing.into_bytes());
     }
     let key = passwords::random_hex(32).map_err(|_| anyhow::anyhow!("no random source"))?;
@@ -33,21 +37,32 @@ pub fn signing_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
 
 fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
-    std::io::Write::write_all(&mut file, content.as_bytes()).with_context(|| format!("writing {}", path.display()))
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    std::io::Write::write_all(&mut file, content.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Validates and stores an admin account; audited as done by the system.
-pub fn create_admin(conn: &mut AnyConnection, username: &str, password: &str) -> anyhow::Result<i64> {
-    accounts::username("username", username).map_err(|v| anyhow::anyhow!("username {}", v.message))?;
-    accounts::password("password", password, username).map_err(|v| anyhow::anyhow!("password {}", v.message))?;
-    let hash = passwords::hash(password).map_err(|_| anyhow::anyhow!("hashing the password failed"))?;
+pub fn create_admin(
+    conn: &mut AnyConnection,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<i64> {
+    accounts::username("username", username)
+        .map_err(|v| anyhow::anyhow!("username {}", v.message))?;
+    accounts::password("password", password, username)
+        .map_err(|v| anyhow::anyhow!("password {}", v.message))?;
+    let hash =
+        passwords::hash(password).map_err(|_| anyhow::anyhow!("hashing the password failed"))?;
     let row = users::insert(
         conn,
         &NewUser {
@@ -88,7 +103,8 @@ pub fn first_admin(conn: &mut AnyConnection, settings: &Settings) -> anyhow::Res
         if users::count(conn).map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
             return Ok(());
         }
-        create_admin(conn, username, password.expose()).context("KLINIK_ADMIN_USERNAME/KLINIK_ADMIN_PASSWORD")?;
+        create_admin(conn, username, password.expose())
+            .context("KLINIK_ADMIN_USERNAME/KLINIK_ADMIN_PASSWORD")?;
         tracing::info!("created the first admin account");
         Ok::<(), anyhow::Error>(())
     })
@@ -100,14 +116,22 @@ pub fn create_admin_in(settings: &Settings, username: &str, password: &str) -> a
         && let Some(parent) = Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
-    let options = klinik_persistence::PoolOptions { max_size: 1, ..Default::default() };
-    let pool = klinik_persistence::build_pool(&settings.database_url, options).context("opening the database")?;
+    let options = klinik_persistence::PoolOptions {
+        max_size: 1,
+        ..Default::default()
+    };
+    let pool = klinik_persistence::build_pool(&settings.database_url, options)
+        .context("opening the database")?;
     let mut conn = pool.get().context("connecting to the database")?;
     klinik_persistence::run_migrations(&mut conn).context("applying migrations")?;
     klinik_persistence::write_transaction(&mut conn, |conn| {
-        if users::find_by_username(conn, username).map_err(|e| anyhow::anyhow!("{e}"))?.is_some() {
+        if users::find_by_username(conn, username)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .is_some()
+        {
             anyhow::bail!("an account named {username} already exists");
         }
         create_admin(conn, username, password)

@@ -22,8 +22,19 @@ use crate::state::AppState;
 /// The signed-in account making the request, as it is now in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
-    User { id: i64, username: String, display_name: String, role: Role, session: String },
-    Client { id: i64, client_id: String, name: String, scopes: Vec<Scope> },
+    User {
+        id: i64,
+        username: String,
+        display_name: String,
+        role: Role,
+        session: String,
+    },
+    Client {
+        id: i64,
+        client_id: String,
+        name: String,
+        scopes: Vec<Scope>,
+    },
 }
 
 impl Caller {
@@ -40,16 +51,24 @@ impl Caller {
             (Access::People, Caller::User { .. }) => true,
             (Access::People, Caller::Client { .. }) => false,
             (Access::Rule { roles, .. }, Caller::User { role, .. }) => roles.contains(role),
-            (Access::Rule { scope, .. }, Caller::Client { scopes, .. }) => scope.is_some_and(|s| scopes.contains(&s)),
+            (Access::Rule { scope, .. }, Caller::Client { scopes, .. }) => {
+                scope.is_some_and(|s| scopes.contains(&s))
+            }
         }
     }
 }
 
 /// Loads the account a verified token names; `None` when it no longer may act.
-fn load_caller(conn: &mut AnyConnection, subject: Subject, claims: &Claims) -> Result<Option<Caller>, ApiError> {
+fn load_caller(
+    conn: &mut AnyConnection,
+    subject: Subject,
+    claims: &Claims,
+) -> Result<Option<Caller>, ApiError> {
     match subject {
         Subject::User(id) => {
-            let Some(session) = claims.sid.clone() else { return Ok(None) };
+            let Some(session) = claims.sid.clone() else {
+                return Ok(None);
+            };
             let user = match users::find(conn, id) {
                 Ok(user) => user,
                 Err(klinik_persistence::StoreError::NotFound) => return Ok(None),
@@ -58,8 +77,16 @@ fn load_caller(conn: &mut AnyConnection, subject: Subject, claims: &Claims) -> R
             if !user.active || !sessions::family_is_live(conn, &session)? {
                 return Ok(None);
             }
-            let Ok(role) = user.role.parse() else { return Ok(None) };
-            Ok(Some(Caller::User { id, username: user.username, display_name: user.display_name, role, session }))
+            let Ok(role) = user.role.parse() else {
+                return Ok(None);
+            };
+            Ok(Some(Caller::User {
+                id,
+                username: user.username,
+                display_name: user.display_name,
+                role,
+                session,
+            }))
         }
         Subject::Client(id) => {
             let client = match clients::find(conn, id) {
@@ -76,7 +103,12 @@ fn load_caller(conn: &mut AnyConnection, subject: Subject, claims: &Claims) -> R
                 .into_iter()
                 .filter(|s| held.contains(s))
                 .collect();
-            Ok(Some(Caller::Client { id, client_id: client.client_id, name: client.name, scopes }))
+            Ok(Some(Caller::Client {
+                id,
+                client_id: client.client_id,
+                name: client.name,
+                scopes,
+            }))
         }
     }
 }
@@ -84,11 +116,15 @@ fn load_caller(conn: &mut AnyConnection, subject: Subject, claims: &Claims) -> R
 fn bearer(req: &ServiceRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 async fn decide(req: &ServiceRequest) -> Result<Option<Caller>, ApiError> {
-    let routes = req.app_data::<web::Data<RouteTable>>().ok_or(ApiError::Internal)?;
+    let routes = req
+        .app_data::<web::Data<RouteTable>>()
+        .ok_or(ApiError::Internal)?;
     let Some(operation) = routes.operation(req.method(), req.path()) else {
         // Not a documented operation: the 404/405 answer or Swagger UI follows.
         return Ok(None);
@@ -99,13 +135,20 @@ async fn decide(req: &ServiceRequest) -> Result<Option<Caller>, ApiError> {
     if access == Access::Public {
         return Ok(None);
     }
-    let state = req.app_data::<web::Data<AppState>>().ok_or(ApiError::Internal)?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or(ApiError::Internal)?;
     let keys: &TokenKeys = &state.tokens;
     let token = bearer(req).ok_or_else(ApiError::invalid_token)?;
     let (subject, claims) = keys.verify(&token).ok_or_else(ApiError::invalid_token)?;
-    let caller = state.read(move |conn| load_caller(conn, subject, &claims)).await?.ok_or_else(ApiError::invalid_token)?;
+    let caller = state
+        .read(move |conn| load_caller(conn, subject, &claims))
+        .await?
+        .ok_or_else(ApiError::invalid_token)?;
     if !caller.may(access) {
-        return Err(ApiError::Forbidden { detail: "Your role or scopes do not allow this operation.".into() });
+        return Err(ApiError::Forbidden {
+            detail: "Your role or scopes do not allow this operation.".into(),
+        });
     }
     Ok(Some(caller))
 }
@@ -120,9 +163,13 @@ pub async fn authorize(
             if let Some(caller) = caller {
                 req.extensions_mut().insert(caller);
             }
-            next.call(req).await.map(ServiceResponse::map_into_left_body)
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body)
         }
-        Err(error) => Ok(req.into_response(error.error_response()).map_into_right_body()),
+        Err(error) => Ok(req
+            .into_response(error.error_response())
+            .map_into_right_body()),
     }
 }
 
@@ -131,6 +178,11 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(req.extensions().get::<Caller>().cloned().ok_or_else(ApiError::invalid_token))
+        ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or_else(ApiError::invalid_token),
+        )
     }
 }

@@ -14,7 +14,9 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
 
 /// True when `password` matches the stored hash; a malformed hash matches nothing.
 pub fn verify(password: &str, stored: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), stored).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), stored)
+        .is_ok()
 }
 
 /// `bytes` random bytes from the operating system, hex-encoded.

@@ -77,7 +77,12 @@ impl TokenKeys {
     }
 
     /// Issues a token for `subject`; returns it with its life in seconds.
-    pub fn issue(&self, subject: Subject, sid: Option<String>, scope: Option<String>) -> Result<(String, i64), ApiError> {
+    pub fn issue(
+        &self,
+        subject: Subject,
+        sid: Option<String>,
+        scope: Option<String>,
+    ) -> Result<(String, i64), ApiError> {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.into(),
@@ -108,7 +113,8 @@ impl TokenKeys {
 
     /// For tests of expired and future tokens: signs arbitrary claims with this key.
     pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(|e| ApiError::internal(&e))
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| ApiError::internal(&e))
     }
 }
 
@@ -122,7 +128,9 @@ mod tests {
 
     #[test]
     fn an_issued_token_verifies_with_its_key_only() {
-        let (token, life) = keys().issue(Subject::User(7), Some("s1".into()), None).unwrap();
+        let (token, life) = keys()
+            .issue(Subject::User(7), Some("s1".into()), None)
+            .unwrap();
         assert_eq!(life, 900);
         let (subject, claims) = keys().verify(&token).unwrap();
         assert_eq!(subject, Subject::User(7));
@@ -135,13 +143,32 @@ mod tests {
     fn expired_future_and_unsigned_tokens_are_refused() {
         let k = keys();
         let now = chrono::Utc::now().timestamp();
-        let base = Claims { iss: ISSUER.into(), aud: AUDIENCE.into(), sub: "user:1".into(), iat: now, exp: now + 60, sid: None, scope: None };
+        let base = Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: "user:1".into(),
+            iat: now,
+            exp: now + 60,
+            sid: None,
+            scope: None,
+        };
         assert!(k.verify(&k.sign(&base).unwrap()).is_some());
-        let expired = Claims { iat: now - 3600, exp: now - 60, ..base.clone() };
+        let expired = Claims {
+            iat: now - 3600,
+            exp: now - 60,
+            ..base.clone()
+        };
         assert!(k.verify(&k.sign(&expired).unwrap()).is_none());
-        let future = Claims { iat: now + 600, exp: now + 1200, ..base.clone() };
+        let future = Claims {
+            iat: now + 600,
+            exp: now + 1200,
+            ..base.clone()
+        };
         assert!(k.verify(&k.sign(&future).unwrap()).is_none());
-        let wrong_audience = Claims { aud: "other".into(), ..base.clone() };
+        let wrong_audience = Claims {
+            aud: "other".into(),
+            ..base.clone()
+        };
         assert!(k.verify(&k.sign(&wrong_audience).unwrap()).is_none());
         // alg "none": header {"alg":"none","typ":"JWT"}, the same payload, no signature.
         let good = k.sign(&base).unwrap();

@@ -92,8 +92,15 @@ pub struct AuditQuery {
 }
 
 fn text_param(name: &str, value: &Option<String>, max: usize) -> Result<(), ApiError> {
-    if value.as_ref().is_some_and(|v| v.is_empty() || v.chars().count() > max) {
-        return Err(query_error(name, "invalid_length", &format!("must be 1 to {max} characters")));
+    if value
+        .as_ref()
+        .is_some_and(|v| v.is_empty() || v.chars().count() > max)
+    {
+        return Err(query_error(
+            name,
+            "invalid_length",
+            &format!("must be 1 to {max} characters"),
+        ));
     }
     Ok(())
 }
@@ -114,14 +121,21 @@ fn text_param(name: &str, value: &Option<String>, max: usize) -> Result<(), ApiE
     ),
 )]
 #[get("/audit-events")]
-pub async fn list_audit_events(state: web::Data<AppState>, query: QueryParams<AuditQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_audit_events(
+    state: web::Data<AppState>,
+    query: QueryParams<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let page = PageRequest::new(q.page, q.page_size)?;
     text_param("entity_type", &q.entity_type, 50)?;
     text_param("entity_id", &q.entity_id, 100)?;
     text_param("action", &q.action, 50)?;
     if q.actor_id.is_some_and(|id| id < 1) {
-        return Err(query_error("actor_id", "out_of_range", "must be at least 1"));
+        return Err(query_error(
+            "actor_id",
+            "out_of_range",
+            "must be at least 1",
+        ));
     }
     let filter = AuditFilter {
         entity_type: q.entity_type,
@@ -133,6 +147,8 @@ pub async fn list_audit_events(state: web::Data<AppState>, query: QueryParams<Au
         limit: page.limit(),
         offset: page.offset(),
     };
-    let (rows, total) = state.read(move |conn| Ok(store::list(conn, &filter)?)).await?;
+    let (rows, total) = state
+        .read(move |conn| Ok(store::list(conn, &filter)?))
+        .await?;
     Ok(HttpResponse::Ok().json(page.wrap(rows.into_iter().map(AuditEvent::from).collect(), total)))
 }

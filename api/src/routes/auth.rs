@@ -63,7 +63,10 @@ pub struct TokenResponse {
 }
 
 fn invalid_credentials() -> ApiError {
-    ApiError::Unauthorized { code: "invalid_credentials", detail: "The username or password is not correct.".into() }
+    ApiError::Unauthorized {
+        code: "invalid_credentials",
+        detail: "The username or password is not correct.".into(),
+    }
 }
 
 fn principal_key(kind: &str, name: &str) -> String {
@@ -76,20 +79,43 @@ fn check_lockout(conn: &mut AnyConnection, principal: &str) -> Result<(), ApiErr
     let window_start = now - Duration::minutes(LOCKOUT_MINUTES);
     let failures = sessions::failures_since(conn, principal, window_start)?;
     if failures.len() >= MAX_FAILURES {
-        let frees_at: NaiveDateTime = failures[failures.len() - MAX_FAILURES] + Duration::minutes(LOCKOUT_MINUTES);
+        let frees_at: NaiveDateTime =
+            failures[failures.len() - MAX_FAILURES] + Duration::minutes(LOCKOUT_MINUTES);
         let retry_after_seconds = (frees_at - now).num_seconds().max(1) as u64;
-        return Err(ApiError::TooManyRequests { retry_after_seconds });
+        return Err(ApiError::TooManyRequests {
+            retry_after_seconds,
+        });
     }
     Ok(())
 }
 
 /// Starts or continues a session: a new refresh token in `family`, and an access token for it.
-fn issue_user_tokens(state: &AppState, conn: &mut AnyConnection, user_id: i64, family: &str) -> Result<TokenResponse, ApiError> {
+fn issue_user_tokens(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    user_id: i64,
+    family: &str,
+) -> Result<TokenResponse, ApiError> {
     let refresh = passwords::random_hex(32)?;
     let expires_at = klinik_persistence::now_utc() + Duration::days(REFRESH_TOKEN_DAYS);
-    sessions::insert(conn, &passwords::token_hash(&refresh), family, user_id, expires_at)?;
-    let (access_token, expires_in) = state.tokens.issue(Subject::User(user_id), Some(family.to_owned()), None)?;
-    Ok(TokenResponse { access_token, token_type: "Bearer".into(), expires_in, refresh_token: Some(refresh), scope: None })
+    sessions::insert(
+        conn,
+        &passwords::token_hash(&refresh),
+        family,
+        user_id,
+        expires_at,
+    )?;
+    let (access_token, expires_in) =
+        state
+            .tokens
+            .issue(Subject::User(user_id), Some(family.to_owned()), None)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in,
+        refresh_token: Some(refresh),
+        scope: None,
+    })
 }
 
 /// Sign in with a username and password.
@@ -114,7 +140,11 @@ fn issue_user_tokens(state: &AppState, conn: &mut AnyConnection, user_id: i64, f
     ),
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, audit: AuditContext, body: JsonBody<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    audit: AuditContext,
+    body: JsonBody<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.value;
     let principal = principal_key("user", &username);
     let lookup_name = username.clone();
@@ -126,27 +156,47 @@ pub async fn login(state: web::Data<AppState>, audit: AuditContext, body: JsonBo
         })
         .await?;
     // Verify against a decoy when the username is unknown, so both take the same time.
-    let stored = user.as_ref().map_or(state.decoy_hash.as_str().to_owned(), |u| u.password_hash.clone());
-    let verified = web::block(move || passwords::verify(&password, &stored)).await.map_err(|e| ApiError::internal(&e))?;
+    let stored = user
+        .as_ref()
+        .map_or(state.decoy_hash.as_str().to_owned(), |u| {
+            u.password_hash.clone()
+        });
+    let verified = web::block(move || passwords::verify(&password, &stored))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
     let state2 = state.clone();
     let outcome = state
         .write(move |conn| match user.filter(|u| verified && u.active) {
             None => {
                 sessions::record_failure(conn, &principal)?;
-                audit.record(conn, "sign_in_failed", "user", None, Some(serde_json::json!({"username": username})))?;
+                audit.record(
+                    conn,
+                    "sign_in_failed",
+                    "user",
+                    None,
+                    Some(serde_json::json!({"username": username})),
+                )?;
                 Ok(None)
             }
             Some(user) => {
                 sessions::clear_failures(conn, &principal)?;
                 let family = uuid::Uuid::new_v4().to_string();
                 let tokens = issue_user_tokens(&state2, conn, user.id, &family)?;
-                audit.as_user(user.id, &user.username, &user.role).record(conn, "sign_in", "user", Some(user.id.to_string()), None)?;
+                audit.as_user(user.id, &user.username, &user.role).record(
+                    conn,
+                    "sign_in",
+                    "user",
+                    Some(user.id.to_string()),
+                    None,
+                )?;
                 Ok(Some(tokens))
             }
         })
         .await?;
     let tokens = outcome.ok_or_else(invalid_credentials)?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -158,7 +208,10 @@ pub struct RefreshRequest {
 }
 
 fn invalid_grant() -> ApiError {
-    ApiError::Unauthorized { code: "invalid_grant", detail: "The refresh token is not valid.".into() }
+    ApiError::Unauthorized {
+        code: "invalid_grant",
+        detail: "The refresh token is not valid.".into(),
+    }
 }
 
 /// Exchange a refresh token for new tokens.
@@ -181,31 +234,50 @@ fn invalid_grant() -> ApiError {
     ),
 )]
 #[post("/auth/refresh")]
-pub async fn refresh_token(state: web::Data<AppState>, audit: AuditContext, body: JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh_token(
+    state: web::Data<AppState>,
+    audit: AuditContext,
+    body: JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let hash = passwords::token_hash(&body.value.refresh_token);
     let state2 = state.clone();
     let outcome = state
         .write(move |conn| {
-            let Some(token) = sessions::find_by_hash(conn, &hash)? else { return Ok(None) };
+            let Some(token) = sessions::find_by_hash(conn, &hash)? else {
+                return Ok(None);
+            };
             let now = klinik_persistence::now_utc();
             if token.revoked_at.is_some() || token.expires_at <= now {
                 return Ok(None);
             }
             if token.rotated_at.is_some() || !sessions::mark_rotated(conn, token.id)? {
                 sessions::revoke_family(conn, &token.family)?;
-                audit.record(conn, "refresh_token_reused", "session", Some(token.family.clone()), None)?;
+                audit.record(
+                    conn,
+                    "refresh_token_reused",
+                    "session",
+                    Some(token.family.clone()),
+                    None,
+                )?;
                 return Ok(None);
             }
             let user = users::find(conn, token.user_id)?;
             if !user.active {
                 return Ok(None);
             }
-            Ok(Some(issue_user_tokens(&state2, conn, user.id, &token.family)?))
+            Ok(Some(issue_user_tokens(
+                &state2,
+                conn,
+                user.id,
+                &token.family,
+            )?))
         })
         .await?;
     // A reuse must revoke even though the answer is an error: the write above commits first.
     let tokens = outcome.ok_or_else(invalid_grant)?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
 }
 
 /// Sign out: revoke a session.
@@ -227,7 +299,11 @@ pub async fn refresh_token(state: web::Data<AppState>, audit: AuditContext, body
     ),
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, audit: AuditContext, body: JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    audit: AuditContext,
+    body: JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let hash = passwords::token_hash(&body.value.refresh_token);
     state
         .write(move |conn| {
@@ -235,7 +311,13 @@ pub async fn logout(state: web::Data<AppState>, audit: AuditContext, body: JsonB
                 && sessions::revoke_family(conn, &token.family)? > 0
             {
                 let user = users::find(conn, token.user_id)?;
-                audit.as_user(user.id, &user.username, &user.role).record(conn, "sign_out", "session", Some(token.family), None)?;
+                audit.as_user(user.id, &user.username, &user.role).record(
+                    conn,
+                    "sign_out",
+                    "session",
+                    Some(token.family),
+                    None,
+                )?;
             }
             Ok(())
         })
@@ -258,12 +340,18 @@ pub struct ClientCredentials {
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     use base64::Engine;
-    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, encoded) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (id, secret) = text.split_once(':')?;
     Some((id.to_owned(), secret.to_owned()))
@@ -306,11 +394,18 @@ pub async fn issue_client_token(
             errors: Vec::new(),
         });
     }
-    let (client_id, secret) = match (basic_credentials(&request), form.client_id, form.client_secret) {
+    let (client_id, secret) = match (
+        basic_credentials(&request),
+        form.client_id,
+        form.client_secret,
+    ) {
         (Some(basic), _, _) => basic,
         (None, Some(id), Some(secret)) => (id, secret),
         _ => {
-            return Err(ApiError::Unauthorized { code: "invalid_client", detail: "The client credentials are not correct.".into() });
+            return Err(ApiError::Unauthorized {
+                code: "invalid_client",
+                detail: "The client credentials are not correct.".into(),
+            });
         }
     };
     let principal = principal_key("client", &client_id);
@@ -322,33 +417,68 @@ pub async fn issue_client_token(
             Ok(clients::find_by_client_id(conn, &lookup_id)?)
         })
         .await?;
-    let stored = client.as_ref().map_or(state.decoy_hash.as_str().to_owned(), |c| c.secret_hash.clone());
-    let verified = web::block(move || passwords::verify(&secret, &stored)).await.map_err(|e| ApiError::internal(&e))?;
+    let stored = client
+        .as_ref()
+        .map_or(state.decoy_hash.as_str().to_owned(), |c| {
+            c.secret_hash.clone()
+        });
+    let verified = web::block(move || passwords::verify(&secret, &stored))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
     let requested = form.scope;
     let state2 = state.clone();
     let outcome = state
         .write(move |conn| match client.filter(|c| verified && c.active) {
             None => {
                 sessions::record_failure(conn, &principal)?;
-                audit.record(conn, "sign_in_failed", "client", None, Some(serde_json::json!({"client_id": client_id})))?;
+                audit.record(
+                    conn,
+                    "sign_in_failed",
+                    "client",
+                    None,
+                    Some(serde_json::json!({"client_id": client_id})),
+                )?;
                 Ok(None)
             }
             Some(client) => {
                 sessions::clear_failures(conn, &principal)?;
                 let held = parse_scopes(&client.scopes);
                 let granted: Vec<_> = match &requested {
-                    Some(asked) => parse_scopes(asked).into_iter().filter(|s| held.contains(s)).collect(),
+                    Some(asked) => parse_scopes(asked)
+                        .into_iter()
+                        .filter(|s| held.contains(s))
+                        .collect(),
                     None => held,
                 };
                 let scope = format_scopes(&granted);
-                let (access_token, expires_in) = state2.tokens.issue(Subject::Client(client.id), None, Some(scope.clone()))?;
-                audit.as_client(client.id, &client.client_id).record(conn, "sign_in", "client", Some(client.id.to_string()), None)?;
-                Ok(Some(TokenResponse { access_token, token_type: "Bearer".into(), expires_in, refresh_token: None, scope: Some(scope) }))
+                let (access_token, expires_in) =
+                    state2
+                        .tokens
+                        .issue(Subject::Client(client.id), None, Some(scope.clone()))?;
+                audit.as_client(client.id, &client.client_id).record(
+                    conn,
+                    "sign_in",
+                    "client",
+                    Some(client.id.to_string()),
+                    None,
+                )?;
+                Ok(Some(TokenResponse {
+                    access_token,
+                    token_type: "Bearer".into(),
+                    expires_in,
+                    refresh_token: None,
+                    scope: Some(scope),
+                }))
             }
         })
         .await?;
-    let tokens = outcome.ok_or(ApiError::Unauthorized { code: "invalid_client", detail: "The client credentials are not correct.".into() })?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
+    let tokens = outcome.ok_or(ApiError::Unauthorized {
+        code: "invalid_client",
+        detail: "The client credentials are not correct.".into(),
+    })?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
 }
 
 /// The signed-in account.
@@ -383,7 +513,13 @@ pub struct Me {
 #[get("/auth/me")]
 pub async fn get_me(caller: Caller) -> HttpResponse {
     let me = match caller {
-        Caller::User { id, username, display_name, role, .. } => Me {
+        Caller::User {
+            id,
+            username,
+            display_name,
+            role,
+            ..
+        } => Me {
             kind: "user".into(),
             id,
             name: username,
@@ -391,7 +527,12 @@ pub async fn get_me(caller: Caller) -> HttpResponse {
             role: role.as_str().into(),
             scopes: Vec::new(),
         },
-        Caller::Client { id, client_id, name, scopes } => Me {
+        Caller::Client {
+            id,
+            client_id,
+            name,
+            scopes,
+        } => Me {
             kind: "client".into(),
             id,
             name: client_id,
@@ -439,24 +580,50 @@ pub async fn change_password(
     audit: AuditContext,
     body: JsonBody<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
-    let Caller::User { id, .. } = caller else { return Err(ApiError::Forbidden { detail: "Clients have no password.".into() }) };
-    let ChangePassword { current_password, new_password } = body.value;
+    let Caller::User { id, .. } = caller else {
+        return Err(ApiError::Forbidden {
+            detail: "Clients have no password.".into(),
+        });
+    };
+    let ChangePassword {
+        current_password,
+        new_password,
+    } = body.value;
     let user = state.read(move |conn| Ok(users::find(conn, id)?)).await?;
-    accounts::password("new_password", &new_password, &user.username).map_err(klinik_domain::Violations::from)?;
+    accounts::password("new_password", &new_password, &user.username)
+        .map_err(klinik_domain::Violations::from)?;
     let stored = user.password_hash.clone();
-    let (verified, new_hash) = web::block(move || (passwords::verify(&current_password, &stored), passwords::hash(&new_password)))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let (verified, new_hash) = web::block(move || {
+        (
+            passwords::verify(&current_password, &stored),
+            passwords::hash(&new_password),
+        )
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
     if !verified {
-        return Err(ApiError::validation("current_password", "wrong_password", "is not the current password"));
+        return Err(ApiError::validation(
+            "current_password",
+            "wrong_password",
+            "is not the current password",
+        ));
     }
     let new_hash = new_hash?;
     state
         .write(move |conn| {
-            let changes = UserChanges { password_hash: Some(new_hash), ..UserChanges::default() };
+            let changes = UserChanges {
+                password_hash: Some(new_hash),
+                ..UserChanges::default()
+            };
             users::update(conn, id, user.version, &changes)?;
             sessions::revoke_user(conn, id)?;
-            audit.record(conn, "change_password", "user", Some(id.to_string()), Some(serde_json::json!({"password": {"before": "***", "after": "***"}})))?;
+            audit.record(
+                conn,
+                "change_password",
+                "user",
+                Some(id.to_string()),
+                Some(serde_json::json!({"password": {"before": "***", "after": "***"}})),
+            )?;
             Ok(())
         })
         .await?;

@@ -22,7 +22,12 @@ use crate::routes::created::Created;
 use crate::state::AppState;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(create_client).service(list_clients).service(get_client).service(update_client).service(rotate_client_secret);
+    config
+        .service(create_client)
+        .service(list_clients)
+        .service(get_client)
+        .service(update_client)
+        .service(rotate_client_secret);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -30,7 +35,11 @@ pub fn configure(config: &mut ServiceConfig) {
 #[schema(example = json!({"name": "SIPD Kota Bogor", "scopes": ["registry:read", "indicators:read"]}))]
 pub struct CreateClient {
     /// Which system this is.
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$"
+    )]
     pub name: String,
     /// What it may do; write scopes only when granted here.
     #[schema(min_items = 1, max_items = 5)]
@@ -107,7 +116,11 @@ fn check(name: Option<&str>, scopes: Option<&[Scope]>) -> Result<(), Violations>
         violations.check(text::single_line("name", name, 200));
     }
     if scopes.is_some_and(|s| s.is_empty()) {
-        violations.push(Violation::new("scopes", "scopes_required", "at least one scope"));
+        violations.push(Violation::new(
+            "scopes",
+            "scopes_required",
+            "at least one scope",
+        ));
     }
     violations.into_result()
 }
@@ -115,7 +128,9 @@ fn check(name: Option<&str>, scopes: Option<&[Scope]>) -> Result<(), Violations>
 async fn new_secret() -> Result<(String, String), ApiError> {
     let secret = passwords::random_hex(32)?;
     let for_hash = secret.clone();
-    let hash = web::block(move || passwords::hash(&for_hash)).await.map_err(|e| ApiError::internal(&e))??;
+    let hash = web::block(move || passwords::hash(&for_hash))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
     Ok((secret, hash))
 }
 
@@ -138,7 +153,11 @@ async fn new_secret() -> Result<(String, String), ApiError> {
     ),
 )]
 #[post("/clients")]
-pub async fn create_client(state: web::Data<AppState>, audit: AuditContext, body: JsonBody<CreateClient>) -> Result<HttpResponse, ApiError> {
+pub async fn create_client(
+    state: web::Data<AppState>,
+    audit: AuditContext,
+    body: JsonBody<CreateClient>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.value;
     check(Some(&input.name), Some(&input.scopes))?;
     let (secret, hash) = new_secret().await?;
@@ -152,14 +171,30 @@ pub async fn create_client(state: web::Data<AppState>, audit: AuditContext, body
     let created = state
         .write(move |conn| {
             let client = Client::from(store::insert(conn, &new)?);
-            audit.record(conn, "create", "client", Some(client.id.to_string()), Some(diff::<Client, Client>(None, Some(&client), &[])))?;
+            audit.record(
+                conn,
+                "create",
+                "client",
+                Some(client.id.to_string()),
+                Some(diff::<Client, Client>(None, Some(&client), &[])),
+            )?;
             let location = format!("/api/v1/clients/{}", client.id);
             let version = client.version;
-            Created::new(&ClientWithSecret { client, client_secret: secret }, location, etag(version))
+            Created::new(
+                &ClientWithSecret {
+                    client,
+                    client_secret: secret,
+                },
+                location,
+                etag(version),
+            )
         })
         .await?;
     let mut response = created.into_response(false);
-    response.headers_mut().insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
     Ok(response)
 }
 
@@ -176,9 +211,14 @@ pub async fn create_client(state: web::Data<AppState>, audit: AuditContext, body
     ),
 )]
 #[get("/clients")]
-pub async fn list_clients(state: web::Data<AppState>, query: QueryParams<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_clients(
+    state: web::Data<AppState>,
+    query: QueryParams<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new(query.0.page, query.0.page_size)?;
-    let (rows, total) = state.read(move |conn| Ok(store::list(conn, page.limit(), page.offset())?)).await?;
+    let (rows, total) = state
+        .read(move |conn| Ok(store::list(conn, page.limit(), page.offset())?))
+        .await?;
     Ok(HttpResponse::Ok().json(page.wrap(rows.into_iter().map(Client::from).collect(), total)))
 }
 
@@ -197,9 +237,16 @@ pub async fn list_clients(state: web::Data<AppState>, query: QueryParams<PageQue
     ),
 )]
 #[get("/clients/{id}")]
-pub async fn get_client(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get_client(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let client = Client::from(state.read(move |conn| store::find(conn, id).map_err(client_not_found)).await?);
+    let client = Client::from(
+        state
+            .read(move |conn| store::find(conn, id).map_err(client_not_found))
+            .await?,
+    );
     Ok(with_etag(StatusCode::OK, client.version, &client))
 }
 
@@ -250,7 +297,13 @@ pub async fn update_client(
             };
             let updated = Client::from(store::update(conn, id, current.version, &changes)?);
             let before = Client::from(current);
-            audit.record(conn, "update", "client", Some(id.to_string()), Some(diff(Some(&before), Some(&updated), &[])))?;
+            audit.record(
+                conn,
+                "update",
+                "client",
+                Some(id.to_string()),
+                Some(diff(Some(&before), Some(&updated), &[])),
+            )?;
             Ok(updated)
         })
         .await?;
@@ -273,20 +326,36 @@ pub async fn update_client(
     ),
 )]
 #[post("/clients/{id}/secret")]
-pub async fn rotate_client_secret(state: web::Data<AppState>, id: web::Path<i64>, audit: AuditContext) -> Result<HttpResponse, ApiError> {
+pub async fn rotate_client_secret(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    audit: AuditContext,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let (secret, hash) = new_secret().await?;
     let client = state
         .write(move |conn| {
             let current = store::find(conn, id).map_err(client_not_found)?;
-            let changes = ClientChanges { secret_hash: Some(hash), ..ClientChanges::default() };
+            let changes = ClientChanges {
+                secret_hash: Some(hash),
+                ..ClientChanges::default()
+            };
             let updated = Client::from(store::update(conn, id, current.version, &changes)?);
-            audit.record(conn, "rotate_secret", "client", Some(id.to_string()), Some(serde_json::json!({"client_secret": {"before": "***", "after": "***"}})))?;
+            audit.record(
+                conn,
+                "rotate_secret",
+                "client",
+                Some(id.to_string()),
+                Some(serde_json::json!({"client_secret": {"before": "***", "after": "***"}})),
+            )?;
             Ok(updated)
         })
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header((actix_web::http::header::ETAG, etag(client.version)))
-        .json(ClientWithSecret { client, client_secret: secret }))
+        .json(ClientWithSecret {
+            client,
+            client_secret: secret,
+        }))
 }

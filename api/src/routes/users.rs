@@ -22,7 +22,12 @@ use crate::routes::created::Created;
 use crate::state::AppState;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(create_user).service(list_users).service(get_user).service(update_user).service(reset_user_password);
+    config
+        .service(create_user)
+        .service(list_users)
+        .service(get_user)
+        .service(update_user)
+        .service(reset_user_password);
 }
 
 /// Personal fields shown in the audit trail only as "changed".
@@ -56,9 +61,16 @@ impl From<UserRole> for Role {
 pub struct CreateUser {
     #[schema(pattern = "^[a-z0-9][a-z0-9._-]{2,63}$")]
     pub username: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$"
+    )]
     pub display_name: String,
-    #[schema(max_length = 254, pattern = r"^[^@\x00-\x20\x7F]+@[^@.\x00-\x20\x7F]+(\.[^@.\x00-\x20\x7F]+)+$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\x00-\x20\x7F]+@[^@.\x00-\x20\x7F]+(\.[^@.\x00-\x20\x7F]+)+$"
+    )]
     pub email: Option<String>,
     pub role: UserRole,
     /// At least 12 characters, not the username.
@@ -165,15 +177,29 @@ fn check_profile(violations: &mut Violations, display_name: Option<&str>, email:
     ),
 )]
 #[post("/users")]
-pub async fn create_user(state: web::Data<AppState>, audit: AuditContext, body: JsonBody<CreateUser>) -> Result<HttpResponse, ApiError> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    audit: AuditContext,
+    body: JsonBody<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
     let input = body.value;
     let mut violations = Violations::default();
     violations.check(accounts::username("username", &input.username));
-    check_profile(&mut violations, Some(&input.display_name), input.email.as_deref());
-    violations.check(accounts::password("password", &input.password, &input.username));
+    check_profile(
+        &mut violations,
+        Some(&input.display_name),
+        input.email.as_deref(),
+    );
+    violations.check(accounts::password(
+        "password",
+        &input.password,
+        &input.username,
+    ));
     violations.into_result()?;
     let password = input.password;
-    let hash = web::block(move || passwords::hash(&password)).await.map_err(|e| ApiError::internal(&e))??;
+    let hash = web::block(move || passwords::hash(&password))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
     let new = NewUser {
         username: input.username,
         display_name: input.display_name,
@@ -186,14 +212,28 @@ pub async fn create_user(state: web::Data<AppState>, audit: AuditContext, body: 
         .write(move |conn| {
             let row = store::insert(conn, &new).map_err(|e| {
                 if e.duplicate_of("username") {
-                    ApiError::conflict("username", "duplicate_username", "Another account already has this username.")
+                    ApiError::conflict(
+                        "username",
+                        "duplicate_username",
+                        "Another account already has this username.",
+                    )
                 } else {
                     e.into()
                 }
             })?;
             let user = User::from(row);
-            audit.record(conn, "create", "user", Some(user.id.to_string()), Some(diff::<User, User>(None, Some(&user), PERSONAL)))?;
-            Created::new(&user, format!("/api/v1/users/{}", user.id), etag(user.version))
+            audit.record(
+                conn,
+                "create",
+                "user",
+                Some(user.id.to_string()),
+                Some(diff::<User, User>(None, Some(&user), PERSONAL)),
+            )?;
+            Created::new(
+                &user,
+                format!("/api/v1/users/{}", user.id),
+                etag(user.version),
+            )
         })
         .await?;
     Ok(created.into_response(false))
@@ -214,9 +254,14 @@ pub async fn create_user(state: web::Data<AppState>, audit: AuditContext, body: 
     ),
 )]
 #[get("/users")]
-pub async fn list_users(state: web::Data<AppState>, query: QueryParams<PageQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_users(
+    state: web::Data<AppState>,
+    query: QueryParams<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = PageRequest::new(query.0.page, query.0.page_size)?;
-    let (rows, total) = state.read(move |conn| Ok(store::list(conn, page.limit(), page.offset())?)).await?;
+    let (rows, total) = state
+        .read(move |conn| Ok(store::list(conn, page.limit(), page.offset())?))
+        .await?;
     Ok(HttpResponse::Ok().json(page.wrap(rows.into_iter().map(User::from).collect(), total)))
 }
 
@@ -235,9 +280,16 @@ pub async fn list_users(state: web::Data<AppState>, query: QueryParams<PageQuery
     ),
 )]
 #[get("/users/{id}")]
-pub async fn get_user(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn get_user(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = User::from(state.read(move |conn| store::find(conn, id).map_err(user_not_found)).await?);
+    let user = User::from(
+        state
+            .read(move |conn| store::find(conn, id).map_err(user_not_found))
+            .await?,
+    );
     Ok(with_etag(StatusCode::OK, user.version, &user))
 }
 
@@ -278,7 +330,11 @@ pub async fn update_user(
     let id = id.into_inner();
     let patch = body.value;
     let mut violations = Violations::default();
-    check_profile(&mut violations, patch.display_name.as_deref(), patch.email.as_ref().and_then(|e| e.as_deref()));
+    check_profile(
+        &mut violations,
+        patch.display_name.as_deref(),
+        patch.email.as_ref().and_then(|e| e.as_deref()),
+    );
     violations.into_result()?;
     let own = matches!(caller, Caller::User { id: me, .. } if me == id);
     let user = state
@@ -295,8 +351,16 @@ pub async fn update_user(
                 ))
                 .into());
             }
-            if current.role == "admin" && current.active && (demotes || deactivates) && store::count_active_admins(conn)? <= 1 {
-                return Err(ApiError::validation("role", "last_admin", "the last active admin must stay an active admin"));
+            if current.role == "admin"
+                && current.active
+                && (demotes || deactivates)
+                && store::count_active_admins(conn)? <= 1
+            {
+                return Err(ApiError::validation(
+                    "role",
+                    "last_admin",
+                    "the last active admin must stay an active admin",
+                ));
             }
             if_match.check(current.version)?;
             let changes = UserChanges {
@@ -311,7 +375,13 @@ pub async fn update_user(
                 sessions::revoke_user(conn, id)?;
             }
             let before = User::from(current);
-            audit.record(conn, "update", "user", Some(id.to_string()), Some(diff(Some(&before), Some(&updated), PERSONAL)))?;
+            audit.record(
+                conn,
+                "update",
+                "user",
+                Some(id.to_string()),
+                Some(diff(Some(&before), Some(&updated), PERSONAL)),
+            )?;
             Ok(updated)
         })
         .await?;
@@ -348,18 +418,35 @@ pub async fn reset_user_password(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     if matches!(caller, Caller::User { id: me, .. } if me == id) {
-        return Err(ApiError::validation("id", "own_password", "change your own password with POST /api/v1/auth/change-password"));
+        return Err(ApiError::validation(
+            "id",
+            "own_password",
+            "change your own password with POST /api/v1/auth/change-password",
+        ));
     }
     let new_password = body.value.new_password;
-    let user = state.read(move |conn| store::find(conn, id).map_err(user_not_found)).await?;
+    let user = state
+        .read(move |conn| store::find(conn, id).map_err(user_not_found))
+        .await?;
     accounts::password("new_password", &new_password, &user.username).map_err(Violations::from)?;
-    let hash = web::block(move || passwords::hash(&new_password)).await.map_err(|e| ApiError::internal(&e))??;
+    let hash = web::block(move || passwords::hash(&new_password))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
     state
         .write(move |conn| {
-            let changes = UserChanges { password_hash: Some(hash), ..UserChanges::default() };
+            let changes = UserChanges {
+                password_hash: Some(hash),
+                ..UserChanges::default()
+            };
             store::update(conn, id, user.version, &changes)?;
             sessions::revoke_user(conn, id)?;
-            audit.record(conn, "reset_password", "user", Some(id.to_string()), Some(serde_json::json!({"password": {"before": "***", "after": "***"}})))?;
+            audit.record(
+                conn,
+                "reset_password",
+                "user",
+                Some(id.to_string()),
+                Some(serde_json::json!({"password": {"before": "***", "after": "***"}})),
+            )?;
             Ok(())
         })
         .await?;

@@ -249,7 +249,13 @@ pub async fn update_annual_report(
             let row = store::update(conn, current.id, current.version, &fields)?;
             cooperatives::refresh_status(conn, rule, &cooperative)?;
             let (before, after) = (AnnualReport::from(current), AnnualReport::from(row.clone()));
-            audit.record(conn, "update", "annual_report", Some(row.id.to_string()), Some(diff(Some(&before), Some(&after), &[])))?;
+            audit.record(
+                conn,
+                "update",
+                "annual_report",
+                Some(row.id.to_string()),
+                Some(diff(Some(&before), Some(&after), &[])),
+            )?;
             Ok(row)
         })
         .await?;
@@ -297,7 +303,13 @@ pub async fn delete_annual_report(
             store::delete(conn, current.id, current.version)?;
             cooperatives::refresh_status(conn, rule, &cooperative)?;
             let before = AnnualReport::from(current);
-            audit.record(conn, "delete", "annual_report", Some(before.id.to_string()), Some(diff::<AnnualReport, AnnualReport>(Some(&before), None, &[])))?;
+            audit.record(
+                conn,
+                "delete",
+                "annual_report",
+                Some(before.id.to_string()),
+                Some(diff::<AnnualReport, AnnualReport>(Some(&before), None, &[])),
+            )?;
             Ok(())
         })
         .await?;

@@ -59,7 +59,17 @@ pub async fn create_cooperative(
                 let row = store::insert(conn, &fields, &status).map_err(duplicate)?;
                 store::replace_board(conn, row.id, &board)?;
                 let record = load(conn, &state2.regions, row.id, false)?;
-                audit.record(conn, "create", "cooperative", Some(record.id.to_string()), Some(diff::<Cooperative, Cooperative>(None, Some(&record), PERSONAL)))?;
+                audit.record(
+                    conn,
+                    "create",
+                    "cooperative",
+                    Some(record.id.to_string()),
+                    Some(diff::<Cooperative, Cooperative>(
+                        None,
+                        Some(&record),
+                        PERSONAL,
+                    )),
+                )?;
                 Created::new(
                     &record,
                     format!("/api/v1/cooperatives/{}", record.id),
@@ -304,7 +314,13 @@ pub async fn update_cooperative(
                 store::replace_board(conn, id, &board)?;
             }
             let after = load(conn, &state2.regions, id, false)?;
-            audit.record(conn, "update", "cooperative", Some(id.to_string()), Some(diff(Some(&before), Some(&after), PERSONAL)))?;
+            audit.record(
+                conn,
+                "update",
+                "cooperative",
+                Some(id.to_string()),
+                Some(diff(Some(&before), Some(&after), PERSONAL)),
+            )?;
             Ok(after)
         })
         .await?;

@@ -62,7 +62,13 @@ pub async fn set_status_override(
             store::set_status(conn, id, &computed, Some((status, &input.reason)), status)?;
             let after = load(conn, &state2.regions, id, false)?;
             let changes = diff(Some(&before), Some(&after), PERSONAL);
-            audit.record(conn, "set_status_override", "cooperative", Some(id.to_string()), Some(changes))?;
+            audit.record(
+                conn,
+                "set_status_override",
+                "cooperative",
+                Some(id.to_string()),
+                Some(changes),
+            )?;
             Ok(after)
         })
         .await?;
@@ -113,7 +119,13 @@ pub async fn clear_status_override(
             store::set_status(conn, id, &computed, None, &effective)?;
             let after = load(conn, &state2.regions, id, false)?;
             let changes = diff(Some(&before), Some(&after), PERSONAL);
-            audit.record(conn, "clear_status_override", "cooperative", Some(id.to_string()), Some(changes))?;
+            audit.record(
+                conn,
+                "clear_status_override",
+                "cooperative",
+                Some(id.to_string()),
+                Some(changes),
+            )?;
             Ok(after)
         })
         .await?;

@@ -20,17 +20,64 @@ text_enum!(
     }
 );
 
-text_enum!(
-    /// What an integration client may do: `registry:read`, `registry:write`, `clinic:read`,
-    /// `clinic:write`, `indicators:read`. Write scopes are granted only explicitly.
-    Scope {
-        RegistryRead => "registry:read",
-        RegistryWrite => "registry:write",
-        ClinicRead => "clinic:read",
-        ClinicWrite => "clinic:write",
-        IndicatorsRead => "indicators:read",
+/// What an integration client may do: `registry:read`, `registry:write`, `clinic:read`,
+/// `clinic:write`, `indicators:read`. Write scopes are granted only explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Scope {
+    #[serde(rename = "registry:read")]
+    #[cfg_attr(feature = "openapi", schema(rename = "registry:read"))]
+    RegistryRead,
+    #[serde(rename = "registry:write")]
+    #[cfg_attr(feature = "openapi", schema(rename = "registry:write"))]
+    RegistryWrite,
+    #[serde(rename = "clinic:read")]
+    #[cfg_attr(feature = "openapi", schema(rename = "clinic:read"))]
+    ClinicRead,
+    #[serde(rename = "clinic:write")]
+    #[cfg_attr(feature = "openapi", schema(rename = "clinic:write"))]
+    ClinicWrite,
+    #[serde(rename = "indicators:read")]
+    #[cfg_attr(feature = "openapi", schema(rename = "indicators:read"))]
+    IndicatorsRead,
+}
+
+impl Scope {
+    pub const ALL: &'static [Scope] = &[
+        Scope::RegistryRead,
+        Scope::RegistryWrite,
+        Scope::ClinicRead,
+        Scope::ClinicWrite,
+        Scope::IndicatorsRead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::RegistryRead => "registry:read",
+            Scope::RegistryWrite => "registry:write",
+            Scope::ClinicRead => "clinic:read",
+            Scope::ClinicWrite => "clinic:write",
+            Scope::IndicatorsRead => "indicators:read",
+        }
     }
-);
+}
+
+impl FromStr for Scope {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s)
+            .ok_or(UnknownValue)
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Shortest password accepted.
 pub const PASSWORD_MIN_CHARS: usize = 12;
@@ -140,6 +187,17 @@ mod tests {
         }
         for bad in ["ab", "Siti", ".siti", "siti aminah", "", &"a".repeat(65)] {
             assert!(username("u", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scopes_are_spelled_with_a_colon_everywhere() {
+        for scope in Scope::ALL {
+            assert_eq!(serde_json::to_value(scope).unwrap(), scope.as_str());
+            assert_eq!(scope.as_str().parse::<Scope>(), Ok(*scope));
+        }
+        for role in Role::ALL {
+            assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
         }
     }
 

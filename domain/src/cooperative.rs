@@ -9,13 +9,15 @@ use crate::text;
 use crate::{Violation, Violations};
 
 /// Declares a closed classification stored as text: the enum, its `ALL` list, `as_str` and `FromStr`.
-/// Serde and the contract use the same snake_case spelling as the database.
+/// Serde and the contract use the snake_case form of each variant's name, which must equal its text
+/// (a unit test checks every enum); a spelling that is not snake_case needs a hand-written enum.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -161,6 +163,19 @@ mod tests {
         }
         for r in BoardRole::ALL {
             assert_eq!(r.as_str().parse::<BoardRole>(), Ok(*r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+        for v in CooperativeForm::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        for v in ManagementPattern::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        for v in MembershipArea::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        for v in crate::activity_status::ActivityStatus::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
         }
         assert_eq!("KONSUMEN".parse::<CooperativeType>(), Err(UnknownValue));
     }

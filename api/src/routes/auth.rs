@@ -62,6 +62,19 @@ pub struct TokenResponse {
     pub scope: Option<String>,
 }
 
+/// The length bounds the contract states for a credential field.
+fn check_length(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
+    let length = value.chars().count();
+    if length == 0 || length > max {
+        return Err(ApiError::validation(
+            field,
+            "invalid_length",
+            &format!("must be 1 to {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized {
         code: "invalid_credentials",
@@ -146,6 +159,8 @@ pub async fn login(
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { username, password } = body.value;
+    check_length("username", &username, 64)?;
+    check_length("password", &password, 256)?;
     let principal = principal_key("user", &username);
     let lookup_name = username.clone();
     let lookup_principal = principal.clone();
@@ -239,6 +254,7 @@ pub async fn refresh_token(
     audit: AuditContext,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    check_length("refresh_token", &body.value.refresh_token, 200)?;
     let hash = passwords::token_hash(&body.value.refresh_token);
     let state2 = state.clone();
     let outcome = state
@@ -304,6 +320,7 @@ pub async fn logout(
     audit: AuditContext,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    check_length("refresh_token", &body.value.refresh_token, 200)?;
     let hash = passwords::token_hash(&body.value.refresh_token);
     state
         .write(move |conn| {
@@ -325,11 +342,20 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The only grant this endpoint serves.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub enum GrantType {
+    #[schema(rename = "client_credentials")]
+    ClientCredentials,
+}
+
 /// The client-credentials grant (RFC 6749 §4.4), form-encoded.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"grant_type": "client_credentials", "client_id": "kc_3f9a…", "client_secret": "…"}))]
 pub struct ClientCredentials {
     /// Must be `client_credentials`.
+    #[schema(value_type = GrantType)]
     pub grant_type: String,
     /// The client's id (or send id and secret with HTTP Basic authentication).
     pub client_id: Option<String>,
@@ -589,6 +615,7 @@ pub async fn change_password(
         current_password,
         new_password,
     } = body.value;
+    check_length("current_password", &current_password, 256)?;
     let user = state.read(move |conn| Ok(users::find(conn, id)?)).await?;
     accounts::password("new_password", &new_password, &user.username)
         .map_err(klinik_domain::Violations::from)?;

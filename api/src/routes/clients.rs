@@ -122,6 +122,13 @@ fn check(name: Option<&str>, scopes: Option<&[Scope]>) -> Result<(), Violations>
             "at least one scope",
         ));
     }
+    if scopes.is_some_and(|s| s.len() > Scope::ALL.len()) {
+        violations.push(Violation::new(
+            "scopes",
+            "too_many_items",
+            "at most 5 scopes",
+        ));
+    }
     violations.into_result()
 }
 

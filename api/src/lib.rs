@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod extract;
 pub mod openapi;
+pub mod personal_data;
 pub mod problem;
 pub mod region_codes;
 pub mod routes;

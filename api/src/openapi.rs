@@ -10,6 +10,7 @@ use crate::problem::{FieldError, Problem, responses};
 use crate::region_codes::KelurahanCode;
 use crate::routes::cooperatives::CooperativeSort;
 use crate::routes::regions::KecamatanCode;
+use crate::routes::ukm::{Reveal, UkmSort};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,10 +37,11 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "audit", description = "The append-only audit trail (admin)."),
         (name = "regions", description = "Kota Bogor's 6 kecamatan and 68 kelurahan (reference data)."),
         (name = "cooperatives", description = "The registry of cooperatives (koperasi)."),
+        (name = "ukm", description = "The registry of small businesses (UKM) and their owners; personal data protected (UU PDP 27/2022)."),
         (name = "annual reports", description = "Each cooperative's annual report per book year; they drive its activity status."),
     ),
     components(
-        schemas(Problem, FieldError, KelurahanCode, KecamatanCode, CooperativeSort),
+        schemas(Problem, FieldError, KelurahanCode, KecamatanCode, CooperativeSort, UkmSort, Reveal),
         responses(
             responses::BadRequest,
             responses::Unauthorized,

@@ -13,6 +13,7 @@
 //! | `KLINIK_WORKERS` | number of CPUs | HTTP worker threads (1–64) |
 //! | `KLINIK_ENV` | `development` | `production` refuses to start without `KLINIK_JWT_SECRET` |
 //! | `KLINIK_JWT_SECRET` | generated into the data dir | key signing access tokens, at least 32 bytes |
+//! | `KLINIK_DATA_KEY` | generated into the data dir | 64 hex characters: the key protecting NIKs |
 //! | `KLINIK_ADMIN_USERNAME` | — | with `KLINIK_ADMIN_PASSWORD`: the first admin, created when no user exists |
 //! | `KLINIK_ADMIN_PASSWORD` | — | that admin's password (at least 12 characters) |
 
@@ -71,6 +72,8 @@ pub struct Settings {
     pub workers: usize,
     pub environment: Environment,
     pub jwt_secret: Option<Secret>,
+    /// 32 bytes, the key that encrypts and hashes personal identifiers (NIK).
+    pub data_key: Option<Secret>,
     /// The first admin's username and password, used only while no user exists.
     pub bootstrap_admin: Option<(String, Secret)>,
 }
@@ -191,6 +194,22 @@ impl Settings {
             }
             None => None,
         };
+        let data_key = match lookup("KLINIK_DATA_KEY") {
+            Some(key) if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                return Err(invalid(
+                    "KLINIK_DATA_KEY",
+                    "must be 64 hexadecimal characters (32 bytes)",
+                ));
+            }
+            Some(key) => Some(Secret::new(key)),
+            None if environment == Environment::Production => {
+                return Err(invalid(
+                    "KLINIK_DATA_KEY",
+                    "is required when KLINIK_ENV=production",
+                ));
+            }
+            None => None,
+        };
         let bootstrap_admin = match (
             lookup("KLINIK_ADMIN_USERNAME"),
             lookup("KLINIK_ADMIN_PASSWORD"),
@@ -231,6 +250,7 @@ impl Settings {
             workers: number(lookup, "KLINIK_WORKERS", cpus.clamp(1, 64), 1, 64)?,
             environment,
             jwt_secret,
+            data_key,
             bootstrap_admin,
         })
     }
@@ -284,6 +304,7 @@ mod tests {
             ("KLINIK_DATABASE_URL", "mysql://x/y"),
             ("KLINIK_ENV", "staging"),
             ("KLINIK_JWT_SECRET", "too-short"),
+            ("KLINIK_DATA_KEY", "not-hex"),
         ];
         for (variable, value) in cases {
             let err = settings(&[(variable, value)]).unwrap_err();
@@ -311,7 +332,18 @@ mod secret_tests {
         let err = settings(&[("KLINIK_ENV", "production")]).unwrap_err();
         assert_eq!(err.variable, "KLINIK_JWT_SECRET");
         let key = "k".repeat(32);
-        assert!(settings(&[("KLINIK_ENV", "production"), ("KLINIK_JWT_SECRET", &key)]).is_ok());
+        let err =
+            settings(&[("KLINIK_ENV", "production"), ("KLINIK_JWT_SECRET", &key)]).unwrap_err();
+        assert_eq!(err.variable, "KLINIK_DATA_KEY");
+        let data_key = "ab".repeat(32);
+        assert!(
+            settings(&[
+                ("KLINIK_ENV", "production"),
+                ("KLINIK_JWT_SECRET", &key),
+                ("KLINIK_DATA_KEY", &data_key)
+            ])
+            .is_ok()
+        );
     }
 
     #[test]

@@ -17,7 +17,9 @@ use crate::auth::tokens::TokenKeys;
 use crate::auth::{access, bootstrap, caller, passwords};
 use crate::extract::BodyLimit;
 use crate::openapi::{ApiDoc, RouteTable};
+use crate::personal_data::DataKey;
 use crate::problem::ApiError;
+use crate::routes::ukm;
 use crate::routes::{
     annual_reports, audit_events, auth as auth_routes, clients, cooperatives, health,
     regions as region_routes, users,
@@ -36,7 +38,8 @@ pub fn configure_routes(config: &mut ServiceConfig) {
             .configure(audit_events::configure)
             .configure(region_routes::configure)
             .configure(cooperatives::configure)
-            .configure(annual_reports::configure),
+            .configure(annual_reports::configure)
+            .configure(ukm::configure),
     );
 }
 
@@ -144,7 +147,26 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
         tracing::info!(refreshed, rule = %settings.activity_rule.name(), "activity statuses recomputed");
     }
     bootstrap::first_admin(&mut conn, settings)?;
+    let size_thresholds = klinik_persistence::ukm::thresholds(&mut conn)
+        .map_err(|e| anyhow::anyhow!("loading size thresholds: {e}"))?
+        .into_iter()
+        .map(|t| klinik_domain::size_class::Thresholds {
+            regulation: t.regulation,
+            effective_from: t.effective_from,
+            capital: klinik_domain::size_class::Ceilings {
+                mikro: t.capital_mikro,
+                kecil: t.capital_kecil,
+                menengah: t.capital_menengah,
+            },
+            annual_sales: klinik_domain::size_class::Ceilings {
+                mikro: t.sales_mikro,
+                kecil: t.sales_kecil,
+                menengah: t.sales_menengah,
+            },
+        })
+        .collect();
     drop(conn);
+    let data_key = DataKey::from_master(&bootstrap::data_key(settings)?);
     let key = bootstrap::signing_key(settings)?;
     let tokens = TokenKeys::new(&key).context("loading the signing key")?;
     let decoy = passwords::random_hex(16).map_err(|_| anyhow::anyhow!("no random source"))?;
@@ -155,6 +177,8 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
         activity_rule: settings.activity_rule,
         tokens,
         decoy_hash: Arc::new(decoy_hash),
+        data_key,
+        size_thresholds: Arc::new(size_thresholds),
     })
 }
 

@@ -9,6 +9,7 @@ use klinik_persistence::regions::{KecamatanRow, KelurahanRow};
 use klinik_persistence::{AnyConnection, Pool};
 
 use crate::auth::tokens::TokenKeys;
+use crate::personal_data::DataKey;
 use crate::problem::ApiError;
 
 /// Kota Bogor's regions, loaded once at start: they are reference data that only a migration changes.
@@ -62,6 +63,10 @@ pub struct AppState {
     /// A hash of a random password, verified against when a username is unknown so that an unknown
     /// username takes as long to refuse as a wrong password.
     pub decoy_hash: Arc<String>,
+    /// Encrypts and hashes NIKs.
+    pub data_key: DataKey,
+    /// Size-class thresholds per regulation (reference data, loaded at start).
+    pub size_thresholds: Arc<Vec<klinik_domain::size_class::Thresholds>>,
 }
 
 impl AppState {

@@ -9,6 +9,8 @@ pub mod activity_status;
 pub mod annual_report;
 pub mod cooperative;
 pub mod identifiers;
+pub mod nik;
+pub mod size_class;
 pub mod text;
 pub mod violation;
 

@@ -10,10 +10,12 @@ pub mod connection;
 pub mod cooperatives;
 mod error;
 pub mod idempotency;
+pub mod persons;
 pub mod regions;
 pub mod schema;
 mod search;
 pub mod sessions;
+pub mod ukm;
 pub mod users;
 
 pub use connection::{

@@ -104,15 +104,6 @@ diesel::joinable!(cooperatives -> kelurahan (kelurahan_code));
 diesel::joinable!(board_members -> cooperatives (cooperative_id));
 diesel::joinable!(annual_reports -> cooperatives (cooperative_id));
 
-diesel::allow_tables_to_appear_in_same_query!(
-    kecamatan,
-    kelurahan,
-    cooperatives,
-    board_members,
-    annual_reports,
-    idempotency_keys,
-);
-
 diesel::table! {
     users (id) {
         id -> BigInt,
@@ -181,10 +172,99 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::table! {
+    size_thresholds (regulation) {
+        regulation -> Text,
+        effective_from -> Date,
+        capital_mikro -> BigInt,
+        capital_kecil -> BigInt,
+        capital_menengah -> BigInt,
+        sales_mikro -> BigInt,
+        sales_kecil -> BigInt,
+        sales_menengah -> BigInt,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> BigInt,
+        full_name -> Text,
+        nik_encrypted -> Nullable<Text>,
+        nik_hash -> Nullable<Text>,
+        sex -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        phone -> Nullable<Text>,
+        home_address -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ukm (id) {
+        id -> BigInt,
+        business_name -> Text,
+        owner_id -> BigInt,
+        nib -> Nullable<Text>,
+        kbli_code -> Nullable<Text>,
+        kbli_version -> Nullable<Text>,
+        sector -> Text,
+        business_capital -> Nullable<BigInt>,
+        annual_sales -> Nullable<BigInt>,
+        figures_date -> Nullable<Date>,
+        size_class -> Nullable<Text>,
+        size_basis -> Nullable<Text>,
+        size_regulation -> Nullable<Text>,
+        workers -> Nullable<BigInt>,
+        start_year -> Nullable<Integer>,
+        has_pirt -> Bool,
+        has_halal -> Bool,
+        has_standard_certificate -> Bool,
+        npwp -> Nullable<Text>,
+        street -> Nullable<Text>,
+        kelurahan_code -> Text,
+        cooperative_id -> Nullable<BigInt>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    ukm_yearly_figures (id) {
+        id -> BigInt,
+        ukm_id -> BigInt,
+        year -> Integer,
+        turnover -> Nullable<BigInt>,
+        workers -> Nullable<BigInt>,
+        assets -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(ukm -> persons (owner_id));
+diesel::joinable!(ukm_yearly_figures -> ukm (ukm_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    kecamatan,
+    kelurahan,
+    cooperatives,
+    board_members,
+    annual_reports,
+    idempotency_keys,
     users,
-    refresh_tokens,
     api_clients,
+    refresh_tokens,
+    sign_in_failures,
     audit_events,
-    sign_in_failures
+    size_thresholds,
+    persons,
+    ukm,
+    ukm_yearly_figures,
 );

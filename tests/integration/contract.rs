@@ -110,6 +110,8 @@ fn published_patterns_are_the_domain_rules() {
         let patch = &spec["components"]["schemas"]["PatchCooperative"]["properties"][field];
         assert_eq!(patch["pattern"], pattern, "PatchCooperative.{field}");
     }
+    let owner = &spec["components"]["schemas"]["OwnerInput"]["properties"];
+    assert_eq!(owner["nik"]["pattern"], klinik_domain::nik::NIK_PATTERN);
     let report = &spec["components"]["schemas"]["CreateAnnualReport"]["properties"];
     assert_eq!(
         report["book_year"]["minimum"],

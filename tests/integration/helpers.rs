@@ -92,12 +92,14 @@ impl Drop for TestDatabase {
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 pub const JWT_SECRET: &str = "test-signing-key-test-signing-key-0123";
+pub const DATA_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 pub fn settings_for(url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut vars: Vec<(String, String)> = vec![
         ("KLINIK_DATABASE_URL".into(), url.into()),
         ("KLINIK_DB_POOL_SIZE".into(), "4".into()),
         ("KLINIK_JWT_SECRET".into(), JWT_SECRET.into()),
+        ("KLINIK_DATA_KEY".into(), DATA_KEY.into()),
         ("KLINIK_ADMIN_USERNAME".into(), ADMIN.into()),
         ("KLINIK_ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
     ];

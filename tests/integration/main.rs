@@ -15,5 +15,6 @@ mod idempotency;
 mod regions;
 mod schema_parity;
 mod status;
+mod ukm;
 mod users;
 mod validation;

@@ -52,6 +52,8 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "list_cooperatives" | "get_cooperative" | "list_annual_reports" | "get_annual_report" => {
             REGISTRY_READ
         }
+        "list_ukm" | "get_ukm" | "list_ukm_yearly_figures" => REGISTRY_READ,
+        "create_ukm" | "update_ukm" | "archive_ukm" | "create_ukm_yearly_figures" => REGISTRY_WRITE,
         "create_cooperative"
         | "update_cooperative"
         | "archive_cooperative"

@@ -51,6 +51,34 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", path.display()))
 }
 
+/// The key protecting personal identifiers: `KLINIK_DATA_KEY` (64 hex characters), or (outside
+/// production) one generated once into the data directory. Losing it makes stored NIKs unreadable.
+pub fn data_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    let text = match &settings.data_key {
+        Some(key) => key.expose().to_owned(),
+        None => {
+            let path = settings.data_dir.join("data-key");
+            match std::fs::read_to_string(&path) {
+                Ok(existing) => existing.trim().to_owned(),
+                Err(_) => {
+                    let key = passwords::random_hex(32)
+                        .map_err(|_| anyhow::anyhow!("no random source"))?;
+                    write_private(&path, &key)?;
+                    tracing::warn!(
+                        path = %path.display(),
+                        "KLINIK_DATA_KEY is not set: generated a key for personal data for this local run; back it up, set it in production"
+                    );
+                    key
+                }
+            }
+        }
+    };
+    let bytes =
+        hex::decode(&text).map_err(|_| anyhow::anyhow!("the data key is not hexadecimal"))?;
+    anyhow::ensure!(bytes.len() == 32, "the data key must be 32 bytes");
+    Ok(bytes)
+}
+
 /// Validates and stores an admin account; audited as done by the system.
 pub fn create_admin(
     conn: &mut AnyConnection,
@@ -136,4 +164,70 @@ pub fn create_admin_in(settings: &Settings, username: &str, password: &str) -> a
         }
         create_admin(conn, username, password)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(dir: &Path, secret: Option<&str>) -> Settings {
+        let data_dir = dir.to_string_lossy().into_owned();
+        let secret = secret.map(str::to_owned);
+        Settings::from_lookup(&|name| match name {
+            "KLINIK_DATA_DIR" => Some(data_dir.clone()),
+            "KLINIK_JWT_SECRET" => secret.clone(),
+            _ => None,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn without_a_configured_key_one_is_generated_privately_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = signing_key(&settings(dir.path(), None)).unwrap();
+        assert_eq!(first.len(), 64);
+        assert_eq!(
+            signing_key(&settings(dir.path(), None)).unwrap(),
+            first,
+            "kept across restarts"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("jwt-secret"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let configured = "c".repeat(40);
+        assert_eq!(
+            signing_key(&settings(dir.path(), Some(&configured))).unwrap(),
+            configured.as_bytes()
+        );
+    }
+
+    #[test]
+    fn the_command_line_admin_can_sign_in_and_a_second_one_with_the_same_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings(&dir.path().join("data"), None);
+        let id = create_admin_in(&settings, "kepala", "a long pass phrase").unwrap();
+        assert_eq!(id, 1);
+        assert!(create_admin_in(&settings, "kepala", "a long pass phrase").is_err());
+        assert!(
+            create_admin_in(&settings, "other", "short").is_err(),
+            "the password policy holds"
+        );
+        let pool =
+            klinik_persistence::build_pool(&settings.database_url, Default::default()).unwrap();
+        let mut conn = pool.get().unwrap();
+        let stored = users::find_by_username(&mut conn, "kepala")
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.role, "admin");
+        assert!(passwords::verify(
+            "a long pass phrase",
+            &stored.password_hash
+        ));
+    }
 }

@@ -8,6 +8,7 @@ pub mod cooperatives;
 pub mod created;
 pub mod health;
 pub mod regions;
+pub mod ukm;
 pub mod users;
 
 use actix_web::HttpResponse;

@@ -1,0 +1,20 @@
+//! The UKM registry: `/api/v1/ukm`, with its owners' personal data protected.
+
+pub mod dto;
+mod figures;
+mod handlers;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use handlers::{Reveal, UkmQuery, UkmSort};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(handlers::create_ukm)
+        .service(handlers::list_ukm)
+        .service(handlers::get_ukm)
+        .service(handlers::update_ukm)
+        .service(handlers::archive_ukm)
+        .service(figures::create_ukm_yearly_figures)
+        .service(figures::list_ukm_yearly_figures);
+}

@@ -1,0 +1,89 @@
+//! People: personal data, with the NIK stored only encrypted and as a keyed hash.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::persons;
+use crate::{AnyConnection, StoreError, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = persons)]
+pub struct PersonRow {
+    pub id: i64,
+    pub full_name: String,
+    pub nik_encrypted: Option<String>,
+    pub nik_hash: Option<String>,
+    pub sex: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub home_address: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A person as written: the NIK already encrypted and hashed by the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = persons, treat_none_as_null = true)]
+pub struct PersonFields {
+    pub full_name: String,
+    pub nik_encrypted: Option<String>,
+    pub nik_hash: Option<String>,
+    pub sex: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub home_address: Option<String>,
+}
+
+pub fn insert(conn: &mut AnyConnection, person: &PersonFields) -> Result<PersonRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(persons::table)
+        .values((
+            person,
+            persons::version.eq(1),
+            persons::created_at.eq(now),
+            persons::updated_at.eq(now),
+        ))
+        .returning(persons::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<PersonRow, StoreError> {
+    Ok(persons::table
+        .find(id)
+        .select(PersonRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<PersonRow>, StoreError> {
+    Ok(persons::table
+        .filter(persons::id.eq_any(ids))
+        .select(PersonRow::as_select())
+        .load(conn)?)
+}
+
+pub fn find_by_nik_hash(
+    conn: &mut AnyConnection,
+    hash: &str,
+) -> Result<Option<PersonRow>, StoreError> {
+    Ok(persons::table
+        .filter(persons::nik_hash.eq(hash))
+        .select(PersonRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    person: &PersonFields,
+) -> Result<PersonRow, StoreError> {
+    diesel::update(persons::table.find(id))
+        .set((
+            person,
+            persons::version.eq(persons::version + 1),
+            persons::updated_at.eq(now_utc()),
+        ))
+        .execute(conn)?;
+    find(conn, id)
+}

@@ -1,0 +1,343 @@
+//! The UKM registry: rows, list queries, versioned updates, archiving, yearly figures, thresholds.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::{kelurahan, persons, size_thresholds, ukm, ukm_yearly_figures};
+use crate::search::lower;
+use crate::{AnyConnection, StoreError, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = ukm)]
+pub struct UkmRow {
+    pub id: i64,
+    pub business_name: String,
+    pub owner_id: i64,
+    pub nib: Option<String>,
+    pub kbli_code: Option<String>,
+    pub kbli_version: Option<String>,
+    pub sector: String,
+    pub business_capital: Option<i64>,
+    pub annual_sales: Option<i64>,
+    pub figures_date: Option<NaiveDate>,
+    pub size_class: Option<String>,
+    pub size_basis: Option<String>,
+    pub size_regulation: Option<String>,
+    pub workers: Option<i64>,
+    pub start_year: Option<i32>,
+    pub has_pirt: bool,
+    pub has_halal: bool,
+    pub has_standard_certificate: bool,
+    pub npwp: Option<String>,
+    pub street: Option<String>,
+    pub kelurahan_code: String,
+    pub cooperative_id: Option<i64>,
+    pub status: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
+}
+
+/// Everything a UKM record says; create and full replacement after a merged PATCH.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = ukm, treat_none_as_null = true)]
+pub struct UkmFields {
+    pub business_name: String,
+    pub owner_id: i64,
+    pub nib: Option<String>,
+    pub kbli_code: Option<String>,
+    pub kbli_version: Option<String>,
+    pub sector: String,
+    pub business_capital: Option<i64>,
+    pub annual_sales: Option<i64>,
+    pub figures_date: Option<NaiveDate>,
+    pub size_class: Option<String>,
+    pub size_basis: Option<String>,
+    pub size_regulation: Option<String>,
+    pub workers: Option<i64>,
+    pub start_year: Option<i32>,
+    pub has_pirt: bool,
+    pub has_halal: bool,
+    pub has_standard_certificate: bool,
+    pub npwp: Option<String>,
+    pub street: Option<String>,
+    pub kelurahan_code: String,
+    pub cooperative_id: Option<i64>,
+    pub status: String,
+}
+
+impl From<&UkmRow> for UkmFields {
+    fn from(r: &UkmRow) -> Self {
+        UkmFields {
+            business_name: r.business_name.clone(),
+            owner_id: r.owner_id,
+            nib: r.nib.clone(),
+            kbli_code: r.kbli_code.clone(),
+            kbli_version: r.kbli_version.clone(),
+            sector: r.sector.clone(),
+            business_capital: r.business_capital,
+            annual_sales: r.annual_sales,
+            figures_date: r.figures_date,
+            size_class: r.size_class.clone(),
+            size_basis: r.size_basis.clone(),
+            size_regulation: r.size_regulation.clone(),
+            workers: r.workers,
+            start_year: r.start_year,
+            has_pirt: r.has_pirt,
+            has_halal: r.has_halal,
+            has_standard_certificate: r.has_standard_certificate,
+            npwp: r.npwp.clone(),
+            street: r.street.clone(),
+            kelurahan_code: r.kelurahan_code.clone(),
+            cooperative_id: r.cooperative_id,
+            status: r.status.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    BusinessName,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub kecamatan_code: Option<String>,
+    pub kelurahan_code: Option<String>,
+    pub sector: Option<String>,
+    pub size_class: Option<String>,
+    pub status: Option<String>,
+    pub has_nib: Option<bool>,
+    pub kbli_code: Option<String>,
+    pub cooperative_id: Option<i64>,
+    /// Case-insensitive substring of the business name, or an exact NIB.
+    pub q: Option<String>,
+    /// Keyed hash of an owner's NIK (exact match).
+    pub nik_hash: Option<String>,
+    pub include_archived: bool,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub fn insert(conn: &mut AnyConnection, fields: &UkmFields) -> Result<UkmRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(ukm::table)
+        .values((
+            fields,
+            ukm::version.eq(1),
+            ukm::created_at.eq(now),
+            ukm::updated_at.eq(now),
+        ))
+        .returning(ukm::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(
+    conn: &mut AnyConnection,
+    id: i64,
+    include_archived: bool,
+) -> Result<UkmRow, StoreError> {
+    let mut query = ukm::table.filter(ukm::id.eq(id)).into_boxed();
+    if !include_archived {
+        query = query.filter(ukm::archived_at.is_null());
+    }
+    Ok(query.select(UkmRow::as_select()).first(conn)?)
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+fn filtered(filter: &ListFilter) -> ukm::BoxedQuery<'static, Backend> {
+    let mut query = ukm::table.into_boxed();
+    if !filter.include_archived {
+        query = query.filter(ukm::archived_at.is_null());
+    }
+    if let Some(code) = &filter.kecamatan_code {
+        let in_kecamatan = kelurahan::table
+            .filter(kelurahan::kecamatan_code.eq(code.clone()))
+            .select(kelurahan::code);
+        query = query.filter(ukm::kelurahan_code.eq_any(in_kecamatan));
+    }
+    if let Some(v) = &filter.kelurahan_code {
+        query = query.filter(ukm::kelurahan_code.eq(v.clone()));
+    }
+    if let Some(v) = &filter.sector {
+        query = query.filter(ukm::sector.eq(v.clone()));
+    }
+    if let Some(v) = &filter.size_class {
+        query = query.filter(ukm::size_class.eq(v.clone()));
+    }
+    if let Some(v) = &filter.status {
+        query = query.filter(ukm::status.eq(v.clone()));
+    }
+    match filter.has_nib {
+        Some(true) => query = query.filter(ukm::nib.is_not_null()),
+        Some(false) => query = query.filter(ukm::nib.is_null()),
+        None => {}
+    }
+    if let Some(v) = &filter.kbli_code {
+        query = query.filter(ukm::kbli_code.eq(v.clone()));
+    }
+    if let Some(v) = filter.cooperative_id {
+        query = query.filter(ukm::cooperative_id.eq(v));
+    }
+    if let Some(term) = &filter.q {
+        let pattern = crate::like_pattern(term);
+        query = query.filter(
+            lower(ukm::business_name)
+                .like(pattern)
+                .escape('\\')
+                .or(ukm::nib.eq(term.clone())),
+        );
+    }
+    if let Some(hash) = &filter.nik_hash {
+        let owners = persons::table
+            .filter(persons::nik_hash.eq(hash.clone()))
+            .select(persons::id);
+        query = query.filter(ukm::owner_id.eq_any(owners));
+    }
+    query
+}
+
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+) -> Result<(Vec<UkmRow>, i64), StoreError> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    use ukm::{business_name, created_at, id, updated_at};
+    let query = filtered(filter);
+    let query = match (filter.sort, filter.descending) {
+        (SortKey::BusinessName, false) => query.order((business_name.asc(), id.asc())),
+        (SortKey::BusinessName, true) => query.order((business_name.desc(), id.desc())),
+        (SortKey::CreatedAt, false) => query.order((created_at.asc(), id.asc())),
+        (SortKey::CreatedAt, true) => query.order((created_at.desc(), id.desc())),
+        (SortKey::UpdatedAt, false) => query.order((updated_at.asc(), id.asc())),
+        (SortKey::UpdatedAt, true) => query.order((updated_at.desc(), id.desc())),
+    };
+    let rows = query
+        .select(UkmRow::as_select())
+        .limit(filter.limit)
+        .offset(filter.offset)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    fields: &UkmFields,
+) -> Result<UkmRow, StoreError> {
+    let updated = diesel::update(
+        ukm::table
+            .filter(ukm::id.eq(id))
+            .filter(ukm::version.eq(expected_version)),
+    )
+    .set((
+        fields,
+        ukm::version.eq(expected_version + 1),
+        ukm::updated_at.eq(now_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    find(conn, id, true)
+}
+
+pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
+    let now = now_utc();
+    let updated = diesel::update(
+        ukm::table
+            .filter(ukm::id.eq(id))
+            .filter(ukm::version.eq(expected_version)),
+    )
+    .set((
+        ukm::archived_at.eq(Some(now)),
+        ukm::updated_at.eq(now),
+        ukm::version.eq(expected_version + 1),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// The size thresholds of every regulation, as stored reference data.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = size_thresholds)]
+pub struct ThresholdRow {
+    pub regulation: String,
+    pub effective_from: NaiveDate,
+    pub capital_mikro: i64,
+    pub capital_kecil: i64,
+    pub capital_menengah: i64,
+    pub sales_mikro: i64,
+    pub sales_kecil: i64,
+    pub sales_menengah: i64,
+}
+
+pub fn thresholds(conn: &mut AnyConnection) -> Result<Vec<ThresholdRow>, StoreError> {
+    Ok(size_thresholds::table
+        .order(size_thresholds::effective_from)
+        .select(ThresholdRow::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = ukm_yearly_figures)]
+pub struct YearlyFiguresRow {
+    pub id: i64,
+    pub ukm_id: i64,
+    pub year: i32,
+    pub turnover: Option<i64>,
+    pub workers: Option<i64>,
+    pub assets: Option<i64>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = ukm_yearly_figures, treat_none_as_null = true)]
+pub struct YearlyFigures {
+    pub year: i32,
+    pub turnover: Option<i64>,
+    pub workers: Option<i64>,
+    pub assets: Option<i64>,
+}
+
+pub fn insert_figures(
+    conn: &mut AnyConnection,
+    ukm_id: i64,
+    figures: &YearlyFigures,
+) -> Result<YearlyFiguresRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(ukm_yearly_figures::table)
+        .values((
+            ukm_yearly_figures::ukm_id.eq(ukm_id),
+            figures,
+            ukm_yearly_figures::version.eq(1),
+            ukm_yearly_figures::created_at.eq(now),
+            ukm_yearly_figures::updated_at.eq(now),
+        ))
+        .returning(ukm_yearly_figures::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn list_figures(
+    conn: &mut AnyConnection,
+    ukm_id: i64,
+) -> Result<Vec<YearlyFiguresRow>, StoreError> {
+    Ok(ukm_yearly_figures::table
+        .filter(ukm_yearly_figures::ukm_id.eq(ukm_id))
+        .order(ukm_yearly_figures::year.desc())
+        .select(YearlyFiguresRow::as_select())
+        .load(conn)?)
+}

@@ -338,6 +338,13 @@ pub async fn list_ukm(
             "must be exactly 5 digits",
         ));
     }
+    if q.cooperative_id.is_some_and(|id| id < 1) {
+        return Err(query_error(
+            "cooperative_id",
+            "out_of_range",
+            "must be at least 1",
+        ));
+    }
     if q.q
         .as_ref()
         .is_some_and(|t| t.is_empty() || t.chars().count() > 200)

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod demo;
 pub mod extract;
 pub mod openapi;
 pub mod personal_data;

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Users {
             command: UsersCommand::CreateAdmin { username },
         } => create_admin(&settings, &username),
+        Command::SeedDemo { scale, seed } => seed_demo(&settings, &scale, seed),
         Command::Serve | Command::Openapi => run_server(settings),
     };
     match outcome {
@@ -56,6 +57,25 @@ fn create_admin(settings: &Settings, username: &str) -> anyhow::Result<()> {
     };
     let id = klinik_api::auth::bootstrap::create_admin_in(settings, username, &password)?;
     println!("created admin {username} (id {id})");
+    Ok(())
+}
+
+fn seed_demo(settings: &Settings, scale: &str, seed: u64) -> anyhow::Result<()> {
+    let scale = match scale {
+        "bogor-2017" => klinik_api::demo::BOGOR_2017,
+        other => anyhow::bail!("unknown scale {other}: use bogor-2017"),
+    };
+    let state = klinik_api::prepare_state(settings)?;
+    let started = std::time::Instant::now();
+    klinik_api::demo::seed(&state, scale, seed)?;
+    println!(
+        "seeded {} cooperatives ({} active) and {} UKM ({} active) in {:.1} s",
+        scale.cooperatives,
+        scale.active_cooperatives,
+        scale.ukm,
+        scale.active_ukm,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

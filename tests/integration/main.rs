@@ -9,6 +9,7 @@ mod auth;
 mod clients;
 mod contract;
 mod cooperatives;
+mod demo;
 mod helpers;
 mod http;
 mod idempotency;

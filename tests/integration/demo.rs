@@ -1,0 +1,83 @@
+//! `klinik seed-demo`: the city of the 2017 article, and the same city for the same seed.
+
+use klinik_api::demo::{BOGOR_2017, Scale, seed};
+
+use crate::helpers::{TestApp, settings_for};
+
+fn state_for(app: &TestApp) -> klinik_api::AppState {
+    klinik_api::prepare_state(&settings_for(app.db.url(), &[])).unwrap()
+}
+
+async fn total(app: &TestApp, query: &str) -> i64 {
+    let reply = app.get(query).await;
+    assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+    reply.body["total"].as_i64().unwrap()
+}
+
+#[actix_web::test]
+async fn bogor_2017_has_the_articles_counts_under_the_status_rule() {
+    let app = TestApp::spawn().await;
+    seed(&state_for(&app), BOGOR_2017, 2017).unwrap();
+    assert_eq!(total(&app, "/api/v1/cooperatives?page_size=1").await, 800);
+    assert_eq!(
+        total(&app, "/api/v1/cooperatives?status=aktif&page_size=1").await,
+        307
+    );
+    assert_eq!(
+        total(&app, "/api/v1/cooperatives?type=konsumen&page_size=1").await,
+        512
+    );
+    assert_eq!(
+        total(&app, "/api/v1/cooperatives?type=simpan_pinjam&page_size=1").await,
+        104
+    );
+    assert_eq!(total(&app, "/api/v1/ukm?page_size=1").await, 23_706);
+    assert_eq!(
+        total(&app, "/api/v1/ukm?status=aktif&page_size=1").await,
+        8_500
+    );
+    assert_eq!(
+        total(&app, "/api/v1/ukm?sector=culinary&page_size=1").await,
+        17_779
+    );
+    let a_ukm = app.get("/api/v1/ukm?page_size=1").await;
+    assert!(
+        a_ukm.body["items"][0]["owner"]["nik"]
+            .as_str()
+            .unwrap()
+            .starts_with("3271****")
+    );
+    assert_eq!(a_ukm.body["items"][0]["size_regulation"], "UU 20/2008");
+    let again = seed(&state_for(&app), BOGOR_2017, 2017);
+    assert!(
+        again.is_err(),
+        "refuses a database that already holds a registry"
+    );
+}
+
+#[actix_web::test]
+async fn the_same_seed_makes_the_same_city() {
+    let small = Scale {
+        cooperatives: 10,
+        active_cooperatives: 4,
+        ukm: 20,
+        active_ukm: 8,
+    };
+    let mut cities = Vec::new();
+    for _ in 0..2 {
+        let app = TestApp::spawn().await;
+        seed(&state_for(&app), small, 42).unwrap();
+        let list = app
+            .get("/api/v1/cooperatives?page_size=100&sort=registration_number")
+            .await;
+        let names: Vec<String> = list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(total(&app, "/api/v1/cooperatives?status=aktif").await, 4);
+        cities.push(names);
+    }
+    assert_eq!(cities[0], cities[1]);
+}

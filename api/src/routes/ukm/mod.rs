@@ -3,15 +3,17 @@
 pub mod dto;
 mod figures;
 mod handlers;
+mod list;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use handlers::{Reveal, UkmQuery, UkmSort};
+pub use handlers::Reveal;
+pub use list::{UkmQuery, UkmSort};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
         .service(handlers::create_ukm)
-        .service(handlers::list_ukm)
+        .service(list::list_ukm)
         .service(handlers::get_ukm)
         .service(handlers::update_ukm)
         .service(handlers::archive_ukm)

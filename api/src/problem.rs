@@ -104,6 +104,15 @@ impl ApiError {
         }
     }
 
+    /// For `map_err`: a missing record becomes a 404 naming `what`; any other storage error maps
+    /// as usual.
+    pub fn missing(what: &'static str) -> impl Fn(StoreError) -> ApiError {
+        move |error| match error {
+            StoreError::NotFound => ApiError::not_found(what),
+            other => other.into(),
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         ApiError::NotFound {
             detail: format!("{what} not found."),

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use klinik_domain::accounts::{Scope, format_scopes, parse_scopes};
 use klinik_domain::{Violation, Violations, text};
-use klinik_persistence::StoreError;
 use klinik_persistence::clients::{self as store, ClientChanges, ClientRow, NewClient};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -100,13 +99,6 @@ impl From<ClientRow> for Client {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
-    }
-}
-
-fn client_not_found(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound => ApiError::not_found("Client"),
-        other => other.into(),
     }
 }
 
@@ -251,7 +243,7 @@ pub async fn get_client(
     let id = id.into_inner();
     let client = Client::from(
         state
-            .read(move |conn| store::find(conn, id).map_err(client_not_found))
+            .read(move |conn| store::find(conn, id).map_err(ApiError::missing("Client")))
             .await?,
     );
     Ok(with_etag(StatusCode::OK, client.version, &client))
@@ -294,7 +286,7 @@ pub async fn update_client(
     check(patch.name.as_deref(), patch.scopes.as_deref())?;
     let client = state
         .write(move |conn| {
-            let current = store::find(conn, id).map_err(client_not_found)?;
+            let current = store::find(conn, id).map_err(ApiError::missing("Client"))?;
             if_match.check(current.version)?;
             let changes = ClientChanges {
                 name: patch.name,
@@ -342,7 +334,7 @@ pub async fn rotate_client_secret(
     let (secret, hash) = new_secret().await?;
     let client = state
         .write(move |conn| {
-            let current = store::find(conn, id).map_err(client_not_found)?;
+            let current = store::find(conn, id).map_err(ApiError::missing("Client"))?;
             let changes = ClientChanges {
                 secret_hash: Some(hash),
                 ..ClientChanges::default()

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use klinik_domain::accounts::{self, Role};
 use klinik_domain::{Violation, Violations, identifiers, text};
+use klinik_persistence::sessions;
 use klinik_persistence::users::{self as store, NewUser, UserChanges, UserRow};
-use klinik_persistence::{StoreError, sessions};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -137,13 +137,6 @@ impl From<UserRow> for User {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
-    }
-}
-
-fn user_not_found(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound => ApiError::not_found("User"),
-        other => other.into(),
     }
 }
 
@@ -287,7 +280,7 @@ pub async fn get_user(
     let id = id.into_inner();
     let user = User::from(
         state
-            .read(move |conn| store::find(conn, id).map_err(user_not_found))
+            .read(move |conn| store::find(conn, id).map_err(ApiError::missing("User")))
             .await?,
     );
     Ok(with_etag(StatusCode::OK, user.version, &user))
@@ -339,7 +332,7 @@ pub async fn update_user(
     let own = matches!(caller, Caller::User { id: me, .. } if me == id);
     let user = state
         .write(move |conn| {
-            let current = store::find(conn, id).map_err(user_not_found)?;
+            let current = store::find(conn, id).map_err(ApiError::missing("User"))?;
             let role = patch.role.map(|r| Role::from(r).as_str().to_owned());
             let demotes = role.as_deref().is_some_and(|r| r != current.role);
             let deactivates = patch.active == Some(false) && current.active;
@@ -426,7 +419,7 @@ pub async fn reset_user_password(
     }
     let new_password = body.value.new_password;
     let user = state
-        .read(move |conn| store::find(conn, id).map_err(user_not_found))
+        .read(move |conn| store::find(conn, id).map_err(ApiError::missing("User")))
         .await?;
     accounts::password("new_password", &new_password, &user.username).map_err(Violations::from)?;
     let hash = web::block(move || passwords::hash(&new_password))

@@ -17,13 +17,6 @@ use crate::routes::created::{Created, create_once};
 use crate::routes::{Page, PageRequest, with_etag};
 use crate::state::AppState;
 
-fn report_not_found(error: klinik_persistence::StoreError) -> ApiError {
-    match error {
-        klinik_persistence::StoreError::NotFound => ApiError::not_found("Annual report"),
-        other => ApiError::from(other),
-    }
-}
-
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -70,7 +63,7 @@ pub async fn create_annual_report(
         .write(move |conn| {
             create_once(conn, &scope, key.0.as_deref(), &body.raw, |conn| {
                 let cooperative =
-                    cooperative_store::find(conn, cooperative_id, false).map_err(cooperatives::not_found)?;
+                    cooperative_store::find(conn, cooperative_id, false).map_err(ApiError::missing("Cooperative"))?;
                 let row = store::insert(conn, cooperative_id, &fields).map_err(|e| {
                     if e.duplicate_of("book_year") {
                         ApiError::conflict(
@@ -138,7 +131,7 @@ pub async fn list_annual_reports(
     let (rows, total) = state
         .read(move |conn| {
             cooperative_store::find(conn, cooperative_id, include_archived)
-                .map_err(cooperatives::not_found)?;
+                .map_err(ApiError::missing("Cooperative"))?;
             Ok(store::list(
                 conn,
                 cooperative_id,
@@ -190,8 +183,8 @@ pub async fn get_annual_report(
     let row = state
         .read(move |conn| {
             cooperative_store::find(conn, cooperative_id, include_archived)
-                .map_err(cooperatives::not_found)?;
-            store::find(conn, cooperative_id, book_year).map_err(report_not_found)
+                .map_err(ApiError::missing("Cooperative"))?;
+            store::find(conn, cooperative_id, book_year).map_err(ApiError::missing("Annual report"))
         })
         .await?;
     Ok(with_etag(
@@ -241,8 +234,9 @@ pub async fn update_annual_report(
     let row = state
         .write(move |conn| {
             let cooperative = cooperative_store::find(conn, cooperative_id, false)
-                .map_err(cooperatives::not_found)?;
-            let current = store::find(conn, cooperative_id, book_year).map_err(report_not_found)?;
+                .map_err(ApiError::missing("Cooperative"))?;
+            let current = store::find(conn, cooperative_id, book_year)
+                .map_err(ApiError::missing("Annual report"))?;
             let fields = patch.apply(&current);
             validate(&fields, today())?;
             if_match.check(current.version)?;
@@ -297,8 +291,9 @@ pub async fn delete_annual_report(
     state
         .write(move |conn| {
             let cooperative = cooperative_store::find(conn, cooperative_id, false)
-                .map_err(cooperatives::not_found)?;
-            let current = store::find(conn, cooperative_id, book_year).map_err(report_not_found)?;
+                .map_err(ApiError::missing("Cooperative"))?;
+            let current = store::find(conn, cooperative_id, book_year)
+                .map_err(ApiError::missing("Annual report"))?;
             if_match.check(current.version)?;
             store::delete(conn, current.id, current.version)?;
             cooperatives::refresh_status(conn, rule, &cooperative)?;

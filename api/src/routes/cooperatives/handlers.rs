@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{Cooperative, CreateCooperative, PatchCooperative};
-use super::{PERSONAL, duplicate, initial_status, load, not_found, with_boards};
+use super::{PERSONAL, duplicate, initial_status, load, with_boards};
 use crate::audit::{AuditContext, diff};
 use crate::extract::{IdempotencyKey, IfMatch, JsonBody, QueryParams, etag, query_error};
 use crate::problem::{ApiError, responses};
@@ -305,7 +305,7 @@ pub async fn update_cooperative(
     let state2 = state.clone();
     let record = state
         .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(not_found)?;
+            let current = store::find(conn, id, false).map_err(ApiError::missing("Cooperative"))?;
             let (changes, board) = patch.into_changes(&current, &state2.regions)?;
             if_match.check(current.version)?;
             let before = load(conn, &state2.regions, id, false)?;
@@ -360,7 +360,7 @@ pub async fn archive_cooperative(
     let id = id.into_inner();
     state
         .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(not_found)?;
+            let current = store::find(conn, id, false).map_err(ApiError::missing("Cooperative"))?;
             if_match.check(current.version)?;
             store::archive(conn, id, current.version)?;
             audit.record(conn, "archive", "cooperative", Some(id.to_string()), None)?;

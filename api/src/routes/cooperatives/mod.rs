@@ -146,7 +146,7 @@ pub fn load(
     id: i64,
     include_archived: bool,
 ) -> Result<Cooperative, ApiError> {
-    let row = store::find(conn, id, include_archived).map_err(not_found)?;
+    let row = store::find(conn, id, include_archived).map_err(ApiError::missing("Cooperative"))?;
     let board = store::boards_of(conn, &[row.id])?;
     Ok(Cooperative::from_rows(row, board, regions))
 }
@@ -172,14 +172,6 @@ pub fn with_boards(
             Cooperative::from_rows(row, board, regions)
         })
         .collect())
-}
-
-/// A missing cooperative, in words a caller understands.
-pub fn not_found(error: klinik_persistence::StoreError) -> ApiError {
-    match error {
-        klinik_persistence::StoreError::NotFound => ApiError::not_found("Cooperative"),
-        other => ApiError::from(other),
-    }
 }
 
 /// A duplicate registration number, named as the field it concerns.

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, put, web};
 use klinik_persistence::cooperatives::{self as store, ComputedStatus};
 
 use super::dto::{Cooperative, StatusOverrideInput};
-use super::{PERSONAL, load, not_found};
+use super::{PERSONAL, load};
 use crate::audit::{AuditContext, diff};
 use crate::extract::{IfMatch, JsonBody};
 use crate::problem::{ApiError, responses};
@@ -51,7 +51,7 @@ pub async fn set_status_override(
     let state2 = state.clone();
     let record = state
         .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(not_found)?;
+            let current = store::find(conn, id, false).map_err(ApiError::missing("Cooperative"))?;
             if_match.check(current.version)?;
             let before = load(conn, &state2.regions, id, false)?;
             let computed = ComputedStatus {
@@ -105,7 +105,7 @@ pub async fn clear_status_override(
     let state2 = state.clone();
     let record = state
         .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(not_found)?;
+            let current = store::find(conn, id, false).map_err(ApiError::missing("Cooperative"))?;
             if_match.check(current.version)?;
             let before = load(conn, &state2.regions, id, false)?;
             if current.status_override.is_none() {

@@ -3,7 +3,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Datelike, Utc};
 use klinik_domain::{Violation, Violations, annual_report};
-use klinik_persistence::StoreError;
 use klinik_persistence::ukm::{self as store, YearlyFigures, YearlyFiguresRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -61,13 +60,6 @@ impl From<YearlyFiguresRow> for YearlyFiguresRecord {
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
         }
-    }
-}
-
-fn ukm_not_found(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound => ApiError::not_found("UKM"),
-        other => other.into(),
     }
 }
 
@@ -139,7 +131,7 @@ pub async fn create_ukm_yearly_figures(
     let (created, replayed) = state
         .write(move |conn| {
             create_once(conn, &scope, key.0.as_deref(), &body.raw, |conn| {
-                store::find(conn, ukm_id, false).map_err(ukm_not_found)?;
+                store::find(conn, ukm_id, false).map_err(ApiError::missing("UKM"))?;
                 let row = store::insert_figures(conn, ukm_id, &figures).map_err(|e| {
                     if e.duplicate_of("year") {
                         ApiError::conflict(
@@ -195,7 +187,7 @@ pub async fn list_ukm_yearly_figures(
     let ukm_id = id.into_inner();
     let rows = state
         .read(move |conn| {
-            store::find(conn, ukm_id, false).map_err(ukm_not_found)?;
+            store::find(conn, ukm_id, false).map_err(ApiError::missing("UKM"))?;
             Ok(store::list_figures(conn, ukm_id)?)
         })
         .await?;

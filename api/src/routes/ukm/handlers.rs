@@ -26,13 +26,6 @@ use crate::state::AppState;
 /// Fields of a UKM that are personal data: the audit trail shows only that they changed.
 const PERSONAL: &[&str] = &["owner"];
 
-fn not_found(error: StoreError) -> ApiError {
-    match error {
-        StoreError::NotFound => ApiError::not_found("UKM"),
-        other => other.into(),
-    }
-}
-
 fn duplicate(error: StoreError) -> ApiError {
     if error.duplicate_of("nib") {
         ApiError::conflict("nib", "duplicate_nib", "Another UKM already has this NIB.")
@@ -101,7 +94,7 @@ fn load(
     include_archived: bool,
     disclosure: Disclosure,
 ) -> Result<Ukm, ApiError> {
-    let row = store::find(conn, id, include_archived).map_err(not_found)?;
+    let row = store::find(conn, id, include_archived).map_err(ApiError::missing("UKM"))?;
     let person = persons::find(conn, row.owner_id)?;
     let owner = owner_view(&person, &state.data_key, disclosure)?;
     Ok(ukm_view(row, owner, &state.regions))
@@ -372,7 +365,7 @@ pub async fn update_ukm(
     let state2 = state.clone();
     let record = state
         .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(not_found)?;
+            let current = store::find(conn, id, false).map_err(ApiError::missing("UKM"))?;
             let mut f = UkmFields::from(&current);
             if let Some(v) = p.business_name {
                 f.business_name = v;
@@ -477,7 +470,7 @@ pub async fn archive_ukm(
     let id = id.into_inner();
     state
         .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(not_found)?;
+            let current = store::find(conn, id, false).map_err(ApiError::missing("UKM"))?;
             if_match.check(current.version)?;
             store::archive(conn, id, current.version)?;
             audit.record(conn, "archive", "ukm", Some(id.to_string()), None)?;

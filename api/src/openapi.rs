@@ -39,6 +39,7 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "cooperatives", description = "The registry of cooperatives (koperasi)."),
         (name = "ukm", description = "The registry of small businesses (UKM) and their owners; personal data protected (UU PDP 27/2022)."),
         (name = "annual reports", description = "Each cooperative's annual report per book year; they drive its activity status."),
+        (name = "imports", description = "Spreadsheet import (CSV, XLSX) into the registries, and export in the same layout."),
     ),
     components(
         schemas(Problem, FieldError, KelurahanCode, KecamatanCode, CooperativeSort, UkmSort, Reveal),
@@ -52,6 +53,8 @@ description ends with who may call it (roles, and the scope an integration clien
             responses::PreconditionFailed,
             responses::PayloadTooLarge,
             responses::UnsupportedMediaType,
+            responses::ImportTooLarge,
+            responses::NotMultipart,
             responses::UnprocessableContent,
             responses::ServiceUnavailable,
             responses::InternalError,

@@ -184,7 +184,7 @@ impl ApiError {
                 format!("The request body is larger than the limit of {limit} bytes.")
             }
             ApiError::UnsupportedMediaType => {
-                "The request body's media type is not the one this operation documents (application/json; a form for /auth/token).".into()
+                "The request body's media type is not the one this operation documents (application/json; a form for /auth/token; multipart/form-data for /imports).".into()
             }
             ApiError::Validation { errors } => match errors.len() {
                 1 => "The request has 1 invalid field.".into(),
@@ -357,6 +357,11 @@ pub mod responses {
         UnsupportedMediaType,
         "The request body is not `application/json`."
     );
+    problem_response!(
+        ImportTooLarge,
+        "The uploaded file is larger than 32 MiB (33554432 bytes)."
+    );
+    problem_response!(NotMultipart, "The body is not `multipart/form-data`.");
     problem_response!(
         UnprocessableContent,
         "The body is well-formed JSON but breaks a rule; `errors` lists each field, rule code and message."

@@ -39,7 +39,9 @@ pub fn configure_routes(config: &mut ServiceConfig) {
             .configure(region_routes::configure)
             .configure(cooperatives::configure)
             .configure(annual_reports::configure)
-            .configure(ukm::configure),
+            .configure(ukm::configure)
+            .configure(crate::routes::imports::configure)
+            .configure(crate::routes::exports::configure),
     );
 }
 

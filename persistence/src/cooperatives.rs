@@ -383,3 +383,18 @@ pub fn status_snapshots(conn: &mut AnyConnection) -> Result<Vec<StatusSnapshot>,
         .order(cooperatives::id)
         .load(conn)?)
 }
+
+/// Which of `ids` are registered cooperatives that are not archived.
+pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        found.extend(
+            cooperatives::table
+                .filter(cooperatives::id.eq_any(chunk))
+                .filter(cooperatives::archived_at.is_null())
+                .select(cooperatives::id)
+                .load::<i64>(conn)?,
+        );
+    }
+    Ok(found)
+}

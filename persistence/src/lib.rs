@@ -10,6 +10,7 @@ pub mod connection;
 pub mod cooperatives;
 mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod persons;
 pub mod regions;
 pub mod schema;

@@ -87,3 +87,29 @@ pub fn update(
         .execute(conn)?;
     find(conn, id)
 }
+
+/// The persons holding any of the NIK search hashes.
+pub fn find_by_nik_hashes(
+    conn: &mut AnyConnection,
+    hashes: &[String],
+) -> Result<Vec<PersonRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in hashes.chunks(500) {
+        rows.extend(
+            persons::table
+                .filter(persons::nik_hash.eq_any(chunk))
+                .select(PersonRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Like [`find_many`], for any number of ids.
+pub fn find_all(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<PersonRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        rows.extend(find_many(conn, chunk)?);
+    }
+    Ok(rows)
+}

@@ -251,6 +251,28 @@ diesel::table! {
 diesel::joinable!(ukm -> persons (owner_id));
 diesel::joinable!(ukm_yearly_figures -> ukm (ukm_id));
 
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        kind -> Text,
+        file_name -> Text,
+        file_format -> Text,
+        dry_run -> Bool,
+        outcome -> Text,
+        rows_read -> BigInt,
+        to_create -> BigInt,
+        to_update -> BigInt,
+        unchanged -> BigInt,
+        rejected -> BigInt,
+        problems -> Text,
+        actor_type -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     kecamatan,
     kelurahan,
@@ -267,4 +289,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     persons,
     ukm,
     ukm_yearly_figures,
+    imports,
 );

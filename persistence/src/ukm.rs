@@ -341,3 +341,50 @@ pub fn list_figures(
         .select(YearlyFiguresRow::as_select())
         .load(conn)?)
 }
+
+/// Rows per `IN (…)` list, well under both backends' limits on bound parameters.
+const LOOKUP_CHUNK: usize = 500;
+
+/// The UKM (archived too) holding any of `nibs`.
+pub fn find_by_nibs(conn: &mut AnyConnection, nibs: &[String]) -> Result<Vec<UkmRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in nibs.chunks(LOOKUP_CHUNK) {
+        rows.extend(
+            ukm::table
+                .filter(ukm::nib.eq_any(chunk))
+                .select(UkmRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// The UKM (archived too) owned by any of `owner_ids`.
+pub fn find_by_owners(
+    conn: &mut AnyConnection,
+    owner_ids: &[i64],
+) -> Result<Vec<UkmRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in owner_ids.chunks(LOOKUP_CHUNK) {
+        rows.extend(
+            ukm::table
+                .filter(ukm::owner_id.eq_any(chunk))
+                .select(UkmRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Every UKM matching `filter` (paging ignored), in its sort order, up to `limit` rows.
+pub fn list_all(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    limit: i64,
+) -> Result<Vec<UkmRow>, StoreError> {
+    Ok(filtered(filter)
+        .order(ukm::id.asc())
+        .select(UkmRow::as_select())
+        .limit(limit)
+        .load(conn)?)
+}

@@ -314,3 +314,83 @@ pub fn with(mut base: Value, changes: Value) -> Value {
 pub fn this_year() -> i32 {
     chrono::Datelike::year(&chrono::Utc::now().date_naive())
 }
+
+/// A `multipart/form-data` body: `(name, file name, content)` per part; returns the content type.
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "klinik-test-boundary-7d3f";
+    let mut body = Vec::new();
+    for (name, file_name, content) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file_name {
+            Some(file) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// Sends a spreadsheet to `POST /api/v1/imports` as `token`.
+    pub async fn import_as(
+        &self,
+        token: &str,
+        kind: &str,
+        file_name: &str,
+        content: &[u8],
+        dry_run: bool,
+    ) -> Reply {
+        let dry = if dry_run { "true" } else { "false" };
+        let (content_type, body) = multipart(&[
+            ("kind", None, kind.as_bytes()),
+            ("dry_run", None, dry.as_bytes()),
+            ("file", Some(file_name), content),
+        ]);
+        let req = test::TestRequest::post()
+            .uri("/api/v1/imports")
+            .insert_header((header::AUTHORIZATION, format!("Bearer {token}")))
+            .insert_header((header::CONTENT_TYPE, content_type))
+            .set_payload(body);
+        self.send(req).await
+    }
+
+    pub async fn import(
+        &self,
+        kind: &str,
+        file_name: &str,
+        content: &[u8],
+        dry_run: bool,
+    ) -> Reply {
+        self.import_as(&self.token, kind, file_name, content, dry_run)
+            .await
+    }
+
+    /// A GET answered with bytes (an export), as `token`.
+    pub async fn download_as(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> (StatusCode, Option<String>, Vec<u8>) {
+        let req = test::TestRequest::get()
+            .uri(path)
+            .insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        let response = Rc::clone(&self.app)
+            .call(req.to_request())
+            .await
+            .expect("the app answers");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response.into_body().try_into_bytes().unwrap_or_default();
+        (status, content_type, bytes.to_vec())
+    }
+}

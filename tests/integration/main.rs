@@ -13,6 +13,7 @@ mod demo;
 mod helpers;
 mod http;
 mod idempotency;
+mod imports;
 mod regions;
 mod schema_parity;
 mod status;

@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use klinik_domain::size_class::{SizeBasis, SizeClass};
 use klinik_domain::{Violation, Violations, identifiers, nik, text};
-use klinik_persistence::persons::PersonRow;
-use klinik_persistence::ukm::UkmRow;
+use klinik_persistence::persons::{PersonFields, PersonRow};
+use klinik_persistence::ukm::{UkmFields, UkmRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -343,6 +343,58 @@ pub fn ukm_view(row: UkmRow, owner: Owner, regions: &crate::state::RegionIndex) 
         updated_at: utc(row.updated_at),
         archived_at: row.archived_at.map(utc),
     }
+}
+
+impl CreateUkm {
+    /// The business fields as they will be stored (size not yet computed) and the owner.
+    pub fn split(self) -> (UkmFields, OwnerInput) {
+        let fields = UkmFields {
+            business_name: self.business_name,
+            owner_id: 0,
+            nib: self.nib,
+            kbli_code: self.kbli_code,
+            kbli_version: self.kbli_version.map(|v| text_of(&v)),
+            sector: text_of(&self.sector),
+            business_capital: self.business_capital,
+            annual_sales: self.annual_sales,
+            figures_date: self.figures_date,
+            size_class: None,
+            size_basis: None,
+            size_regulation: None,
+            workers: self.workers,
+            start_year: self.start_year,
+            has_pirt: self.has_pirt.unwrap_or(false),
+            has_halal: self.has_halal.unwrap_or(false),
+            has_standard_certificate: self.has_standard_certificate.unwrap_or(false),
+            npwp: self.npwp,
+            street: self.street,
+            kelurahan_code: self.kelurahan_code,
+            cooperative_id: self.cooperative_id,
+            status: text_of(&self.status.unwrap_or(UkmStatus::Aktif)),
+        };
+        (fields, self.owner)
+    }
+}
+
+/// The owner as stored, with the NIK encrypted, and the NIK's search hash.
+pub fn person_fields(
+    owner: &OwnerInput,
+    key: &DataKey,
+) -> Result<(PersonFields, Option<String>), ApiError> {
+    let nik_hash = owner.nik.as_deref().map(|n| key.search_hash(n));
+    let nik_encrypted = owner.nik.as_deref().map(|n| key.encrypt(n)).transpose()?;
+    Ok((
+        PersonFields {
+            full_name: owner.full_name.clone(),
+            nik_encrypted,
+            nik_hash: nik_hash.clone(),
+            sex: owner.sex.map(|s| text_of(&s)),
+            birth_date: owner.birth_date,
+            phone: owner.phone.clone(),
+            home_address: owner.home_address.clone(),
+        },
+        nik_hash,
+    ))
 }
 
 pub fn text_of<T: Serialize>(value: &T) -> String {

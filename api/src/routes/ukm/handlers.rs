@@ -5,14 +5,14 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{Datelike, Utc};
 use klinik_domain::accounts::Role;
 use klinik_domain::size_class::{classify, in_force};
-use klinik_persistence::persons::{self, PersonFields};
+use klinik_persistence::persons;
 use klinik_persistence::ukm::{self as store, UkmFields};
 use klinik_persistence::{AnyConnection, StoreError, cooperatives};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::dto::{
-    CreateUkm, Disclosure, PatchUkm, Ukm, UkmStatus, check_business, check_owner, owner_view,
+    CreateUkm, Disclosure, PatchUkm, Ukm, check_business, check_owner, owner_view, person_fields,
     text_of, ukm_view,
 };
 use crate::audit::{AuditContext, diff};
@@ -41,12 +41,12 @@ fn duplicate(error: StoreError) -> ApiError {
 }
 
 /// Admin and officer handle personal data; everyone else sees it minimised.
-pub(super) fn handles_personal_data(caller: &Caller) -> bool {
+pub(crate) fn handles_personal_data(caller: &Caller) -> bool {
     matches!(caller.role(), Role::Admin | Role::Officer)
 }
 
 /// Computes size class, basis and regulation from the figures and their date.
-fn apply_size(state: &AppState, fields: &mut UkmFields) {
+pub(crate) fn apply_size(state: &AppState, fields: &mut UkmFields) {
     let date = fields
         .figures_date
         .unwrap_or_else(|| Utc::now().date_naive());
@@ -75,7 +75,7 @@ fn check_cooperative(conn: &mut AnyConnection, id: Option<i64>) -> Result<(), Ap
     Ok(())
 }
 
-fn check_kelurahan(state: &AppState, code: &str) -> Result<(), ApiError> {
+pub(crate) fn check_kelurahan(state: &AppState, code: &str) -> Result<(), ApiError> {
     if state.regions.kelurahan(code).is_none() {
         return Err(ApiError::validation(
             "kelurahan_code",
@@ -132,45 +132,16 @@ pub async fn create_ukm(
     audit: AuditContext,
     body: JsonBody<CreateUkm>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.value;
-    let mut fields = UkmFields {
-        business_name: input.business_name,
-        owner_id: 0,
-        nib: input.nib,
-        kbli_code: input.kbli_code,
-        kbli_version: input.kbli_version.map(|v| text_of(&v)),
-        sector: text_of(&input.sector),
-        business_capital: input.business_capital,
-        annual_sales: input.annual_sales,
-        figures_date: input.figures_date,
-        size_class: None,
-        size_basis: None,
-        size_regulation: None,
-        workers: input.workers,
-        start_year: input.start_year,
-        has_pirt: input.has_pirt.unwrap_or(false),
-        has_halal: input.has_halal.unwrap_or(false),
-        has_standard_certificate: input.has_standard_certificate.unwrap_or(false),
-        npwp: input.npwp,
-        street: input.street,
-        kelurahan_code: input.kelurahan_code,
-        cooperative_id: input.cooperative_id,
-        status: text_of(&input.status.unwrap_or(UkmStatus::Aktif)),
-    };
-    let mut violations = check_owner(&input.owner);
+    let JsonBody { value, raw } = body;
+    let (mut fields, owner) = value.split();
+    let mut violations = check_owner(&owner);
     violations
         .0
         .extend(check_business(&fields, Utc::now().year()).0);
     violations.into_result()?;
     check_kelurahan(&state, &fields.kelurahan_code)?;
     apply_size(&state, &mut fields);
-    let owner = input.owner;
-    let nik_hash = owner.nik.as_deref().map(|n| state.data_key.search_hash(n));
-    let nik_encrypted = owner
-        .nik
-        .as_deref()
-        .map(|n| state.data_key.encrypt(n))
-        .transpose()?;
+    let (person_fields, nik_hash) = person_fields(&owner, &state.data_key)?;
     let disclosure = if handles_personal_data(&caller) {
         Disclosure::Staff
     } else {
@@ -180,7 +151,7 @@ pub async fn create_ukm(
     let state2 = state.clone();
     let (created, replayed) = state
         .write(move |conn| {
-            create_once(conn, &scope, key.0.as_deref(), &body.raw, |conn| {
+            create_once(conn, &scope, key.0.as_deref(), &raw, |conn| {
                 check_cooperative(conn, fields.cooperative_id)?;
                 let existing = match &nik_hash {
                     Some(hash) => persons::find_by_nik_hash(conn, hash)?,
@@ -188,19 +159,7 @@ pub async fn create_ukm(
                 };
                 let person = match existing {
                     Some(person) => person,
-                    None => persons::insert(
-                        conn,
-                        &PersonFields {
-                            full_name: owner.full_name.clone(),
-                            nik_encrypted,
-                            nik_hash,
-                            sex: owner.sex.map(|s| text_of(&s)),
-                            birth_date: owner.birth_date,
-                            phone: owner.phone.clone(),
-                            home_address: owner.home_address.clone(),
-                        },
-                    )
-                    .map_err(duplicate)?,
+                    None => persons::insert(conn, &person_fields).map_err(duplicate)?,
                 };
                 fields.owner_id = person.id;
                 let row = store::insert(conn, &fields).map_err(duplicate)?;

@@ -103,6 +103,78 @@ pub async fn list_ukm(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let page = PageRequest::new(q.page, q.page_size)?;
+    let (sort, descending) = match q.sort.unwrap_or(UkmSort::BusinessName) {
+        UkmSort::BusinessName => (SortKey::BusinessName, false),
+        UkmSort::BusinessNameDesc => (SortKey::BusinessName, true),
+        UkmSort::CreatedAt => (SortKey::CreatedAt, false),
+        UkmSort::CreatedAtDesc => (SortKey::CreatedAt, true),
+        UkmSort::UpdatedAt => (SortKey::UpdatedAt, false),
+        UkmSort::UpdatedAtDesc => (SortKey::UpdatedAt, true),
+    };
+    let filters = Filters {
+        kecamatan_code: q.kecamatan_code,
+        kelurahan_code: q.kelurahan_code,
+        sector: q.sector,
+        size_class: q.size_class,
+        status: q.status,
+        has_nib: q.has_nib,
+        kbli_code: q.kbli_code,
+        cooperative_id: q.cooperative_id,
+        q: q.q,
+        nik: q.nik,
+        include_archived: q.include_archived,
+    };
+    let filter = ListFilter {
+        sort,
+        descending,
+        limit: page.limit(),
+        offset: page.offset(),
+        ..list_filter(&state, &caller, filters)?
+    };
+    let disclosure = if handles_personal_data(&caller) {
+        Disclosure::Staff
+    } else {
+        Disclosure::Minimal
+    };
+    let state2 = state.clone();
+    let (items, total) = state
+        .read(move |conn| {
+            let (rows, total) = store::list(conn, &filter)?;
+            let owner_ids: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
+            let owners: HashMap<i64, _> = persons::find_many(conn, &owner_ids)?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect();
+            let mut items = Vec::with_capacity(rows.len());
+            for row in rows {
+                let person = owners.get(&row.owner_id).ok_or(ApiError::Internal)?;
+                let owner = owner_view(person, &state2.data_key, disclosure)?;
+                items.push(ukm_view(row, owner, &state2.regions));
+            }
+            Ok((items, total))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page.wrap(items, total)))
+}
+
+/// The filters the UKM list and the UKM export share.
+pub struct Filters {
+    pub kecamatan_code: Option<KecamatanCode>,
+    pub kelurahan_code: Option<String>,
+    pub sector: Option<Sector>,
+    pub size_class: Option<SizeClass>,
+    pub status: Option<UkmStatus>,
+    pub has_nib: Option<bool>,
+    pub kbli_code: Option<String>,
+    pub cooperative_id: Option<i64>,
+    pub q: Option<String>,
+    pub nik: Option<String>,
+    pub include_archived: Option<bool>,
+}
+
+/// Checks the filters (400 for a bad value, 403 for a NIK search by a role without the right) and
+/// turns them into the store's filter, sorted by name, without paging.
+pub fn list_filter(state: &AppState, caller: &Caller, q: Filters) -> Result<ListFilter, ApiError> {
     if q.kelurahan_code
         .as_ref()
         .is_some_and(|c| state.regions.kelurahan(c).is_none())
@@ -141,7 +213,7 @@ pub async fn list_ukm(
         ));
     }
     if let Some(n) = &q.nik {
-        if !handles_personal_data(&caller) {
+        if !handles_personal_data(caller) {
             return Err(ApiError::Forbidden {
                 detail: "Only admins and officers may search by NIK.".into(),
             });
@@ -149,15 +221,7 @@ pub async fn list_ukm(
         klinik_domain::nik::validate("nik", n)
             .map_err(|v| query_error("nik", v.code, &v.message))?;
     }
-    let (sort, descending) = match q.sort.unwrap_or(UkmSort::BusinessName) {
-        UkmSort::BusinessName => (SortKey::BusinessName, false),
-        UkmSort::BusinessNameDesc => (SortKey::BusinessName, true),
-        UkmSort::CreatedAt => (SortKey::CreatedAt, false),
-        UkmSort::CreatedAtDesc => (SortKey::CreatedAt, true),
-        UkmSort::UpdatedAt => (SortKey::UpdatedAt, false),
-        UkmSort::UpdatedAtDesc => (SortKey::UpdatedAt, true),
-    };
-    let filter = ListFilter {
+    Ok(ListFilter {
         kecamatan_code: q.kecamatan_code.map(|k| k.as_str().to_owned()),
         kelurahan_code: q.kelurahan_code,
         sector: q.sector.map(|s| text_of(&s)),
@@ -169,33 +233,9 @@ pub async fn list_ukm(
         q: q.q,
         nik_hash: q.nik.as_deref().map(|n| state.data_key.search_hash(n)),
         include_archived: q.include_archived.unwrap_or(false),
-        sort,
-        descending,
-        limit: page.limit(),
-        offset: page.offset(),
-    };
-    let disclosure = if handles_personal_data(&caller) {
-        Disclosure::Staff
-    } else {
-        Disclosure::Minimal
-    };
-    let state2 = state.clone();
-    let (items, total) = state
-        .read(move |conn| {
-            let (rows, total) = store::list(conn, &filter)?;
-            let owner_ids: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
-            let owners: HashMap<i64, _> = persons::find_many(conn, &owner_ids)?
-                .into_iter()
-                .map(|p| (p.id, p))
-                .collect();
-            let mut items = Vec::with_capacity(rows.len());
-            for row in rows {
-                let person = owners.get(&row.owner_id).ok_or(ApiError::Internal)?;
-                let owner = owner_view(person, &state2.data_key, disclosure)?;
-                items.push(ukm_view(row, owner, &state2.regions));
-            }
-            Ok((items, total))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page.wrap(items, total)))
+        sort: SortKey::BusinessName,
+        descending: false,
+        limit: 0,
+        offset: 0,
+    })
 }

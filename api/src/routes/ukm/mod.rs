@@ -2,8 +2,8 @@
 
 pub mod dto;
 mod figures;
-mod handlers;
-mod list;
+pub(crate) mod handlers;
+pub(crate) mod list;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

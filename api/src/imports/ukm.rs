@@ -1,0 +1,540 @@
+//! The UKM layout: one row per business with its owner. Rows match existing UKM by NIB, or
+//! else by the owner's NIK together with the business name.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, Utc};
+use klinik_domain::nik;
+use klinik_persistence::persons::{self, PersonFields, PersonRow};
+use klinik_persistence::ukm::{self as store, UkmFields, UkmRow};
+use klinik_persistence::{AnyConnection, cooperatives};
+use serde_json::{Map, Value, json};
+
+use super::CellKind::{Bool, Date, Integer, Text};
+use super::{
+    Column, HeaderMap, ImportProblem, Plan, PlanBuilder, PlanError, RowOutcome, SeenKeys,
+    to_request, violations_to_problems,
+};
+use crate::audit::{AuditContext, MASK};
+use crate::personal_data::{DataKey, mask_phone};
+use crate::problem::ApiError;
+use crate::routes::ukm::dto::{CreateUkm, check_business, check_owner, person_fields};
+use crate::routes::ukm::handlers::apply_size;
+use crate::spreadsheet::Table;
+use crate::state::AppState;
+
+pub const COLUMNS: &[Column] = &[
+    Column::new("business_name", "nama_usaha", Text, "business_name").required(),
+    Column::new("owner_full_name", "nama_pemilik", Text, "owner.full_name").required(),
+    Column::new("owner_nik", "nik_pemilik", Text, "owner.nik").personal(),
+    Column::new("owner_sex", "jenis_kelamin_pemilik", Text, "owner.sex"),
+    Column::new(
+        "owner_birth_date",
+        "tanggal_lahir_pemilik",
+        Date,
+        "owner.birth_date",
+    )
+    .personal(),
+    Column::new("owner_phone", "telepon_pemilik", Text, "owner.phone").personal(),
+    Column::new(
+        "owner_home_address",
+        "alamat_rumah_pemilik",
+        Text,
+        "owner.home_address",
+    )
+    .personal(),
+    Column::new("nib", "nib", Text, "nib"),
+    Column::new("kbli_code", "kode_kbli", Text, "kbli_code"),
+    Column::new("kbli_version", "versi_kbli", Text, "kbli_version"),
+    Column::new("sector", "sektor", Text, "sector").required(),
+    Column::new(
+        "business_capital",
+        "modal_usaha",
+        Integer,
+        "business_capital",
+    ),
+    Column::new("annual_sales", "omzet_tahunan", Integer, "annual_sales"),
+    Column::new("figures_date", "tanggal_data", Date, "figures_date"),
+    Column::new("workers", "jumlah_tenaga_kerja", Integer, "workers"),
+    Column::new("start_year", "tahun_mulai", Integer, "start_year"),
+    Column::new("has_pirt", "punya_pirt", Bool, "has_pirt"),
+    Column::new("has_halal", "punya_halal", Bool, "has_halal"),
+    Column::new(
+        "has_standard_certificate",
+        "punya_sertifikat_standar",
+        Bool,
+        "has_standard_certificate",
+    ),
+    Column::new("npwp", "npwp", Text, "npwp"),
+    Column::new("street", "alamat_usaha", Text, "street"),
+    Column::new("kelurahan_code", "kode_kelurahan", Text, "kelurahan_code").required(),
+    Column::new("cooperative_id", "id_koperasi", Integer, "cooperative_id"),
+    Column::new("status", "status", Text, "status"),
+];
+
+const BUSINESS_NAME: usize = 0;
+const OWNER_NIK: usize = 2;
+const NIB: usize = 7;
+const COOPERATIVE_ID: usize = 22;
+
+/// Columns written as numbers in XLSX (never identifiers, whose digits are text).
+pub fn numeric_columns() -> Vec<bool> {
+    COLUMNS.iter().map(|c| c.kind == Integer).collect()
+}
+
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}
+
+fn number<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn flag(value: bool) -> String {
+    if value { "ya" } else { "tidak" }.to_owned()
+}
+
+/// A UKM and its owner as cells of the layout. `clear_nik` is the decrypted NIK when the reader
+/// may see personal data; otherwise NIK and phone are masked and birth date and address left out.
+pub fn cells(
+    row: &UkmRow,
+    owner: &PersonRow,
+    clear_nik: Option<String>,
+    staff: bool,
+) -> Vec<String> {
+    let (nik, phone, birth, address) = if staff {
+        (
+            clear_nik.unwrap_or_default(),
+            text(owner.phone.as_deref()),
+            number(owner.birth_date.map(|d| d.format("%Y-%m-%d"))),
+            text(owner.home_address.as_deref()),
+        )
+    } else {
+        (
+            clear_nik.as_deref().map(nik::mask).unwrap_or_default(),
+            owner.phone.as_deref().map(mask_phone).unwrap_or_default(),
+            String::new(),
+            String::new(),
+        )
+    };
+    vec![
+        row.business_name.clone(),
+        owner.full_name.clone(),
+        nik,
+        text(owner.sex.as_deref()),
+        birth,
+        phone,
+        address,
+        text(row.nib.as_deref()),
+        text(row.kbli_code.as_deref()),
+        text(row.kbli_version.as_deref()),
+        row.sector.clone(),
+        number(row.business_capital),
+        number(row.annual_sales),
+        number(row.figures_date.map(|d| d.format("%Y-%m-%d"))),
+        number(row.workers),
+        number(row.start_year),
+        flag(row.has_pirt),
+        flag(row.has_halal),
+        flag(row.has_standard_certificate),
+        text(row.npwp.as_deref()),
+        text(row.street.as_deref()),
+        row.kelurahan_code.clone(),
+        number(row.cooperative_id),
+        row.status.clone(),
+    ]
+}
+
+/// Who owns the business after the import.
+#[derive(Debug, Clone)]
+pub enum OwnerPlan {
+    /// A registered person, changed when `update` is set.
+    Existing {
+        id: i64,
+        update: Option<PersonFields>,
+    },
+    /// A new person; with a NIK, later rows with the same NIK reuse them.
+    New {
+        fields: PersonFields,
+        nik_hash: Option<String>,
+    },
+}
+
+/// The change one row makes.
+#[derive(Debug, Clone)]
+pub struct Work {
+    existing: Option<(i64, i64)>,
+    fields: UkmFields,
+    owner: OwnerPlan,
+    before: Option<Vec<String>>,
+    after: Vec<String>,
+}
+
+/// Everything the file refers to that is already stored, loaded in a few queries.
+struct Known {
+    by_nib: HashMap<String, UkmRow>,
+    person_by_hash: HashMap<String, PersonRow>,
+    person_by_id: HashMap<i64, PersonRow>,
+    by_owner_and_name: HashMap<(i64, String), UkmRow>,
+    cooperatives: HashSet<i64>,
+}
+
+fn load_known(
+    conn: &mut AnyConnection,
+    key: &DataKey,
+    rows: &[Vec<Option<String>>],
+) -> Result<Known, ApiError> {
+    let present = |row: &Vec<Option<String>>, c: usize| {
+        row[c]
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let nibs: Vec<String> = rows.iter().filter_map(|r| present(r, NIB)).collect();
+    let hashes: Vec<String> = rows
+        .iter()
+        .filter_map(|r| present(r, OWNER_NIK))
+        .filter(|n| nik::validate("", n).is_ok())
+        .map(|n| key.search_hash(&n))
+        .collect();
+    let cooperative_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| present(r, COOPERATIVE_ID)?.parse().ok())
+        .collect();
+    let by_nib_rows = store::find_by_nibs(conn, &nibs)?;
+    let people = persons::find_by_nik_hashes(conn, &hashes)?;
+    let owner_ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    let owned = store::find_by_owners(conn, &owner_ids)?;
+    let mut person_ids: Vec<i64> = by_nib_rows.iter().map(|r| r.owner_id).collect();
+    person_ids.retain(|id| !owner_ids.contains(id));
+    let mut person_by_id: HashMap<i64, PersonRow> = persons::find_all(conn, &person_ids)?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut person_by_hash = HashMap::new();
+    for person in people {
+        if let Some(hash) = &person.nik_hash {
+            person_by_hash.insert(hash.clone(), person.clone());
+        }
+        person_by_id.insert(person.id, person);
+    }
+    Ok(Known {
+        by_nib: by_nib_rows
+            .into_iter()
+            .filter_map(|r| Some((r.nib.clone()?, r)))
+            .collect(),
+        person_by_hash,
+        person_by_id,
+        by_owner_and_name: owned
+            .into_iter()
+            .map(|r| ((r.owner_id, r.business_name.clone()), r))
+            .collect(),
+        cooperatives: cooperatives::existing_ids(conn, &cooperative_ids)?
+            .into_iter()
+            .collect(),
+    })
+}
+
+/// The person fields that say who someone is, apart from the NIK that found them.
+fn same_person(a: &PersonFields, b: &PersonRow) -> bool {
+    a.full_name == b.full_name
+        && a.sex == b.sex
+        && a.birth_date == b.birth_date
+        && a.phone == b.phone
+        && a.home_address == b.home_address
+}
+
+/// Checks every row against the rules and the stored registry; nothing is written.
+pub fn plan(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    table: &Table,
+) -> Result<Plan<Work>, PlanError> {
+    let headers = HeaderMap::new(COLUMNS, &table.headers)?;
+    if !headers.has(NIB) && !headers.has(OWNER_NIK) {
+        return Err(PlanError::File(vec![ImportProblem::row(
+            1,
+            None,
+            "missing_key_column",
+            "the file needs a `nib` or an `owner_nik` (nik_pemilik) column to match UKM",
+        )]));
+    }
+    let rows = super::row_cells(table, &headers, COLUMNS);
+    let known = load_known(conn, &state.data_key, &rows)?;
+    let year = Utc::now().year();
+    let mut builder = PlanBuilder::new(rows.len());
+    let mut seen = SeenKeys::default();
+    let mut owners_in_file: HashMap<String, (usize, PersonFields)> = HashMap::new();
+    for (row, cells) in table.rows.iter().zip(rows) {
+        let at = |c: usize, code: &str, message: &str| {
+            let column = (c < COLUMNS.len()).then(|| headers.header(COLUMNS, c));
+            ImportProblem::row(row.number, column, code, message)
+        };
+        let outcome = plan_row(
+            state,
+            &known,
+            &mut seen,
+            &mut owners_in_file,
+            row.number,
+            cells,
+            year,
+            &at,
+        )?;
+        builder.add(outcome);
+    }
+    Ok(builder.finish())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_row(
+    state: &AppState,
+    known: &Known,
+    seen: &mut SeenKeys,
+    owners_in_file: &mut HashMap<String, (usize, PersonFields)>,
+    number: usize,
+    mut cells: Vec<Option<String>>,
+    year: i32,
+    at: &dyn Fn(usize, &str, &str) -> ImportProblem,
+) -> Result<RowOutcome<Work>, ApiError> {
+    let reject = |p: ImportProblem| Ok(RowOutcome::Rejected(vec![p]));
+    let cell = |c: usize, cells: &[Option<String>]| cells[c].clone().filter(|v| !v.is_empty());
+    let nib = cell(NIB, &cells);
+    let nik_text = cell(OWNER_NIK, &cells);
+    let nik_hash = nik_text
+        .as_deref()
+        .filter(|n| nik::validate("", n).is_ok())
+        .map(|n| state.data_key.search_hash(n));
+    let name = cell(BUSINESS_NAME, &cells).unwrap_or_default();
+    let key = match (&nib, &nik_hash, &nik_text) {
+        (Some(nib), _, _) => format!("nib:{nib}"),
+        (None, Some(hash), _) => format!("nik:{hash}:{name}"),
+        (None, None, Some(_)) => {
+            // An invalid NIK: let validation below name the rule it breaks.
+            format!("row:{number}")
+        }
+        (None, None, None) => {
+            return reject(at(
+                NIB,
+                "natural_key_missing",
+                "a row needs a NIB, or the owner's NIK, to be matched on a later import",
+            ));
+        }
+    };
+    if let Some(first) = seen.repeat(key, number) {
+        return reject(at(
+            if nib.is_some() { NIB } else { OWNER_NIK },
+            "duplicate_key",
+            &format!("repeats the UKM of row {first}"),
+        ));
+    }
+    let existing = match &nib {
+        Some(nib) => known.by_nib.get(nib),
+        None => None,
+    }
+    .or_else(|| {
+        let person = known.person_by_hash.get(nik_hash.as_ref()?)?;
+        known.by_owner_and_name.get(&(person.id, name.clone()))
+    });
+    if let Some(row) = existing
+        && row.archived_at.is_some()
+    {
+        return reject(at(
+            NIB,
+            "archived_record",
+            "matches an archived UKM; restore it before importing it",
+        ));
+    }
+    let existing_owner = existing.and_then(|r| known.person_by_id.get(&r.owner_id));
+    let before = match (existing, existing_owner) {
+        (Some(row), Some(owner)) => {
+            let clear = owner
+                .nik_encrypted
+                .as_deref()
+                .map(|n| state.data_key.decrypt(n))
+                .transpose()?;
+            Some(cells_of(row, owner, clear))
+        }
+        _ => None,
+    };
+    // Columns the file lacks keep their stored values.
+    if let Some(before) = &before {
+        for (cell, old) in cells.iter_mut().zip(before) {
+            if cell.is_none() {
+                *cell = Some(old.clone());
+            }
+        }
+    }
+    let request: CreateUkm = match to_request(COLUMNS, &cells, at) {
+        Ok(request) => request,
+        Err(problems) => return Ok(RowOutcome::Rejected(problems)),
+    };
+    let (mut fields, owner) = request.split();
+    let mut violations = check_owner(&owner);
+    violations.0.extend(check_business(&fields, year).0);
+    let mut problems = violations_to_problems(violations, COLUMNS, at);
+    if state.regions.kelurahan(&fields.kelurahan_code).is_none() {
+        problems.push(at(
+            21,
+            "unknown_kelurahan",
+            "is not a kelurahan of Kota Bogor",
+        ));
+    }
+    if let Some(id) = fields.cooperative_id
+        && !known.cooperatives.contains(&id)
+    {
+        problems.push(at(
+            COOPERATIVE_ID,
+            "unknown_cooperative",
+            "is not a registered cooperative",
+        ));
+    }
+    let (person, nik_hash) = person_fields(&owner, &state.data_key)?;
+    if let Some(hash) = &nik_hash {
+        match owners_in_file.get(hash) {
+            Some((first, earlier)) if !same_owner(earlier, &person) => problems.push(at(
+                OWNER_NIK,
+                "owner_conflict",
+                &format!("the same NIK has other owner details in row {first}"),
+            )),
+            Some(_) => {}
+            None => {
+                owners_in_file.insert(hash.clone(), (number, person.clone()));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(RowOutcome::Rejected(problems));
+    }
+    apply_size(state, &mut fields);
+    // A NIK that came from the stored record (its column absent from the file) is its owner's.
+    let stored_owner = match &nik_hash {
+        Some(hash) => known
+            .person_by_hash
+            .get(hash)
+            .or(existing_owner.filter(|o| o.nik_hash.as_ref() == Some(hash))),
+        None => existing_owner,
+    };
+    let owner_plan = match stored_owner {
+        Some(stored) => OwnerPlan::Existing {
+            id: stored.id,
+            update: (!same_person(&person, stored)).then(|| PersonFields {
+                nik_encrypted: stored.nik_encrypted.clone(),
+                nik_hash: stored.nik_hash.clone(),
+                ..person
+            }),
+        },
+        None => OwnerPlan::New {
+            fields: person,
+            nik_hash,
+        },
+    };
+    if let OwnerPlan::Existing { id, .. } = owner_plan {
+        fields.owner_id = id;
+    }
+    let after: Vec<String> = cells.into_iter().map(Option::unwrap_or_default).collect();
+    let work = |existing| Work {
+        existing,
+        fields: fields.clone(),
+        owner: owner_plan.clone(),
+        before: before.clone(),
+        after: after.clone(),
+    };
+    Ok(match existing {
+        None => RowOutcome::Create(work(None)),
+        Some(row) => {
+            let unchanged = UkmFields::from(row) == fields
+                && matches!(owner_plan, OwnerPlan::Existing { update: None, .. });
+            if unchanged {
+                RowOutcome::Unchanged
+            } else {
+                RowOutcome::Update(work(Some((row.id, row.version))))
+            }
+        }
+    })
+}
+
+fn same_owner(a: &PersonFields, b: &PersonFields) -> bool {
+    (
+        &a.full_name,
+        &a.sex,
+        a.birth_date,
+        &a.phone,
+        &a.home_address,
+    ) == (
+        &b.full_name,
+        &b.sex,
+        b.birth_date,
+        &b.phone,
+        &b.home_address,
+    )
+}
+
+fn cells_of(row: &UkmRow, owner: &PersonRow, clear_nik: Option<String>) -> Vec<String> {
+    cells(row, owner, clear_nik, true)
+}
+
+/// The audit diff of one row: its cells before and after, personal columns masked.
+fn changes(before: Option<&[String]>, after: &[String]) -> Value {
+    let mut object = Map::new();
+    for (index, column) in COLUMNS.iter().enumerate() {
+        let old = before.map(|b| b[index].as_str());
+        let new = after[index].as_str();
+        if old == Some(new) {
+            continue;
+        }
+        let shown = |v: Option<&str>| match v {
+            None | Some("") => Value::Null,
+            Some(_) if column.personal => Value::String(MASK.into()),
+            Some(v) => Value::String(v.to_owned()),
+        };
+        object.insert(
+            column.name.to_owned(),
+            json!({"before": shown(old), "after": shown(Some(new))}),
+        );
+    }
+    Value::Object(object)
+}
+
+/// Applies a checked plan inside the caller's transaction, auditing every record it touches.
+pub fn apply(
+    conn: &mut AnyConnection,
+    audit: &AuditContext,
+    work: Vec<Work>,
+) -> Result<(), ApiError> {
+    let mut new_people: HashMap<String, i64> = HashMap::new();
+    for mut item in work {
+        let owner_id = match item.owner {
+            OwnerPlan::Existing { id, update } => {
+                if let Some(update) = update {
+                    persons::update(conn, id, &update)?;
+                }
+                id
+            }
+            OwnerPlan::New { fields, nik_hash } => {
+                match nik_hash.as_ref().and_then(|h| new_people.get(h)) {
+                    Some(id) => *id,
+                    None => {
+                        let person = persons::insert(conn, &fields)?;
+                        if let Some(hash) = nik_hash {
+                            new_people.insert(hash, person.id);
+                        }
+                        person.id
+                    }
+                }
+            }
+        };
+        item.fields.owner_id = owner_id;
+        let (action, id) = match item.existing {
+            None => ("create", store::insert(conn, &item.fields)?.id),
+            Some((id, version)) => ("update", store::update(conn, id, version, &item.fields)?.id),
+        };
+        audit.record(
+            conn,
+            action,
+            "ukm",
+            Some(id.to_string()),
+            Some(changes(item.before.as_deref(), &item.after)),
+        )?;
+    }
+    Ok(())
+}

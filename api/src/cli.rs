@@ -23,9 +23,13 @@ pub enum Command {
     /// Fill an empty database with a synthetic city, for frontend developers and testers.
     SeedDemo {
         /// `bogor-2017`: Kota Bogor as the 2017 article describes it (800 cooperatives, 307 active;
-        /// 23,706 UKM, 8,500 active).
+        /// 23,706 UKM, 8,500 active). `national`: a larger set for benchmarks, sized by `--ukm`.
         #[arg(long, default_value = "bogor-2017")]
         scale: String,
+        /// With `--scale national`: how many UKM (default 1,000,000; at most 9,999,000), in the
+        /// proportions of bogor-2017 (one cooperative per 30 UKM, the same active shares).
+        #[arg(long)]
+        ukm: Option<usize>,
         /// The same seed gives the same city.
         #[arg(long, default_value_t = 2017)]
         seed: u64,

@@ -37,6 +37,38 @@ pub const BOGOR_2017: Scale = Scale {
     active_ukm: 8_500,
 };
 
+/// Most UKM a demo can hold: the synthetic NIKs (district 90–99, sequence 0001–9999, one birth
+/// date per 99,990) stay unique up to here.
+pub const MAX_UKM: usize = 9_999_000;
+
+/// A larger set in the proportions of bogor-2017, for benchmarks.
+pub fn national(ukm: usize) -> anyhow::Result<Scale> {
+    anyhow::ensure!(
+        (1..=MAX_UKM).contains(&ukm),
+        "--ukm must be from 1 to {MAX_UKM}"
+    );
+    let cooperatives = (ukm / 30).max(1);
+    Ok(Scale {
+        cooperatives,
+        active_cooperatives: cooperatives * BOGOR_2017.active_cooperatives
+            / BOGOR_2017.cooperatives,
+        ukm,
+        active_ukm: ukm * BOGOR_2017.active_ukm / BOGOR_2017.ukm,
+    })
+}
+
+/// A synthetic NIK, unique for every `i` below [`MAX_UKM`]: district 9x does not exist in Kota
+/// Bogor, so it has the right shape and is plainly fake.
+fn synthetic_nik(i: usize, female: bool) -> String {
+    let district = i % 10;
+    let sequence = (i / 10) % 9_999 + 1;
+    let date = i / 99_990;
+    let day = date % 28 + 1 + if female { 40 } else { 0 };
+    let month = (date / 28) % 12 + 1;
+    let year = 60 + (date / 336) % 40;
+    format!("32719{district}{day:02}{month:02}{year:02}{sequence:04}")
+}
+
 const FIRST_NAMES: &[&str] = &[
     "Siti", "Budi", "Dewi", "Agus", "Rina", "Asep", "Euis", "Dadang", "Nining", "Ujang", "Yanti",
     "Hendra", "Lilis", "Cecep", "Nurul", "Iwan", "Fitri", "Dedi", "Wati", "Rudi", "Neneng", "Asri",
@@ -320,15 +352,7 @@ fn seed_in(
             )
         };
         let female = rng.random_bool(0.55);
-        let day = rng.random_range(1..=28) + if female { 40 } else { 0 };
-        // District 9x does not exist in Kota Bogor: the NIK has the right shape and is plainly fake.
-        let nik = format!(
-            "32719{}{day:02}{:02}{:02}{:04}",
-            i / 9_999 % 10,
-            rng.random_range(1..=12),
-            rng.random_range(60..100),
-            i % 9_999 + 1
-        );
+        let nik = synthetic_nik(i, female);
         let person = persons::insert(
             conn,
             &PersonFields {
@@ -406,4 +430,23 @@ fn seed_in(
     )
     .map_err(store_error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthetic_niks_are_valid_and_unique_up_to_the_limit() {
+        let mut seen = std::collections::HashSet::new();
+        for i in (0..MAX_UKM).step_by(37).chain([MAX_UKM - 1]) {
+            let female = i % 2 == 0;
+            let nik = synthetic_nik(i, female);
+            assert!(klinik_domain::nik::validate("nik", &nik).is_ok(), "{nik}");
+            assert!(seen.insert(nik), "NIK of {i} repeats");
+        }
+        assert!(national(MAX_UKM + 1).is_err() && national(0).is_err());
+        let n = national(1_000_000).unwrap();
+        assert_eq!((n.cooperatives, n.ukm), (33_333, 1_000_000));
+    }
 }

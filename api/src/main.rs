@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Command::Users {
             command: UsersCommand::CreateAdmin { username },
         } => create_admin(&settings, &username),
-        Command::SeedDemo { scale, seed } => seed_demo(&settings, &scale, seed),
+        Command::SeedDemo { scale, ukm, seed } => seed_demo(&settings, &scale, ukm, seed),
         Command::Serve | Command::Openapi => run_server(settings),
     };
     match outcome {
@@ -60,10 +60,17 @@ fn create_admin(settings: &Settings, username: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn seed_demo(settings: &Settings, scale: &str, seed: u64) -> anyhow::Result<()> {
-    let scale = match scale {
-        "bogor-2017" => klinik_api::demo::BOGOR_2017,
-        other => anyhow::bail!("unknown scale {other}: use bogor-2017"),
+fn seed_demo(
+    settings: &Settings,
+    scale: &str,
+    ukm: Option<usize>,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let scale = match (scale, ukm) {
+        ("bogor-2017", None) => klinik_api::demo::BOGOR_2017,
+        ("bogor-2017", Some(_)) => anyhow::bail!("--ukm applies to --scale national only"),
+        ("national", ukm) => klinik_api::demo::national(ukm.unwrap_or(1_000_000))?,
+        (other, _) => anyhow::bail!("unknown scale {other}: use bogor-2017 or national"),
     };
     let state = klinik_api::prepare_state(settings)?;
     let started = std::time::Instant::now();

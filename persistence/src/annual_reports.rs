@@ -183,3 +183,21 @@ pub fn all_rat_evidence(conn: &mut AnyConnection) -> Result<Vec<(i64, i32, bool)
         ))
         .load(conn)?)
 }
+
+/// Every report of any of `cooperative_ids`.
+pub fn find_by_cooperatives(
+    conn: &mut AnyConnection,
+    cooperative_ids: &[i64],
+) -> Result<Vec<AnnualReportRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in cooperative_ids.chunks(500) {
+        rows.extend(
+            annual_reports::table
+                .filter(annual_reports::cooperative_id.eq_any(chunk))
+                .order((annual_reports::cooperative_id, annual_reports::book_year))
+                .select(AnnualReportRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}

@@ -398,3 +398,82 @@ pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, S
     }
     Ok(found)
 }
+
+/// The cooperatives (archived too) holding any of `numbers`.
+pub fn find_by_registration_numbers(
+    conn: &mut AnyConnection,
+    numbers: &[String],
+) -> Result<Vec<CooperativeRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in numbers.chunks(500) {
+        rows.extend(
+            cooperatives::table
+                .filter(cooperatives::registration_number.eq_any(chunk))
+                .select(CooperativeRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Every cooperative matching `filter` (paging ignored), by id, up to `limit` rows.
+pub fn list_all(
+    conn: &mut AnyConnection,
+    filter: &ListFilter,
+    limit: i64,
+) -> Result<Vec<CooperativeRow>, StoreError> {
+    Ok(filtered(filter)
+        .order(cooperatives::id.asc())
+        .select(CooperativeRow::as_select())
+        .limit(limit)
+        .load(conn)?)
+}
+
+impl From<&CooperativeRow> for CooperativeFields {
+    fn from(r: &CooperativeRow) -> Self {
+        CooperativeFields {
+            registration_number: r.registration_number.clone(),
+            name: r.name.clone(),
+            legal_entity_number: r.legal_entity_number.clone(),
+            legal_entity_date: r.legal_entity_date,
+            form: r.form.clone(),
+            cooperative_type: r.cooperative_type.clone(),
+            management_pattern: r.management_pattern.clone(),
+            savings_and_loan: r.savings_and_loan,
+            nib: r.nib.clone(),
+            npwp: r.npwp.clone(),
+            membership_area: r.membership_area.clone(),
+            street: r.street.clone(),
+            rt_rw: r.rt_rw.clone(),
+            kelurahan_code: r.kelurahan_code.clone(),
+            postal_code: r.postal_code.clone(),
+            phone: r.phone.clone(),
+            email: r.email.clone(),
+        }
+    }
+}
+
+impl From<CooperativeFields> for CooperativeChanges {
+    /// Every column set: a full replacement.
+    fn from(f: CooperativeFields) -> Self {
+        CooperativeChanges {
+            registration_number: Some(f.registration_number),
+            name: Some(f.name),
+            legal_entity_number: Some(f.legal_entity_number),
+            legal_entity_date: Some(f.legal_entity_date),
+            form: Some(f.form),
+            cooperative_type: Some(f.cooperative_type),
+            management_pattern: Some(f.management_pattern),
+            savings_and_loan: Some(f.savings_and_loan),
+            nib: Some(f.nib),
+            npwp: Some(f.npwp),
+            membership_area: Some(f.membership_area),
+            street: Some(f.street),
+            rt_rw: Some(f.rt_rw),
+            kelurahan_code: Some(f.kelurahan_code),
+            postal_code: Some(f.postal_code),
+            phone: Some(f.phone),
+            email: Some(f.email),
+        }
+    }
+}

@@ -388,3 +388,45 @@ pub fn list_all(
         .limit(limit)
         .load(conn)?)
 }
+
+/// Every yearly figure of any of `ukm_ids`.
+pub fn figures_of(
+    conn: &mut AnyConnection,
+    ukm_ids: &[i64],
+) -> Result<Vec<YearlyFiguresRow>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in ukm_ids.chunks(LOOKUP_CHUNK) {
+        rows.extend(
+            ukm_yearly_figures::table
+                .filter(ukm_yearly_figures::ukm_id.eq_any(chunk))
+                .order((ukm_yearly_figures::ukm_id, ukm_yearly_figures::year))
+                .select(YearlyFiguresRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Replaces one year's figures if they are still at `expected_version`.
+pub fn update_figures(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    figures: &YearlyFigures,
+) -> Result<(), StoreError> {
+    let updated = diesel::update(
+        ukm_yearly_figures::table
+            .filter(ukm_yearly_figures::id.eq(id))
+            .filter(ukm_yearly_figures::version.eq(expected_version)),
+    )
+    .set((
+        figures,
+        ukm_yearly_figures::version.eq(expected_version + 1),
+        ukm_yearly_figures::updated_at.eq(now_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}

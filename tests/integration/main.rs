@@ -14,6 +14,7 @@ mod helpers;
 mod http;
 mod idempotency;
 mod imports;
+mod imports_registry;
 mod regions;
 mod schema_parity;
 mod status;

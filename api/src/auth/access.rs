@@ -55,7 +55,14 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "list_ukm" | "get_ukm" | "list_ukm_yearly_figures" => REGISTRY_READ,
         "create_ukm" | "update_ukm" | "archive_ukm" | "create_ukm_yearly_figures" => REGISTRY_WRITE,
         "create_import" | "list_imports" | "get_import" => REGISTRY_WRITE,
-        "export_ukm_csv" | "export_ukm_xlsx" => REGISTRY_READ,
+        "export_ukm_csv"
+        | "export_ukm_xlsx"
+        | "export_cooperatives_csv"
+        | "export_cooperatives_xlsx"
+        | "export_annual_reports_csv"
+        | "export_annual_reports_xlsx"
+        | "export_yearly_figures_csv"
+        | "export_yearly_figures_xlsx" => REGISTRY_READ,
         "create_cooperative"
         | "update_cooperative"
         | "archive_cooperative"

@@ -4,18 +4,103 @@
 //! matching create request). A row becomes that create request, so an imported row passes exactly
 //! the validation the API applies; an exported record becomes cells that parse back to itself.
 
+pub mod annual_reports;
+pub mod cooperatives;
 pub mod ukm;
+pub mod yearly_figures;
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use klinik_domain::Violations;
+use klinik_persistence::AnyConnection;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
+use crate::audit::{AuditContext, MASK};
 use crate::problem::ApiError;
 use crate::spreadsheet::{FileProblem, Row, Table};
+use crate::state::AppState;
+
+/// One kind of spreadsheet: its layout, how rows are checked, and how a checked file is applied.
+pub trait Importer {
+    /// The change one accepted row makes.
+    type Work;
+    const COLUMNS: &'static [Column];
+
+    /// Checks every row against the rules and the stored registry; writes nothing.
+    fn plan(
+        conn: &mut AnyConnection,
+        state: &AppState,
+        table: &Table,
+    ) -> Result<Plan<Self::Work>, PlanError>;
+
+    /// Applies a checked plan inside the caller's transaction, auditing every record it touches.
+    fn apply(
+        conn: &mut AnyConnection,
+        state: &AppState,
+        audit: &AuditContext,
+        work: Vec<Self::Work>,
+    ) -> Result<(), ApiError>;
+}
+
+/// Columns written as numbers in XLSX (never identifiers, whose digits are text).
+pub fn numeric_columns(columns: &[Column]) -> Vec<bool> {
+    columns
+        .iter()
+        .map(|c| c.kind == CellKind::Integer)
+        .collect()
+}
+
+/// The audit diff of one row: its cells before and after, personal columns masked.
+pub fn cell_changes(columns: &[Column], before: Option<&[String]>, after: &[String]) -> Value {
+    let mut object = Map::new();
+    for (index, column) in columns.iter().enumerate() {
+        let old = before.map(|b| b[index].as_str());
+        let new = after[index].as_str();
+        if old == Some(new) {
+            continue;
+        }
+        let shown = |v: Option<&str>| match v {
+            None | Some("") => Value::Null,
+            Some(_) if column.personal => Value::String(MASK.into()),
+            Some(v) => Value::String(v.to_owned()),
+        };
+        object.insert(
+            column.name.to_owned(),
+            json!({"before": shown(old), "after": shown(Some(new))}),
+        );
+    }
+    Value::Object(object)
+}
+
+/// Fills the cells a file lacks (`None`) from the stored record's cells.
+pub fn merge_stored(cells: &mut [Option<String>], stored: &[String]) {
+    for (cell, old) in cells.iter_mut().zip(stored) {
+        if cell.is_none() {
+            *cell = Some(old.clone());
+        }
+    }
+}
+
+/// A cell's text when the file has the column and the cell is not empty.
+pub fn present(cells: &[Option<String>], column: usize) -> Option<String> {
+    cells[column].clone().filter(|v| !v.is_empty())
+}
+
+/// Plain-text spellings of stored values in cells.
+pub fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}
+
+pub fn number<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+pub fn flag(value: bool) -> String {
+    if value { "ya" } else { "tidak" }.to_owned()
+}
 
 /// How a cell's text is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +119,8 @@ pub struct Column {
     /// The Indonesian header, also accepted on import.
     pub indonesian: &'static str,
     pub kind: CellKind,
-    /// Where the value goes in the create request (`owner.full_name`).
+    /// Where the value goes in the create request (`owner.full_name`); empty for a column that
+    /// only finds the record the row belongs to.
     pub path: &'static str,
     pub required: bool,
     /// Personal data: masked or left empty in exports for roles that may not see it.
@@ -248,7 +334,8 @@ pub fn to_request<T: serde::de::DeserializeOwned>(
     let mut object = Map::new();
     let mut problems = Vec::new();
     for (index, column) in columns.iter().enumerate() {
-        let Some(text) = cells[index].as_deref() else {
+        // Key columns that name another record (path "") are not part of the request.
+        let Some(text) = cells[index].as_deref().filter(|_| !column.path.is_empty()) else {
             continue;
         };
         match cell_value(column.kind, text) {
@@ -332,6 +419,12 @@ pub enum PlanError {
 impl From<ApiError> for PlanError {
     fn from(error: ApiError) -> Self {
         PlanError::Api(error)
+    }
+}
+
+impl From<klinik_persistence::StoreError> for PlanError {
+    fn from(error: klinik_persistence::StoreError) -> Self {
+        PlanError::Api(error.into())
     }
 }
 

@@ -8,14 +8,13 @@ use klinik_domain::nik;
 use klinik_persistence::persons::{self, PersonFields, PersonRow};
 use klinik_persistence::ukm::{self as store, UkmFields, UkmRow};
 use klinik_persistence::{AnyConnection, cooperatives};
-use serde_json::{Map, Value, json};
 
 use super::CellKind::{Bool, Date, Integer, Text};
 use super::{
-    Column, HeaderMap, ImportProblem, Plan, PlanBuilder, PlanError, RowOutcome, SeenKeys,
-    to_request, violations_to_problems,
+    Column, HeaderMap, ImportProblem, Importer, Plan, PlanBuilder, PlanError, RowOutcome, SeenKeys,
+    cell_changes, flag, merge_stored, number, text, to_request, violations_to_problems,
 };
-use crate::audit::{AuditContext, MASK};
+use crate::audit::AuditContext;
 use crate::personal_data::{DataKey, mask_phone};
 use crate::problem::ApiError;
 use crate::routes::ukm::dto::{CreateUkm, check_business, check_owner, person_fields};
@@ -76,23 +75,6 @@ const BUSINESS_NAME: usize = 0;
 const OWNER_NIK: usize = 2;
 const NIB: usize = 7;
 const COOPERATIVE_ID: usize = 22;
-
-/// Columns written as numbers in XLSX (never identifiers, whose digits are text).
-pub fn numeric_columns() -> Vec<bool> {
-    COLUMNS.iter().map(|c| c.kind == Integer).collect()
-}
-
-fn text(value: Option<&str>) -> String {
-    value.unwrap_or_default().to_owned()
-}
-
-fn number<T: ToString>(value: Option<T>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn flag(value: bool) -> String {
-    if value { "ya" } else { "tidak" }.to_owned()
-}
 
 /// A UKM and its owner as cells of the layout. `clear_nik` is the decrypted NIK when the reader
 /// may see personal data; otherwise NIK and phone are masked and birth date and address left out.
@@ -244,8 +226,32 @@ fn same_person(a: &PersonFields, b: &PersonRow) -> bool {
         && a.home_address == b.home_address
 }
 
-/// Checks every row against the rules and the stored registry; nothing is written.
-pub fn plan(
+/// The UKM registry as a spreadsheet kind.
+pub struct UkmImporter;
+
+impl Importer for UkmImporter {
+    type Work = Work;
+    const COLUMNS: &'static [Column] = COLUMNS;
+
+    fn plan(
+        conn: &mut AnyConnection,
+        state: &AppState,
+        table: &Table,
+    ) -> Result<Plan<Work>, PlanError> {
+        plan(conn, state, table)
+    }
+
+    fn apply(
+        conn: &mut AnyConnection,
+        _state: &AppState,
+        audit: &AuditContext,
+        work: Vec<Work>,
+    ) -> Result<(), ApiError> {
+        apply(conn, audit, work)
+    }
+}
+
+fn plan(
     conn: &mut AnyConnection,
     state: &AppState,
     table: &Table,
@@ -358,11 +364,7 @@ fn plan_row(
     };
     // Columns the file lacks keep their stored values.
     if let Some(before) = &before {
-        for (cell, old) in cells.iter_mut().zip(before) {
-            if cell.is_none() {
-                *cell = Some(old.clone());
-            }
-        }
+        merge_stored(&mut cells, before);
     }
     let request: CreateUkm = match to_request(COLUMNS, &cells, at) {
         Ok(request) => request,
@@ -473,28 +475,6 @@ fn cells_of(row: &UkmRow, owner: &PersonRow, clear_nik: Option<String>) -> Vec<S
     cells(row, owner, clear_nik, true)
 }
 
-/// The audit diff of one row: its cells before and after, personal columns masked.
-fn changes(before: Option<&[String]>, after: &[String]) -> Value {
-    let mut object = Map::new();
-    for (index, column) in COLUMNS.iter().enumerate() {
-        let old = before.map(|b| b[index].as_str());
-        let new = after[index].as_str();
-        if old == Some(new) {
-            continue;
-        }
-        let shown = |v: Option<&str>| match v {
-            None | Some("") => Value::Null,
-            Some(_) if column.personal => Value::String(MASK.into()),
-            Some(v) => Value::String(v.to_owned()),
-        };
-        object.insert(
-            column.name.to_owned(),
-            json!({"before": shown(old), "after": shown(Some(new))}),
-        );
-    }
-    Value::Object(object)
-}
-
 /// Applies a checked plan inside the caller's transaction, auditing every record it touches.
 pub fn apply(
     conn: &mut AnyConnection,
@@ -533,7 +513,7 @@ pub fn apply(
             action,
             "ukm",
             Some(id.to_string()),
-            Some(changes(item.before.as_deref(), &item.after)),
+            Some(cell_changes(COLUMNS, item.before.as_deref(), &item.after)),
         )?;
     }
     Ok(())

@@ -13,7 +13,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::audit::AuditContext;
 use crate::extract::QueryParams;
-use crate::imports::{self, ImportCounts, ImportProblem, PlanError};
+use crate::imports::annual_reports::AnnualReportImporter;
+use crate::imports::cooperatives::CooperativeImporter;
+use crate::imports::ukm::UkmImporter;
+use crate::imports::yearly_figures::YearlyFiguresImporter;
+use crate::imports::{ImportCounts, ImportProblem, Importer, PlanError};
 use crate::problem::{ApiError, FieldError, responses};
 use crate::routes::cooperatives::dto::utc;
 use crate::routes::{Page, PageRequest};
@@ -29,14 +33,33 @@ const MAX_FILE_NAME_CHARS: usize = 255;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
+    /// Cooperatives, in the layout of `GET /api/v1/exports/cooperatives.csv`.
+    Cooperatives,
+    /// Annual reports, in the layout of `GET /api/v1/exports/annual-reports.csv`.
+    AnnualReports,
     /// UKM with their owners, in the layout of `GET /api/v1/exports/ukm.csv`.
     Ukm,
+    /// UKM yearly figures, in the layout of `GET /api/v1/exports/yearly-figures.csv`.
+    YearlyFigures,
 }
 
 impl ImportKind {
     fn as_str(self) -> &'static str {
         match self {
+            ImportKind::Cooperatives => "cooperatives",
+            ImportKind::AnnualReports => "annual_reports",
             ImportKind::Ukm => "ukm",
+            ImportKind::YearlyFigures => "yearly_figures",
+        }
+    }
+
+    fn parse(text: &[u8]) -> Option<Self> {
+        match text {
+            b"cooperatives" => Some(ImportKind::Cooperatives),
+            b"annual_reports" => Some(ImportKind::AnnualReports),
+            b"ukm" => Some(ImportKind::Ukm),
+            b"yearly_figures" => Some(ImportKind::YearlyFigures),
+            _ => None,
         }
     }
 }
@@ -99,7 +122,7 @@ impl ImportReport {
         };
         ImportReport {
             id: row.id,
-            kind: ImportKind::Ukm,
+            kind: ImportKind::parse(row.kind.as_bytes()).unwrap_or(ImportKind::Ukm),
             format: row.file_format,
             file_name: row.file_name,
             dry_run: row.dry_run,
@@ -203,14 +226,13 @@ async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Uploa
     let (file_name, bytes) = file.ok_or_else(|| form_error("file", "required", "is required"))?;
     let kind = match kind.as_deref() {
         None => return Err(form_error("kind", "required", "is required")),
-        Some(b"ukm") => ImportKind::Ukm,
-        Some(_) => {
-            return Err(form_error(
+        Some(text) => ImportKind::parse(text).ok_or_else(|| {
+            form_error(
                 "kind",
                 "invalid_enum_value",
                 "is not one of the allowed values",
-            ));
-        }
+            )
+        })?,
     };
     let dry_run = match dry_run.as_deref() {
         None | Some(b"false") => false,
@@ -306,6 +328,30 @@ fn record(
     Ok(row)
 }
 
+/// Checks a table as kind `I` and, for a real run without problems, applies it.
+fn check<I: Importer>(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    audit: &AuditContext,
+    table: &spreadsheet::Table,
+    dry_run: bool,
+) -> Result<(ImportCounts, Vec<ImportProblem>, ImportOutcome), ApiError> {
+    let plan = match I::plan(conn, state, table) {
+        Ok(plan) => plan,
+        Err(PlanError::File(problems)) => return Err(file_problems(problems)),
+        Err(PlanError::Api(error)) => return Err(error),
+    };
+    let outcome = if dry_run {
+        ImportOutcome::Validated
+    } else if !plan.problems.is_empty() {
+        ImportOutcome::Rejected
+    } else {
+        I::apply(conn, state, audit, plan.work)?;
+        ImportOutcome::Applied
+    };
+    Ok((plan.counts, plan.problems, outcome))
+}
+
 enum Checked {
     Done(Box<ImportRow>),
     Rejected(ImportCounts, Vec<ImportProblem>),
@@ -315,8 +361,12 @@ enum Checked {
 ///
 /// Send `multipart/form-data` with `file` (CSV or XLSX, at most 32 MiB), `kind` and optionally
 /// `dry_run`. Each row is checked by the same rules as the create operation and matched to an
-/// existing record by its natural key — for UKM the NIB, or else the owner's NIK with the business
-/// name — so importing the same file twice changes nothing. Headers may be in English
+/// existing record by its natural key — a cooperative by its registration number; an annual
+/// report by that and its book year; a UKM by its NIB, or else the owner's NIK with the business
+/// name; yearly figures by their UKM (named the same way) and year — so importing the same file
+/// twice changes nothing. Applying annual reports recomputes the activity status of each
+/// cooperative they touch. The layouts are those of the exports (`/api/v1/exports/{kind}.csv`); a cooperative's
+/// board and activity status are not part of its sheet. Headers may be in English
 /// (`business_name`) or Indonesian (`nama_usaha`); columns the file lacks keep their stored values.
 ///
 /// A dry run answers 201 with the counts (to create, to update, unchanged, rejected) and every
@@ -361,29 +411,17 @@ pub async fn create_import(
         .write(move |conn| {
             let table = spreadsheet::read(format, &upload.bytes)
                 .map_err(|p| file_problems(vec![p.into()]))?;
-            let plan = match imports::ukm::plan(conn, &state2, &table) {
-                Ok(plan) => plan,
-                Err(PlanError::File(problems)) => return Err(file_problems(problems)),
-                Err(PlanError::Api(error)) => return Err(error),
+            let run = match upload.kind {
+                ImportKind::Cooperatives => check::<CooperativeImporter>,
+                ImportKind::AnnualReports => check::<AnnualReportImporter>,
+                ImportKind::Ukm => check::<UkmImporter>,
+                ImportKind::YearlyFigures => check::<YearlyFiguresImporter>,
             };
-            if !plan.problems.is_empty() && !upload.dry_run {
-                return Ok((Checked::Rejected(plan.counts, plan.problems), upload));
+            let (counts, problems, outcome) = run(conn, &state2, &audit2, &table, upload.dry_run)?;
+            if outcome == ImportOutcome::Rejected {
+                return Ok((Checked::Rejected(counts, problems), upload));
             }
-            let outcome = if upload.dry_run {
-                ImportOutcome::Validated
-            } else {
-                imports::ukm::apply(conn, &audit2, plan.work)?;
-                ImportOutcome::Applied
-            };
-            let row = record(
-                conn,
-                &audit2,
-                &upload,
-                format,
-                outcome,
-                plan.counts,
-                &plan.problems,
-            )?;
+            let row = record(conn, &audit2, &upload, format, outcome, counts, &problems)?;
             Ok((Checked::Done(Box::new(row)), upload))
         })
         .await?;

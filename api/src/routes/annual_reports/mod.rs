@@ -1,6 +1,6 @@
 //! Annual reports of a cooperative: `/api/v1/cooperatives/{id}/annual-reports`.
 
-mod dto;
+pub(crate) mod dto;
 mod handlers;
 
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -174,42 +174,25 @@ pub async fn list_cooperatives(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.0;
     let page = PageRequest::new(query.page, query.page_size)?;
-    if query
-        .kelurahan_code
-        .as_ref()
-        .is_some_and(|code| state.regions.kelurahan(code).is_none())
-    {
-        return Err(query_error(
-            "kelurahan_code",
-            "unknown_kelurahan",
-            "is not a kelurahan of Kota Bogor",
-        ));
-    }
-    if query
-        .q
-        .as_ref()
-        .is_some_and(|q| q.is_empty() || q.chars().count() > 200)
-    {
-        return Err(query_error(
-            "q",
-            "invalid_length",
-            "must be 1 to 200 characters",
-        ));
-    }
     let (sort, descending) = query.sort.unwrap_or(CooperativeSort::Name).key();
     let filter = ListFilter {
-        kecamatan_code: query.kecamatan_code.map(|k| k.as_str().to_owned()),
-        kelurahan_code: query.kelurahan_code,
-        cooperative_type: query.cooperative_type.map(|t| t.as_str().to_owned()),
-        form: query.form.map(|f| f.as_str().to_owned()),
-        status: query.status.map(|s| s.as_str().to_owned()),
-        savings_and_loan: query.savings_and_loan,
-        q: query.q,
-        include_archived: query.include_archived.unwrap_or(false),
         sort,
         descending,
         limit: page.limit(),
         offset: page.offset(),
+        ..cooperative_filter(
+            &state,
+            CooperativeFilters {
+                kecamatan_code: query.kecamatan_code,
+                kelurahan_code: query.kelurahan_code,
+                cooperative_type: query.cooperative_type,
+                form: query.form,
+                status: query.status,
+                savings_and_loan: query.savings_and_loan,
+                q: query.q,
+                include_archived: query.include_archived,
+            },
+        )?
     };
     let state2 = state.clone();
     let (items, total) = state
@@ -368,4 +351,52 @@ pub async fn archive_cooperative(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The filters the cooperative list and the cooperative export share.
+pub struct CooperativeFilters {
+    pub kecamatan_code: Option<KecamatanCode>,
+    pub kelurahan_code: Option<String>,
+    pub cooperative_type: Option<CooperativeType>,
+    pub form: Option<CooperativeForm>,
+    pub status: Option<ActivityStatus>,
+    pub savings_and_loan: Option<bool>,
+    pub q: Option<String>,
+    pub include_archived: Option<bool>,
+}
+
+/// Checks the filters (400 for a bad value) and turns them into the store's filter, by name,
+/// without paging.
+pub fn cooperative_filter(state: &AppState, f: CooperativeFilters) -> Result<ListFilter, ApiError> {
+    if f.kelurahan_code
+        .as_ref()
+        .is_some_and(|code| state.regions.kelurahan(code).is_none())
+    {
+        return Err(query_error(
+            "kelurahan_code",
+            "unknown_kelurahan",
+            "is not a kelurahan of Kota Bogor",
+        ));
+    }
+    if f.q
+        .as_ref()
+        .is_some_and(|q| q.is_empty() || q.chars().count() > 200)
+    {
+        return Err(query_error(
+            "q",
+            "invalid_length",
+            "must be 1 to 200 characters",
+        ));
+    }
+    Ok(ListFilter {
+        kecamatan_code: f.kecamatan_code.map(|k| k.as_str().to_owned()),
+        kelurahan_code: f.kelurahan_code,
+        cooperative_type: f.cooperative_type.map(|t| t.as_str().to_owned()),
+        form: f.form.map(|f| f.as_str().to_owned()),
+        status: f.status.map(|s| s.as_str().to_owned()),
+        savings_and_loan: f.savings_and_loan,
+        q: f.q,
+        include_archived: f.include_archived.unwrap_or(false),
+        ..ListFilter::default()
+    })
 }

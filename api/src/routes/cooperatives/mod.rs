@@ -17,7 +17,9 @@ use crate::problem::ApiError;
 use crate::state::RegionIndex;
 use dto::Cooperative;
 
-pub use handlers::{CooperativeQuery, CooperativeSort, IncludeArchivedQuery};
+pub use handlers::{
+    CooperativeFilters, CooperativeQuery, CooperativeSort, IncludeArchivedQuery, cooperative_filter,
+};
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -97,30 +97,8 @@ pub async fn create_ukm_yearly_figures(
     body: JsonBody<CreateYearlyFigures>,
 ) -> Result<HttpResponse, ApiError> {
     let ukm_id = id.into_inner();
+    check_figures(&body.value).into_result()?;
     let input = &body.value;
-    let mut violations = Violations::default();
-    violations.check(annual_report::book_year(
-        "year",
-        input.year,
-        Utc::now().date_naive(),
-    ));
-    for (field, value) in [("turnover", input.turnover), ("assets", input.assets)] {
-        if let Some(v) = value {
-            violations.check(annual_report::rupiah(field, v, false));
-        }
-    }
-    if let Some(w) = input.workers {
-        violations.check(annual_report::count("workers", w));
-    }
-    if input.year > Utc::now().year() {
-        violations.push(Violation::new(
-            "year",
-            "year_in_future",
-            "must not be after the current year",
-        ));
-        violations.0.dedup_by(|a, b| a.field == b.field);
-    }
-    violations.into_result()?;
     let figures = YearlyFigures {
         year: input.year,
         turnover: input.turnover,
@@ -194,4 +172,31 @@ pub async fn list_ukm_yearly_figures(
     let records: Vec<YearlyFiguresRecord> =
         rows.into_iter().map(YearlyFiguresRecord::from).collect();
     Ok(HttpResponse::Ok().json(records))
+}
+
+/// The rules of one year's figures: the year from 1945 to this year, amounts and counts in range.
+pub fn check_figures(input: &CreateYearlyFigures) -> Violations {
+    let mut violations = Violations::default();
+    violations.check(annual_report::book_year(
+        "year",
+        input.year,
+        Utc::now().date_naive(),
+    ));
+    for (field, value) in [("turnover", input.turnover), ("assets", input.assets)] {
+        if let Some(v) = value {
+            violations.check(annual_report::rupiah(field, v, false));
+        }
+    }
+    if let Some(w) = input.workers {
+        violations.check(annual_report::count("workers", w));
+    }
+    if input.year > Utc::now().year() {
+        violations.push(Violation::new(
+            "year",
+            "year_in_future",
+            "must not be after the current year",
+        ));
+        violations.0.dedup_by(|a, b| a.field == b.field);
+    }
+    violations
 }

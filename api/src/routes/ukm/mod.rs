@@ -1,7 +1,7 @@
 //! The UKM registry: `/api/v1/ukm`, with its owners' personal data protected.
 
 pub mod dto;
-mod figures;
+pub(crate) mod figures;
 pub(crate) mod handlers;
 pub(crate) mod list;
 

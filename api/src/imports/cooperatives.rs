@@ -1,0 +1,235 @@
+//! The cooperative layout: one row per cooperative, matched by its registration number (nomor
+//! induk koperasi). The board and the activity status are not in the sheet: the board is managed
+//! per cooperative, and the status follows from the annual reports.
+
+use std::collections::HashMap;
+
+use klinik_persistence::AnyConnection;
+use klinik_persistence::cooperatives::{self as store, CooperativeFields, CooperativeRow};
+
+use super::CellKind::{Bool, Date, Text};
+use super::{
+    Column, HeaderMap, ImportProblem, Importer, Plan, PlanBuilder, PlanError, RowOutcome, SeenKeys,
+    cell_changes, flag, merge_stored, number, present, text, to_request, violations_to_problems,
+};
+use crate::audit::AuditContext;
+use crate::problem::ApiError;
+use crate::routes::cooperatives::dto::CreateCooperative;
+use crate::routes::cooperatives::{duplicate, initial_status};
+use crate::spreadsheet::Table;
+use crate::state::AppState;
+
+pub const COLUMNS: &[Column] = &[
+    Column::new(
+        "registration_number",
+        "nomor_induk_koperasi",
+        Text,
+        "registration_number",
+    )
+    .required(),
+    Column::new("name", "nama_koperasi", Text, "name").required(),
+    Column::new(
+        "legal_entity_number",
+        "nomor_badan_hukum",
+        Text,
+        "legal_entity_number",
+    ),
+    Column::new(
+        "legal_entity_date",
+        "tanggal_badan_hukum",
+        Date,
+        "legal_entity_date",
+    ),
+    Column::new("form", "bentuk", Text, "form").required(),
+    Column::new("type", "jenis", Text, "type").required(),
+    Column::new(
+        "management_pattern",
+        "pola_pengelolaan",
+        Text,
+        "management_pattern",
+    ),
+    Column::new(
+        "savings_and_loan",
+        "usaha_simpan_pinjam",
+        Bool,
+        "savings_and_loan",
+    ),
+    Column::new("nib", "nib", Text, "nib"),
+    Column::new("npwp", "npwp", Text, "npwp"),
+    Column::new(
+        "membership_area",
+        "wilayah_keanggotaan",
+        Text,
+        "membership_area",
+    ),
+    Column::new("street", "alamat", Text, "street"),
+    Column::new("rt_rw", "rt_rw", Text, "rt_rw"),
+    Column::new("kelurahan_code", "kode_kelurahan", Text, "kelurahan_code").required(),
+    Column::new("postal_code", "kode_pos", Text, "postal_code"),
+    Column::new("phone", "telepon", Text, "phone"),
+    Column::new("email", "email", Text, "email"),
+];
+
+const REGISTRATION_NUMBER: usize = 0;
+
+/// A cooperative as cells of the layout (no personal data: phone and e-mail are the office's).
+pub fn cells(row: &CooperativeRow) -> Vec<String> {
+    vec![
+        text(row.registration_number.as_deref()),
+        row.name.clone(),
+        text(row.legal_entity_number.as_deref()),
+        number(row.legal_entity_date.map(|d| d.format("%Y-%m-%d"))),
+        row.form.clone(),
+        row.cooperative_type.clone(),
+        row.management_pattern.clone(),
+        flag(row.savings_and_loan),
+        text(row.nib.as_deref()),
+        text(row.npwp.as_deref()),
+        row.membership_area.clone(),
+        text(row.street.as_deref()),
+        text(row.rt_rw.as_deref()),
+        row.kelurahan_code.clone(),
+        text(row.postal_code.as_deref()),
+        text(row.phone.as_deref()),
+        text(row.email.as_deref()),
+    ]
+}
+
+/// The change one row makes.
+pub struct Work {
+    existing: Option<(i64, i64)>,
+    fields: CooperativeFields,
+    before: Option<Vec<String>>,
+    after: Vec<String>,
+}
+
+pub struct CooperativeImporter;
+
+impl Importer for CooperativeImporter {
+    type Work = Work;
+    const COLUMNS: &'static [Column] = COLUMNS;
+
+    fn plan(
+        conn: &mut AnyConnection,
+        state: &AppState,
+        table: &Table,
+    ) -> Result<Plan<Work>, PlanError> {
+        let headers = HeaderMap::new(COLUMNS, &table.headers)?;
+        let rows = super::row_cells(table, &headers, COLUMNS);
+        let numbers: Vec<String> = rows
+            .iter()
+            .filter_map(|r| present(r, REGISTRATION_NUMBER))
+            .collect();
+        let known: HashMap<String, CooperativeRow> =
+            store::find_by_registration_numbers(conn, &numbers)?
+                .into_iter()
+                .filter_map(|r| Some((r.registration_number.clone()?, r)))
+                .collect();
+        let mut builder = PlanBuilder::new(rows.len());
+        let mut seen = SeenKeys::default();
+        for (row, cells) in table.rows.iter().zip(rows) {
+            let at = |c: usize, code: &str, message: &str| {
+                let column = (c < COLUMNS.len()).then(|| headers.header(COLUMNS, c));
+                ImportProblem::row(row.number, column, code, message)
+            };
+            builder.add(plan_row(state, &known, &mut seen, row.number, cells, &at));
+        }
+        Ok(builder.finish())
+    }
+
+    fn apply(
+        conn: &mut AnyConnection,
+        state: &AppState,
+        audit: &AuditContext,
+        work: Vec<Work>,
+    ) -> Result<(), ApiError> {
+        let status = initial_status(state.activity_rule);
+        for item in work {
+            let (action, id) = match item.existing {
+                None => (
+                    "create",
+                    store::insert(conn, &item.fields, &status)
+                        .map_err(duplicate)?
+                        .id,
+                ),
+                Some((id, version)) => (
+                    "update",
+                    store::update(conn, id, version, &item.fields.into())
+                        .map_err(duplicate)?
+                        .id,
+                ),
+            };
+            audit.record(
+                conn,
+                action,
+                "cooperative",
+                Some(id.to_string()),
+                Some(cell_changes(COLUMNS, item.before.as_deref(), &item.after)),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn plan_row(
+    state: &AppState,
+    known: &HashMap<String, CooperativeRow>,
+    seen: &mut SeenKeys,
+    number: usize,
+    mut cells: Vec<Option<String>>,
+    at: &dyn Fn(usize, &str, &str) -> ImportProblem,
+) -> RowOutcome<Work> {
+    let reject = |p: ImportProblem| RowOutcome::Rejected(vec![p]);
+    let Some(key) = present(&cells, REGISTRATION_NUMBER) else {
+        return reject(at(
+            REGISTRATION_NUMBER,
+            "natural_key_missing",
+            "a row needs the registration number to be matched on a later import",
+        ));
+    };
+    if let Some(first) = seen.repeat(key.clone(), number) {
+        return reject(at(
+            REGISTRATION_NUMBER,
+            "duplicate_key",
+            &format!("repeats the cooperative of row {first}"),
+        ));
+    }
+    let existing = known.get(&key);
+    if existing.is_some_and(|r| r.archived_at.is_some()) {
+        return reject(at(
+            REGISTRATION_NUMBER,
+            "archived_record",
+            "matches an archived cooperative; restore it before importing it",
+        ));
+    }
+    let before = existing.map(self::cells);
+    if let Some(before) = &before {
+        merge_stored(&mut cells, before);
+    }
+    let request: CreateCooperative = match to_request(COLUMNS, &cells, at) {
+        Ok(request) => request,
+        Err(problems) => return RowOutcome::Rejected(problems),
+    };
+    let fields = match request.into_fields(&state.regions) {
+        Ok((fields, _board)) => fields,
+        Err(violations) => {
+            return RowOutcome::Rejected(violations_to_problems(violations, COLUMNS, at));
+        }
+    };
+    let after: Vec<String> = cells.into_iter().map(Option::unwrap_or_default).collect();
+    match existing {
+        None => RowOutcome::Create(Work {
+            existing: None,
+            fields,
+            before,
+            after,
+        }),
+        Some(row) if CooperativeFields::from(row) == fields => RowOutcome::Unchanged,
+        Some(row) => RowOutcome::Update(Work {
+            existing: Some((row.id, row.version)),
+            fields,
+            before,
+            after,
+        }),
+    }
+}

@@ -89,22 +89,30 @@ impl AuditContext {
         entity_id: Option<String>,
         changes: Option<Value>,
     ) -> Result<(), ApiError> {
-        audit::append(
-            conn,
-            &NewAuditEvent {
-                actor_type: self.actor_type.to_owned(),
-                actor_id: self.actor_id,
-                actor_name: self.actor_name.clone(),
-                actor_role: self.actor_role.clone(),
-                action: action.to_owned(),
-                entity_type: entity_type.to_owned(),
-                entity_id,
-                changes: changes.map(|c| c.to_string()),
-                request_id: self.request_id.clone(),
-                client_address: self.client_address.clone(),
-            },
-        )?;
+        audit::append(conn, &self.event(action, entity_type, entity_id, changes))?;
         Ok(())
+    }
+
+    /// The event `record` would write, for callers that write many at once.
+    pub fn event(
+        &self,
+        action: &str,
+        entity_type: &str,
+        entity_id: Option<String>,
+        changes: Option<Value>,
+    ) -> NewAuditEvent {
+        NewAuditEvent {
+            actor_type: self.actor_type.to_owned(),
+            actor_id: self.actor_id,
+            actor_name: self.actor_name.clone(),
+            actor_role: self.actor_role.clone(),
+            action: action.to_owned(),
+            entity_type: entity_type.to_owned(),
+            entity_id,
+            changes: changes.map(|c| c.to_string()),
+            request_id: self.request_id.clone(),
+            client_address: self.client_address.clone(),
+        }
     }
 }
 

@@ -195,16 +195,19 @@ fn seed_in(
         },
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?
-    .1 + ukm::list(
-        conn,
-        &ukm::ListFilter {
-            include_archived: true,
-            limit: 1,
-            ..Default::default()
-        },
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?
-    .1;
+    .1
+    .count
+        + ukm::list(
+            conn,
+            &ukm::ListFilter {
+                include_archived: true,
+                limit: 1,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .1
+        .count;
     anyhow::ensure!(
         existing == 0,
         "the registry is not empty: seed-demo only fills a fresh database"
@@ -329,6 +332,7 @@ fn seed_in(
     let thresholds = figures_date
         .and_then(|d| in_force(&state.size_thresholds, d))
         .cloned();
+    let (mut people, mut businesses) = (Vec::new(), Vec::new());
     for (i, is_active) in active_ukm.iter().enumerate() {
         let (code, _) = &kelurahan[rng.random_range(0..kelurahan.len())];
         let (sector, business_name) = if i < culinary {
@@ -353,24 +357,20 @@ fn seed_in(
         };
         let female = rng.random_bool(0.55);
         let nik = synthetic_nik(i, female);
-        let person = persons::insert(
-            conn,
-            &PersonFields {
-                full_name: person_name(&mut rng),
-                nik_encrypted: Some(
-                    state
-                        .data_key
-                        .encrypt(&nik)
-                        .map_err(|_| anyhow::anyhow!("encryption failed"))?,
-                ),
-                nik_hash: Some(state.data_key.search_hash(&nik)),
-                sex: Some(if female { "perempuan" } else { "laki_laki" }.into()),
-                birth_date: None,
-                phone: Some(format!("+62899{:08}", i)),
-                home_address: None,
-            },
-        )
-        .map_err(store_error)?;
+        people.push(PersonFields {
+            full_name: person_name(&mut rng),
+            nik_encrypted: Some(
+                state
+                    .data_key
+                    .encrypt(&nik)
+                    .map_err(|_| anyhow::anyhow!("encryption failed"))?,
+            ),
+            nik_hash: Some(state.data_key.search_hash(&nik)),
+            sex: Some(if female { "perempuan" } else { "laki_laki" }.into()),
+            birth_date: None,
+            phone: Some(format!("+62899{:08}", i)),
+            home_address: None,
+        });
         let capital = rng.random_range(1..400) * 1_000_000;
         let sales = capital * rng.random_range(2..6);
         let sized = thresholds.as_ref().and_then(|t| {
@@ -378,7 +378,7 @@ fn seed_in(
         });
         let fields = UkmFields {
             business_name,
-            owner_id: person.id,
+            owner_id: 0,
             nib: rng.random_bool(0.4).then(|| format!("9999{:09}", i + 1)),
             kbli_code: None,
             kbli_version: None,
@@ -411,7 +411,17 @@ fn seed_in(
             }
             .into(),
         };
-        ukm::insert(conn, &fields).map_err(store_error)?;
+        businesses.push(fields);
+        // Owners and businesses go in a thousand at a time (multi-row inserts).
+        if businesses.len() == 1_000 || i + 1 == scale.ukm {
+            let ids = persons::insert_many(conn, &people).map_err(store_error)?;
+            for (business, id) in businesses.iter_mut().zip(ids) {
+                business.owner_id = id;
+            }
+            ukm::insert_many(conn, &businesses).map_err(store_error)?;
+            people.clear();
+            businesses.clear();
+        }
     }
     klinik_persistence::audit::append(
         conn,

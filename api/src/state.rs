@@ -81,6 +81,16 @@ impl AppState {
             .await
     }
 
+    /// Runs `work` that reads with one statement, outside a transaction: it saves the BEGIN and
+    /// COMMIT round trips on the hottest paths (the caller check, a record by id).
+    pub async fn query<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run(work).await
+    }
+
     /// Runs `work` that writes, as one transaction: all of it commits or none of it does.
     pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
     where

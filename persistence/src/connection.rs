@@ -208,3 +208,15 @@ where
         }
     }
 }
+
+/// Runs the same diesel code on whichever backend `conn` is: the way to reach what the
+/// `MultiConnection` enum does not offer, such as multi-row `INSERT` (STACK.md §3).
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::AnyConnection::Pg($c) => $body,
+            $crate::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}

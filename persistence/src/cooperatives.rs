@@ -41,7 +41,7 @@ pub struct CooperativeRow {
 
 /// The fields a client sets when registering a cooperative.
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
-#[diesel(table_name = cooperatives)]
+#[diesel(table_name = cooperatives, treat_none_as_null = true)]
 pub struct CooperativeFields {
     pub registration_number: Option<String>,
     pub name: String,
@@ -121,7 +121,7 @@ pub struct NewBoardMember {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = board_members)]
+#[diesel(table_name = board_members, treat_none_as_null = true)]
 struct BoardMemberInsert<'a> {
     cooperative_id: i64,
     position: i32,
@@ -276,8 +276,14 @@ fn filtered(filter: &ListFilter) -> cooperatives::BoxedQuery<'static, Backend> {
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
-) -> Result<(Vec<CooperativeRow>, i64), StoreError> {
-    let total = filtered(filter).count().get_result::<i64>(conn)?;
+) -> Result<(Vec<CooperativeRow>, crate::Total), StoreError> {
+    let total = crate::Total::from_capped(
+        filtered(filter)
+            .select(cooperatives::id)
+            .limit(crate::COUNT_CAP + 1)
+            .load::<i64>(conn)?
+            .len(),
+    );
     let query = filtered(filter);
     use cooperatives::{created_at, id, name, registration_number, updated_at};
     let query = match (filter.sort, filter.descending) {

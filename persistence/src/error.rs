@@ -21,6 +21,9 @@ pub enum StoreError {
     Migration(String),
     #[error("database error: {0}")]
     Database(#[source] DieselError),
+    /// A broken expectation about the database's behaviour (never the caller's fault).
+    #[error("internal storage error: {0}")]
+    Internal(String),
 }
 
 impl StoreError {

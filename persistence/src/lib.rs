@@ -26,6 +26,28 @@ pub use connection::{
 pub use error::StoreError;
 pub use search::like_pattern;
 
+/// Lists count their matches up to this many; beyond it the count stops and says so, so that a
+/// broad filter over a million rows never costs a full count (ARCHITECTURE.md: lists stay fast).
+pub const COUNT_CAP: i64 = 1_000;
+
+/// A list's total: exact, or a lower bound when the count stopped at [`COUNT_CAP`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub count: i64,
+    pub exact: bool,
+}
+
+impl Total {
+    /// From the number of ids a query returned when limited to `COUNT_CAP + 1`.
+    pub fn from_capped(found: usize) -> Self {
+        let found = found as i64;
+        Total {
+            count: found.min(COUNT_CAP),
+            exact: found <= COUNT_CAP,
+        }
+    }
+}
+
 /// The current time as stored: UTC without an offset (both backends' `TIMESTAMP`), to microseconds
 /// so that what is written reads back equal on both backends.
 pub fn now_utc() -> chrono::NaiveDateTime {

@@ -113,3 +113,47 @@ pub fn find_all(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<PersonRow>,
     }
     Ok(rows)
 }
+
+/// Inserts many persons with multi-row statements; their ids, in the order given.
+pub fn insert_many(
+    conn: &mut AnyConnection,
+    people: &[PersonFields],
+) -> Result<Vec<i64>, StoreError> {
+    let now = now_utc();
+    let mut ids = Vec::with_capacity(people.len());
+    // 10 columns a row: 500 rows stay under both backends' limits on bound values.
+    for chunk in people.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|p| {
+                (
+                    p.clone(),
+                    persons::version.eq(1_i64),
+                    persons::created_at.eq(now),
+                    persons::updated_at.eq(now),
+                )
+            })
+            .collect();
+        let inserted: Vec<(i64, Option<String>)> = crate::per_backend!(conn, |c| {
+            diesel::insert_into(persons::table)
+                .values(rows)
+                .returning((persons::id, persons::nik_hash))
+                .get_results(c)
+        })?;
+        // RETURNING follows the VALUES order on both backends (as Django's bulk_create relies
+        // on); checked here so that a change of that behaviour fails loudly instead of mixing
+        // people up.
+        if inserted.len() != chunk.len()
+            || inserted
+                .iter()
+                .zip(chunk)
+                .any(|((_, hash), p)| *hash != p.nik_hash)
+        {
+            return Err(StoreError::Internal(
+                "multi-row insert returned rows out of order".into(),
+            ));
+        }
+        ids.extend(inserted.into_iter().map(|(id, _)| id));
+    }
+    Ok(ids)
+}

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::schema::{kelurahan, persons, size_thresholds, ukm, ukm_yearly_figures};
 use crate::search::lower;
-use crate::{AnyConnection, StoreError, now_utc};
+use crate::{AnyConnection, COUNT_CAP, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = ukm)]
@@ -107,6 +107,8 @@ pub enum SortKey {
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub kecamatan_code: Option<String>,
+    /// The kelurahan of `kecamatan_code`, when the caller knows them (it then takes their place).
+    pub kelurahan_codes: Option<Vec<String>>,
     pub kelurahan_code: Option<String>,
     pub sector: Option<String>,
     pub size_class: Option<String>,
@@ -138,6 +140,26 @@ pub fn insert(conn: &mut AnyConnection, fields: &UkmFields) -> Result<UkmRow, St
         .get_result(conn)?)
 }
 
+/// A UKM with its owner, in one statement (the hot path of `GET /ukm/{id}`).
+pub fn find_with_owner(
+    conn: &mut AnyConnection,
+    id: i64,
+    include_archived: bool,
+) -> Result<(UkmRow, crate::persons::PersonRow), StoreError> {
+    use diesel::IntoSql;
+    use diesel::sql_types::Bool;
+    Ok(ukm::table
+        .inner_join(persons::table)
+        .filter(ukm::id.eq(id))
+        .filter(
+            ukm::archived_at
+                .is_null()
+                .or(include_archived.into_sql::<Bool>()),
+        )
+        .select((UkmRow::as_select(), crate::persons::PersonRow::as_select()))
+        .first(conn)?)
+}
+
 pub fn find(
     conn: &mut AnyConnection,
     id: i64,
@@ -157,7 +179,10 @@ fn filtered(filter: &ListFilter) -> ukm::BoxedQuery<'static, Backend> {
     if !filter.include_archived {
         query = query.filter(ukm::archived_at.is_null());
     }
-    if let Some(code) = &filter.kecamatan_code {
+    if let Some(codes) = &filter.kelurahan_codes {
+        // The kecamatan's kelurahan as literal codes: the planner estimates them, a subquery not.
+        query = query.filter(ukm::kelurahan_code.eq_any(codes.clone()));
+    } else if let Some(code) = &filter.kecamatan_code {
         let in_kecamatan = kelurahan::table
             .filter(kelurahan::kecamatan_code.eq(code.clone()))
             .select(kelurahan::code);
@@ -207,8 +232,14 @@ fn filtered(filter: &ListFilter) -> ukm::BoxedQuery<'static, Backend> {
 pub fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
-) -> Result<(Vec<UkmRow>, i64), StoreError> {
-    let total = filtered(filter).count().get_result::<i64>(conn)?;
+) -> Result<(Vec<UkmRow>, Total), StoreError> {
+    let total = Total::from_capped(
+        filtered(filter)
+            .select(ukm::id)
+            .limit(COUNT_CAP + 1)
+            .load::<i64>(conn)?
+            .len(),
+    );
     use ukm::{business_name, created_at, id, updated_at};
     let query = filtered(filter);
     let query = match (filter.sort, filter.descending) {
@@ -429,4 +460,43 @@ pub fn update_figures(
         return Err(StoreError::Stale);
     }
     Ok(())
+}
+
+/// Inserts many UKM with multi-row statements; their ids, in the order given (checked as in
+/// [`crate::persons::insert_many`]).
+pub fn insert_many(conn: &mut AnyConnection, rows: &[UkmFields]) -> Result<Vec<i64>, StoreError> {
+    let now = now_utc();
+    let mut ids = Vec::with_capacity(rows.len());
+    // 25 columns a row: 200 rows stay under both backends' limits on bound values.
+    for chunk in rows.chunks(200) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|f| {
+                (
+                    f.clone(),
+                    ukm::version.eq(1_i64),
+                    ukm::created_at.eq(now),
+                    ukm::updated_at.eq(now),
+                )
+            })
+            .collect();
+        let inserted: Vec<(i64, i64, String)> = crate::per_backend!(conn, |c| {
+            diesel::insert_into(ukm::table)
+                .values(values)
+                .returning((ukm::id, ukm::owner_id, ukm::business_name))
+                .get_results(c)
+        })?;
+        if inserted.len() != chunk.len()
+            || inserted
+                .iter()
+                .zip(chunk)
+                .any(|((_, owner, name), f)| *owner != f.owner_id || *name != f.business_name)
+        {
+            return Err(StoreError::Internal(
+                "multi-row insert returned rows out of order".into(),
+            ));
+        }
+        ids.extend(inserted.into_iter().map(|(id, _, _)| id));
+    }
+    Ok(ids)
 }

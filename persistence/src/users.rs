@@ -75,6 +75,26 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<UserRow, StoreError> {
         .first(conn)?)
 }
 
+/// The user, if active and the session chain `family` has not been revoked: one statement, run
+/// for every request a person makes.
+pub fn find_signed_in(
+    conn: &mut AnyConnection,
+    id: i64,
+    family: &str,
+) -> Result<Option<UserRow>, StoreError> {
+    use crate::schema::refresh_tokens;
+    let revoked = refresh_tokens::table
+        .filter(refresh_tokens::family.eq(family.to_owned()))
+        .filter(refresh_tokens::revoked_at.is_not_null());
+    Ok(users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .filter(diesel::dsl::not(diesel::dsl::exists(revoked)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_by_username(
     conn: &mut AnyConnection,
     username: &str,

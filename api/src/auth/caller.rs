@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, ResponseError, web};
 use futures_util::future::{Ready, ready};
 use klinik_domain::accounts::{Role, Scope, parse_scopes};
-use klinik_persistence::{AnyConnection, clients, sessions, users};
+use klinik_persistence::{AnyConnection, clients, users};
 
 use super::access::{Access, rule_for};
 use super::tokens::{Claims, Subject, TokenKeys};
@@ -69,14 +69,9 @@ fn load_caller(
             let Some(session) = claims.sid.clone() else {
                 return Ok(None);
             };
-            let user = match users::find(conn, id) {
-                Ok(user) => user,
-                Err(klinik_persistence::StoreError::NotFound) => return Ok(None),
-                Err(e) => return Err(e.into()),
-            };
-            if !user.active || !sessions::family_is_live(conn, &session)? {
+            let Some(user) = users::find_signed_in(conn, id, &session)? else {
                 return Ok(None);
-            }
+            };
             let Ok(role) = user.role.parse() else {
                 return Ok(None);
             };
@@ -142,7 +137,7 @@ async fn decide(req: &ServiceRequest) -> Result<Option<Caller>, ApiError> {
     let token = bearer(req).ok_or_else(ApiError::invalid_token)?;
     let (subject, claims) = keys.verify(&token).ok_or_else(ApiError::invalid_token)?;
     let caller = state
-        .read(move |conn| load_caller(conn, subject, &claims))
+        .query(move |conn| load_caller(conn, subject, &claims))
         .await?
         .ok_or_else(ApiError::invalid_token)?;
     if !caller.may(access) {

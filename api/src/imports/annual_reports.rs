@@ -136,6 +136,7 @@ impl Importer for AnnualReportImporter {
         work: Vec<Work>,
     ) -> Result<(), ApiError> {
         let mut touched = BTreeSet::new();
+        let mut events = Vec::new();
         for item in work {
             let (action, id) = match item.existing {
                 None => (
@@ -147,14 +148,14 @@ impl Importer for AnnualReportImporter {
                 }
             };
             touched.insert(item.cooperative_id);
-            audit.record(
-                conn,
+            events.push(audit.event(
                 action,
                 "annual_report",
                 Some(id.to_string()),
                 Some(cell_changes(COLUMNS, item.before.as_deref(), &item.after)),
-            )?;
+            ));
         }
+        klinik_persistence::audit::append_many(conn, &events)?;
         for id in touched {
             let cooperative = cooperatives::find(conn, id, true)?;
             refresh_status(conn, state.activity_rule, &cooperative)?;

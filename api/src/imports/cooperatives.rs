@@ -144,6 +144,7 @@ impl Importer for CooperativeImporter {
         work: Vec<Work>,
     ) -> Result<(), ApiError> {
         let status = initial_status(state.activity_rule);
+        let mut events = Vec::new();
         for item in work {
             let (action, id) = match item.existing {
                 None => (
@@ -159,14 +160,14 @@ impl Importer for CooperativeImporter {
                         .id,
                 ),
             };
-            audit.record(
-                conn,
+            events.push(audit.event(
                 action,
                 "cooperative",
                 Some(id.to_string()),
                 Some(cell_changes(COLUMNS, item.before.as_deref(), &item.after)),
-            )?;
+            ));
         }
+        klinik_persistence::audit::append_many(conn, &events)?;
         Ok(())
     }
 }

@@ -476,45 +476,78 @@ fn cells_of(row: &UkmRow, owner: &PersonRow, clear_nik: Option<String>) -> Vec<S
 }
 
 /// Applies a checked plan inside the caller's transaction, auditing every record it touches.
-pub fn apply(
-    conn: &mut AnyConnection,
-    audit: &AuditContext,
-    work: Vec<Work>,
-) -> Result<(), ApiError> {
-    let mut new_people: HashMap<String, i64> = HashMap::new();
-    for mut item in work {
-        let owner_id = match item.owner {
+/// New people and new UKM go in with multi-row inserts: a city's file is tens of thousands of rows.
+fn apply(conn: &mut AnyConnection, audit: &AuditContext, work: Vec<Work>) -> Result<(), ApiError> {
+    enum Owner {
+        Stored(i64),
+        New(usize),
+    }
+    let mut new_people: Vec<PersonFields> = Vec::new();
+    let mut new_by_hash: HashMap<String, usize> = HashMap::new();
+    let mut updated_people: HashSet<i64> = HashSet::new();
+    let mut owners = Vec::with_capacity(work.len());
+    for item in &work {
+        owners.push(match &item.owner {
             OwnerPlan::Existing { id, update } => {
-                if let Some(update) = update {
-                    persons::update(conn, id, &update)?;
+                if let Some(update) = update
+                    && updated_people.insert(*id)
+                {
+                    persons::update(conn, *id, update)?;
                 }
-                id
+                Owner::Stored(*id)
             }
             OwnerPlan::New { fields, nik_hash } => {
-                match nik_hash.as_ref().and_then(|h| new_people.get(h)) {
-                    Some(id) => *id,
+                match nik_hash.as_ref().and_then(|h| new_by_hash.get(h)) {
+                    Some(index) => Owner::New(*index),
                     None => {
-                        let person = persons::insert(conn, &fields)?;
                         if let Some(hash) = nik_hash {
-                            new_people.insert(hash, person.id);
+                            new_by_hash.insert(hash.clone(), new_people.len());
                         }
-                        person.id
+                        new_people.push(fields.clone());
+                        Owner::New(new_people.len() - 1)
                     }
                 }
             }
-        };
-        item.fields.owner_id = owner_id;
-        let (action, id) = match item.existing {
-            None => ("create", store::insert(conn, &item.fields)?.id),
-            Some((id, version)) => ("update", store::update(conn, id, version, &item.fields)?.id),
-        };
-        audit.record(
-            conn,
-            action,
-            "ukm",
-            Some(id.to_string()),
-            Some(cell_changes(COLUMNS, item.before.as_deref(), &item.after)),
-        )?;
+        });
     }
+    let new_ids = persons::insert_many(conn, &new_people)?;
+    let mut work = work;
+    let mut creates = Vec::new();
+    let mut ids = vec![0_i64; work.len()];
+    for (index, (item, owner)) in work.iter_mut().zip(&owners).enumerate() {
+        item.fields.owner_id = match owner {
+            Owner::Stored(id) => *id,
+            Owner::New(i) => new_ids[*i],
+        };
+        match item.existing {
+            None => creates.push(index),
+            Some((id, version)) => {
+                store::update(conn, id, version, &item.fields)?;
+                ids[index] = id;
+            }
+        }
+    }
+    let fields: Vec<UkmFields> = creates.iter().map(|i| work[*i].fields.clone()).collect();
+    for (index, id) in creates.iter().zip(store::insert_many(conn, &fields)?) {
+        ids[*index] = id;
+    }
+    let events: Vec<_> = work
+        .iter()
+        .zip(ids)
+        .map(|(item, id)| {
+            let action = if item.existing.is_some() {
+                "update"
+            } else {
+                "create"
+            };
+            audit.event(
+                action,
+                "ukm",
+                Some(id.to_string()),
+                Some(cell_changes(COLUMNS, item.before.as_deref(), &item.after)),
+            )
+        })
+        .collect();
+    klinik_persistence::audit::append_many(conn, &events)?;
     Ok(())
 }

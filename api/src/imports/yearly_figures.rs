@@ -151,6 +151,7 @@ impl Importer for YearlyFiguresImporter {
         audit: &AuditContext,
         work: Vec<Work>,
     ) -> Result<(), ApiError> {
+        let mut events = Vec::new();
         for item in work {
             let (action, id) = match item.existing {
                 None => (
@@ -162,14 +163,14 @@ impl Importer for YearlyFiguresImporter {
                     ("update", id)
                 }
             };
-            audit.record(
-                conn,
+            events.push(audit.event(
                 action,
                 "ukm_yearly_figures",
                 Some(id.to_string()),
                 Some(cell_changes(COLUMNS, item.before.as_deref(), &item.after)),
-            )?;
+            ));
         }
+        klinik_persistence::audit::append_many(conn, &events)?;
         Ok(())
     }
 }

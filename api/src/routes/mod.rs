@@ -38,9 +38,14 @@ pub struct Page<T> {
     /// Records per page.
     #[schema(example = 20, minimum = 1, maximum = 100)]
     pub page_size: u32,
-    /// Records matching the filters, on all pages together.
+    /// Records matching the filters, on all pages together. The registries' lists (cooperatives,
+    /// UKM) count up to 1,000: beyond that the count stops, `total` is 1000 and `total_exact` is
+    /// false, so that a broad filter over a million records stays fast.
     #[schema(example = 1, minimum = 0)]
     pub total: i64,
+    /// `false` when there are more than 1,000 matches and `total` is only a lower bound ("1000+");
+    /// narrow the filters for an exact count.
+    pub total_exact: bool,
 }
 
 /// A validated page request.
@@ -85,6 +90,15 @@ impl PageRequest {
             page: self.page,
             page_size: self.page_size,
             total,
+            total_exact: true,
+        }
+    }
+
+    /// A page of a list whose count may have stopped at the cap.
+    pub fn wrap_capped<T>(&self, items: Vec<T>, total: klinik_persistence::Total) -> Page<T> {
+        Page {
+            total_exact: total.exact,
+            ..self.wrap(items, total.count)
         }
     }
 }

@@ -201,7 +201,7 @@ pub async fn list_cooperatives(
             Ok((with_boards(conn, &state2.regions, rows)?, total))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page.wrap(items, total)))
+    Ok(HttpResponse::Ok().json(page.wrap_capped(items, total)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -94,8 +94,8 @@ fn load(
     include_archived: bool,
     disclosure: Disclosure,
 ) -> Result<Ukm, ApiError> {
-    let row = store::find(conn, id, include_archived).map_err(ApiError::missing("UKM"))?;
-    let person = persons::find(conn, row.owner_id)?;
+    let (row, person) =
+        store::find_with_owner(conn, id, include_archived).map_err(ApiError::missing("UKM"))?;
     let owner = owner_view(&person, &state.data_key, disclosure)?;
     Ok(ukm_view(row, owner, &state.regions))
 }
@@ -267,7 +267,7 @@ pub async fn get_ukm(
             .await?
     } else {
         state
-            .read(move |conn| load(conn, &state2, id, include_archived, disclosure))
+            .query(move |conn| load(conn, &state2, id, include_archived, disclosure))
             .await?
     };
     let mut response = with_etag(StatusCode::OK, record.version, &record);

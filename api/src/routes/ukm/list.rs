@@ -154,7 +154,7 @@ pub async fn list_ukm(
             Ok((items, total))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page.wrap(items, total)))
+    Ok(HttpResponse::Ok().json(page.wrap_capped(items, total)))
 }
 
 /// The filters the UKM list and the UKM export share.
@@ -221,7 +221,17 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: Filters) -> Result<List
         klinik_domain::nik::validate("nik", n)
             .map_err(|v| query_error("nik", v.code, &v.message))?;
     }
+    let kelurahan_codes = q.kecamatan_code.map(|k| {
+        state
+            .regions
+            .kelurahan
+            .iter()
+            .filter(|l| l.kecamatan_code == k.as_str())
+            .map(|l| l.code.clone())
+            .collect()
+    });
     Ok(ListFilter {
+        kelurahan_codes,
         kecamatan_code: q.kecamatan_code.map(|k| k.as_str().to_owned()),
         kelurahan_code: q.kelurahan_code,
         sector: q.sector.map(|s| text_of(&s)),

@@ -100,6 +100,7 @@ PY
 }
 
 rows=()
+declare -A figures
 record() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
 
 measure_backend() {
@@ -113,6 +114,7 @@ measure_backend() {
   record "$label" "trivial (GET /health/live)" $trivial "1.00 of trivial"
   local trivial_rps=${trivial%% *}
   by_id=$(MAX_ID=$max_id drive x)
+  figures[$label:by_id_rps]=${by_id%% *}
   local ratio
   ratio=$(python3 -c "print(f'{${by_id%% *}/$ceiling:.2f} of $ceiling_name; {${by_id%% *}/$trivial_rps:.2f} of trivial')")
   record "$label" "UKM by id (random of $max_id)" $by_id "$ratio"
@@ -121,10 +123,13 @@ measure_backend() {
               "cooperative list|/api/v1/cooperatives"; do
     local name=${case%%|*} path=${case#*|} result
     result=$(drive "$path")
+    local rest=${result#* * }
+    figures[$label:$name:p99]=${rest%% *}
     record "$label" "$name ($path)" $result "$(python3 -c "print(f'{${result%% *}/$trivial_rps:.2f} of trivial')")"
   done
   stop_server
   memory+=("| $label | $((peak_kib / 1024)) MiB |")
+  figures[$label:memory]=$((peak_kib / 1024))
 }
 
 echo "== pgbench -S ceiling"
@@ -168,6 +173,7 @@ for backend in SQLite PostgreSQL; do
   created=$(python3 -c "import json; print(json.load(open('$work/import.json')).get('counts', {}).get('to_create'))")
   stop_server
   imports+=("| $backend | $lines rows | HTTP $status, $created created | $took s |")
+  figures[$backend:import]=$took
 done
 
 {
@@ -194,6 +200,19 @@ done
   echo "| Database | File | Result | Time |"
   echo "|---|---|---|---:|"
   printf '%s\n' "${imports[@]}"
+  echo
+  verdict() { python3 -c "print('met' if $1 else 'not met')"; }
+  echo "Targets of issue 4 on PostgreSQL (1,000,000 UKM), in this run:"
+  echo
+  echo "| Target | Measured | |"
+  echo "|---|---|---|"
+  by_id_ratio=$(python3 -c "print(f'{${figures[PostgreSQL:by_id_rps]}/$pgbench_tps:.2f}')")
+  echo "| UKM by id ≥ 0.35 of pgbench -S | $by_id_ratio | $(verdict "$by_id_ratio >= 0.35") |"
+  echo "| filtered list p99 ≤ 50 ms | ${figures[PostgreSQL:filtered list:p99]} ms | $(verdict "${figures[PostgreSQL:filtered list:p99]} <= 50") |"
+  echo "| q search p99 ≤ 100 ms | ${figures[PostgreSQL:q search:p99]} ms | $(verdict "${figures[PostgreSQL:q search:p99]} <= 100") |"
+  echo "| total without a full scan | counts stop at 1,000 (\`total_exact\`) | met |"
+  echo "| server memory ≤ 150 MiB | ${figures[PostgreSQL:memory]} MiB (on SQLite: ${figures[SQLite:memory]} MiB) | $(verdict "${figures[PostgreSQL:memory]} <= 150") |"
+  echo "| import of 23,706 UKM ≤ 10 s | PostgreSQL ${figures[PostgreSQL:import]} s, SQLite ${figures[SQLite:import]} s | $(verdict "${figures[PostgreSQL:import]} <= 10 and ${figures[SQLite:import]} <= 10") |"
   echo
   echo "Seeding (\`klinik seed-demo\`, release build):"
   echo

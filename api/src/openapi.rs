@@ -20,7 +20,8 @@ use crate::routes::ukm::{Reveal, UkmSort};
 (Dinas Koperasi dan UKM): the registries of cooperatives and small businesses, and the clinic that \
 diagnoses, advises and follows them up.\n\n\
 Conventions: JSON with `snake_case` fields; dates `YYYY-MM-DD`; timestamps RFC 3339 UTC; money in whole \
-rupiah. Lists take `page` and `page_size` and answer `{items, page, page_size, total}`. Every error is \
+rupiah. Lists take `page` and `page_size` and answer `{items, page, page_size, total, total_exact}`; the \
+registries' lists count up to 1,000 matches (beyond, `total` is 1000 and `total_exact` false). Every error is \
 `application/problem+json` with a stable `code`; a 422 lists each broken rule in `errors`. Records carry a \
 `version`, sent as `ETag`; send it back as `If-Match` on PATCH/PUT/DELETE (412 when stale). Creates accept \
 an `Idempotency-Key`. Request bodies are limited to 262144 bytes by default (413 beyond).\n\n\

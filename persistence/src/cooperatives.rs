@@ -277,13 +277,6 @@ pub fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
 ) -> Result<(Vec<CooperativeRow>, crate::Total), StoreError> {
-    let total = crate::Total::from_capped(
-        filtered(filter)
-            .select(cooperatives::id)
-            .limit(crate::COUNT_CAP + 1)
-            .load::<i64>(conn)?
-            .len(),
-    );
     let query = filtered(filter);
     use cooperatives::{created_at, id, name, registration_number, updated_at};
     let query = match (filter.sort, filter.descending) {
@@ -301,6 +294,18 @@ pub fn list(
         .limit(filter.limit)
         .offset(filter.offset)
         .load(conn)?;
+    // A first page that is not full holds every match: no count needed.
+    let total = if filter.offset == 0 && (rows.len() as i64) < filter.limit {
+        crate::Total::from_capped(rows.len())
+    } else {
+        crate::Total::from_capped(
+            filtered(filter)
+                .select(cooperatives::id)
+                .limit(crate::COUNT_CAP + 1)
+                .load::<i64>(conn)?
+                .len(),
+        )
+    };
     Ok((rows, total))
 }
 

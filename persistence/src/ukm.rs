@@ -233,13 +233,6 @@ pub fn list(
     conn: &mut AnyConnection,
     filter: &ListFilter,
 ) -> Result<(Vec<UkmRow>, Total), StoreError> {
-    let total = Total::from_capped(
-        filtered(filter)
-            .select(ukm::id)
-            .limit(COUNT_CAP + 1)
-            .load::<i64>(conn)?
-            .len(),
-    );
     use ukm::{business_name, created_at, id, updated_at};
     let query = filtered(filter);
     let query = match (filter.sort, filter.descending) {
@@ -255,6 +248,18 @@ pub fn list(
         .limit(filter.limit)
         .offset(filter.offset)
         .load(conn)?;
+    // A first page that is not full holds every match: no count needed.
+    let total = if filter.offset == 0 && (rows.len() as i64) < filter.limit {
+        Total::from_capped(rows.len())
+    } else {
+        Total::from_capped(
+            filtered(filter)
+                .select(ukm::id)
+                .limit(COUNT_CAP + 1)
+                .load::<i64>(conn)?
+                .len(),
+        )
+    };
     Ok((rows, total))
 }
 

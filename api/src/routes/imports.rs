@@ -76,8 +76,11 @@ pub enum ImportOutcome {
     Rejected,
 }
 
-/// The form of `POST /api/v1/imports`.
-#[derive(Debug, ToSchema)]
+// `Deserialize` only gives the contract `additionalProperties: false`: the handler reads the
+// multipart stream itself, to enforce the size limit as it reads.
+/// The form of `POST /api/v1/imports`: these three fields and no others (400 for another).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct ImportForm {
     /// The spreadsheet: CSV (UTF-8, comma or semicolon separated) or XLSX (first sheet), with a
@@ -87,8 +90,8 @@ pub struct ImportForm {
     kind: ImportKind,
     /// `true`: only check and count. Default `false`: apply every row, or none when any has a
     /// problem.
-    #[schema(value_type = Option<bool>)]
-    dry_run: Option<bool>,
+    #[serde(default)]
+    dry_run: bool,
 }
 
 /// One import: the file, what it would change or changed, and every problem found.

@@ -180,13 +180,38 @@ fn push_row(table: &mut Table, number: usize, cells: Vec<String>) {
     }
 }
 
+/// Most bytes a workbook may unzip to: calamine inflates sheets in memory, and a small archive
+/// can unzip to gigabytes (a "zip bomb"). A 23,706-row UKM sheet unzips to about 15 MB.
+pub const MAX_UNZIPPED_BYTES: u128 = 256 * 1024 * 1024;
+
+/// Any failure of the zip or workbook reader: the file is not a workbook we can read.
+fn unreadable<E>(_: E) -> FileProblem {
+    FileProblem::new(
+        "unreadable_file",
+        "The file is not a readable XLSX workbook.",
+    )
+}
+
+/// Refuses an archive whose members unzip to more than `limit` bytes. The central directory states
+/// every member's size (also when local headers defer it to a data descriptor, as
+/// rust_xlsxwriter's do).
+fn check_unzipped_size(bytes: &[u8], limit: u128) -> Result<(), FileProblem> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut unzipped: u128 = 0;
+    for index in 0..archive.len() {
+        unzipped += u128::from(archive.by_index_raw(index).map_err(unreadable)?.size());
+    }
+    if unzipped > limit {
+        return Err(FileProblem::new(
+            "workbook_too_large",
+            "The workbook unzips to more than 256 MiB; split it into several files.",
+        ));
+    }
+    Ok(())
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Table, FileProblem> {
-    let unreadable = |_| {
-        FileProblem::new(
-            "unreadable_file",
-            "The file is not a readable XLSX workbook.",
-        )
-    };
+    check_unzipped_size(bytes, MAX_UNZIPPED_BYTES)?;
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
     let Some(sheet) = workbook.sheet_names().into_iter().next() else {
@@ -363,6 +388,28 @@ mod tests {
         let table = read(Format::Xlsx, &bytes).unwrap();
         assert_eq!(table.headers, ["nik", "name"]);
         assert_eq!(table.rows[0].cells, rows[0]);
+    }
+
+    #[test]
+    fn a_workbook_that_unzips_too_far_is_refused_before_it_is_inflated() {
+        use std::io::Write;
+        let mut archive = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        archive
+            .start_file("xl/worksheets/sheet1.xml", options)
+            .unwrap();
+        archive.write_all(&vec![0u8; 2 << 20]).unwrap();
+        let bomb = archive.finish().unwrap().into_inner();
+        assert!(bomb.len() < 64 << 10, "{} bytes", bomb.len());
+        // The same check as `read` applies with 256 MiB, scaled down to stay quick.
+        let limit = 1 << 20;
+        assert_eq!(
+            check_unzipped_size(&bomb, limit).unwrap_err().code,
+            "workbook_too_large"
+        );
+        assert!(check_unzipped_size(&bomb, 2 << 20).is_ok());
     }
 
     #[test]

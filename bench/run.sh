@@ -25,7 +25,10 @@ server=""
 databases=()
 
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  if [ -n "$server" ]; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
   for db in "${databases[@]}"; do psql "$PG_BASE/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
   rm -rf "$work"
 }
@@ -43,11 +46,12 @@ password="bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export KLINIK_LOG_LEVEL=warn KLINIK_ADMIN_USERNAME=bench-admin KLINIK_ADMIN_PASSWORD="$password"
 export KLINIK_DATA_DIR="$work/data"
 
+# Creates a database and sets $db_url; not called in $(…), so that the cleanup list keeps it.
 new_pg_db() {
   local db="klinik_bench_$1_$(date +%s)_$$"
   psql "$PG_BASE/postgres" -qc "CREATE DATABASE $db" >/dev/null
   databases+=("$db")
-  echo "$PG_BASE/$db"
+  db_url="$PG_BASE/$db"
 }
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
@@ -133,7 +137,8 @@ measure_backend() {
 }
 
 echo "== pgbench -S ceiling"
-pgbench_db=$(new_pg_db pgbench)
+new_pg_db pgbench
+pgbench_db=$db_url
 pgbench -q -i -s 10 "$pgbench_db" >/dev/null 2>&1
 pgbench_tps=$(pgbench -S -n -c "$CONNECTIONS" -j "$THREADS" -T "${DURATION%s}" "$pgbench_db" 2>/dev/null |
   awk '/^tps/ {print int($3); exit}')
@@ -150,7 +155,8 @@ seed_times+=("| SQLite | bogor-2017 (800 cooperatives, 23,706 UKM) | $(python3 -
 measure_backend SQLite "$sqlite_url" "pgbench -S" "$pgbench_tps"
 
 echo "== PostgreSQL, national ($UKM UKM)"
-pg_url=$(new_pg_db national)
+new_pg_db national
+pg_url=$db_url
 start=$(date +%s.%N)
 KLINIK_DATABASE_URL="$pg_url" "$bin" seed-demo --scale national --ukm "$UKM" >/dev/null
 seed_times+=("| PostgreSQL | national ($UKM UKM) | $(python3 -c "print(f'{$(date +%s.%N)-$start:.1f}')") s |")
@@ -164,7 +170,7 @@ stop_server
 lines=$(($(wc -l <"$work/ukm.csv") - 1))
 imports=()
 for backend in SQLite PostgreSQL; do
-  if [ "$backend" = SQLite ]; then url="$work/import.sqlite3"; else url=$(new_pg_db import); fi
+  if [ "$backend" = SQLite ]; then url="$work/import.sqlite3"; else new_pg_db import; url=$db_url; fi
   start_server "$url"
   start=$(date +%s.%N)
   status=$(curl -sS -o "$work/import.json" -w '%{http_code}' "$base/api/v1/imports" \

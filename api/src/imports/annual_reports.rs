@@ -11,7 +11,7 @@ use klinik_persistence::cooperatives::{self, CooperativeRow};
 
 use super::CellKind::{Bool, Date, Integer, Text};
 use super::{
-    Column, HeaderMap, ImportProblem, Importer, Plan, PlanBuilder, PlanError, RowOutcome, SeenKeys,
+    Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys,
     cell_changes, flag, merge_stored, number, present, text, to_request, violations_to_problems,
 };
 use crate::audit::AuditContext;
@@ -93,10 +93,9 @@ impl Importer for AnnualReportImporter {
 
     fn plan(
         conn: &mut AnyConnection,
-        state: &AppState,
+        _state: &AppState,
         table: &Table,
     ) -> Result<Plan<Work>, PlanError> {
-        let _ = state;
         let headers = HeaderMap::new(COLUMNS, &table.headers)?;
         let rows = super::row_cells(table, &headers, COLUMNS);
         let numbers: Vec<String> = rows
@@ -117,16 +116,14 @@ impl Importer for AnnualReportImporter {
             cooperatives,
             reports,
         };
-        let mut builder = PlanBuilder::new(rows.len());
         let mut seen = SeenKeys::default();
-        for (row, cells) in table.rows.iter().zip(rows) {
-            let at = |c: usize, code: &str, message: &str| {
-                let column = (c < COLUMNS.len()).then(|| headers.header(COLUMNS, c));
-                ImportProblem::row(row.number, column, code, message)
-            };
-            builder.add(plan_row(&known, &mut seen, row.number, cells, &at));
-        }
-        Ok(builder.finish())
+        Ok(super::plan_rows(
+            table,
+            &headers,
+            COLUMNS,
+            rows,
+            |number, cells, at| Ok(plan_row(&known, &mut seen, number, cells, at)),
+        )?)
     }
 
     fn apply(

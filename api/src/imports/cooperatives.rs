@@ -9,7 +9,7 @@ use klinik_persistence::cooperatives::{self as store, CooperativeFields, Coopera
 
 use super::CellKind::{Bool, Date, Text};
 use super::{
-    Column, HeaderMap, ImportProblem, Importer, Plan, PlanBuilder, PlanError, RowOutcome, SeenKeys,
+    Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys,
     cell_changes, flag, merge_stored, number, present, text, to_request, violations_to_problems,
 };
 use crate::audit::AuditContext;
@@ -125,16 +125,14 @@ impl Importer for CooperativeImporter {
                 .into_iter()
                 .filter_map(|r| Some((r.registration_number.clone()?, r)))
                 .collect();
-        let mut builder = PlanBuilder::new(rows.len());
         let mut seen = SeenKeys::default();
-        for (row, cells) in table.rows.iter().zip(rows) {
-            let at = |c: usize, code: &str, message: &str| {
-                let column = (c < COLUMNS.len()).then(|| headers.header(COLUMNS, c));
-                ImportProblem::row(row.number, column, code, message)
-            };
-            builder.add(plan_row(state, &known, &mut seen, row.number, cells, &at));
-        }
-        Ok(builder.finish())
+        Ok(super::plan_rows(
+            table,
+            &headers,
+            COLUMNS,
+            rows,
+            |number, cells, at| Ok(plan_row(state, &known, &mut seen, number, cells, at)),
+        )?)
     }
 
     fn apply(

@@ -484,6 +484,31 @@ impl<W> PlanBuilder<W> {
     }
 }
 
+/// Plans every row of `table` (`rows`: its [`row_cells`]) with `each`, which gets the row's
+/// number, its cells and a maker of problems at a layout column of that row (`usize::MAX`: the
+/// whole row).
+pub fn plan_rows<W>(
+    table: &Table,
+    headers: &HeaderMap,
+    columns: &[Column],
+    rows: Vec<Vec<Option<String>>>,
+    mut each: impl FnMut(
+        usize,
+        Vec<Option<String>>,
+        &dyn Fn(usize, &str, &str) -> ImportProblem,
+    ) -> Result<RowOutcome<W>, ApiError>,
+) -> Result<Plan<W>, ApiError> {
+    let mut builder = PlanBuilder::new(rows.len());
+    for (row, cells) in table.rows.iter().zip(rows) {
+        let at = |c: usize, code: &str, message: &str| {
+            let column = (c < columns.len()).then(|| headers.header(columns, c));
+            ImportProblem::row(row.number, column, code, message)
+        };
+        builder.add(each(row.number, cells, &at)?);
+    }
+    Ok(builder.finish())
+}
+
 /// Finds the rows that repeat a natural key already seen higher up in the file.
 #[derive(Default)]
 pub struct SeenKeys(HashMap<String, usize>);

@@ -11,7 +11,7 @@ use klinik_persistence::{AnyConnection, cooperatives};
 
 use super::CellKind::{Bool, Date, Integer, Text};
 use super::{
-    Column, HeaderMap, ImportProblem, Importer, Plan, PlanBuilder, PlanError, RowOutcome, SeenKeys,
+    Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys,
     cell_changes, flag, merge_stored, number, text, to_request, violations_to_problems,
 };
 use crate::audit::AuditContext;
@@ -268,27 +268,26 @@ fn plan(
     let rows = super::row_cells(table, &headers, COLUMNS);
     let known = load_known(conn, &state.data_key, &rows)?;
     let year = Utc::now().year();
-    let mut builder = PlanBuilder::new(rows.len());
     let mut seen = SeenKeys::default();
     let mut owners_in_file: HashMap<String, (usize, PersonFields)> = HashMap::new();
-    for (row, cells) in table.rows.iter().zip(rows) {
-        let at = |c: usize, code: &str, message: &str| {
-            let column = (c < COLUMNS.len()).then(|| headers.header(COLUMNS, c));
-            ImportProblem::row(row.number, column, code, message)
-        };
-        let outcome = plan_row(
-            state,
-            &known,
-            &mut seen,
-            &mut owners_in_file,
-            row.number,
-            cells,
-            year,
-            &at,
-        )?;
-        builder.add(outcome);
-    }
-    Ok(builder.finish())
+    Ok(super::plan_rows(
+        table,
+        &headers,
+        COLUMNS,
+        rows,
+        |number, cells, at| {
+            plan_row(
+                state,
+                &known,
+                &mut seen,
+                &mut owners_in_file,
+                number,
+                cells,
+                year,
+                at,
+            )
+        },
+    )?)
 }
 
 #[allow(clippy::too_many_arguments)]

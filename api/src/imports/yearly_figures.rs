@@ -10,7 +10,7 @@ use klinik_persistence::ukm::{self as store, UkmRow, YearlyFigures, YearlyFigure
 
 use super::CellKind::{Integer, Text};
 use super::{
-    Column, HeaderMap, ImportProblem, Importer, Plan, PlanBuilder, PlanError, RowOutcome, SeenKeys,
+    Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys,
     cell_changes, merge_stored, number, present, text, to_request, violations_to_problems,
 };
 use crate::audit::AuditContext;
@@ -133,16 +133,14 @@ impl Importer for YearlyFiguresImporter {
         }
         let rows = super::row_cells(table, &headers, COLUMNS);
         let known = load_known(conn, &state.data_key, &rows)?;
-        let mut builder = PlanBuilder::new(rows.len());
         let mut seen = SeenKeys::default();
-        for (row, cells) in table.rows.iter().zip(rows) {
-            let at = |c: usize, code: &str, message: &str| {
-                let column = (c < COLUMNS.len()).then(|| headers.header(COLUMNS, c));
-                ImportProblem::row(row.number, column, code, message)
-            };
-            builder.add(plan_row(state, &known, &mut seen, row.number, cells, &at));
-        }
-        Ok(builder.finish())
+        Ok(super::plan_rows(
+            table,
+            &headers,
+            COLUMNS,
+            rows,
+            |number, cells, at| Ok(plan_row(state, &known, &mut seen, number, cells, at)),
+        )?)
     }
 
     fn apply(

@@ -44,6 +44,7 @@ pub struct CooperativeExportQuery {
     pub include_archived: Option<bool>,
 }
 
+// The cooperative filters are repeated, not flattened: see `YearlyFiguresExportQuery`.
 /// The cooperative export's filters and the book year of the reports.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

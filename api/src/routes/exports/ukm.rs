@@ -79,6 +79,8 @@ impl UkmExportQuery {
     }
 }
 
+// The UKM filters are repeated rather than `#[serde(flatten)]`ed: flatten loses
+// `deny_unknown_fields` and reads numbers in a query string as strings.
 /// The UKM export's filters and the year of the figures.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

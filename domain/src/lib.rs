@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod activity_status;
 pub mod annual_report;
+pub mod clinic;
 pub mod cooperative;
 pub mod identifiers;
 pub mod nik;

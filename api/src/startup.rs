@@ -40,6 +40,7 @@ pub fn configure_routes(config: &mut ServiceConfig) {
             .configure(cooperatives::configure)
             .configure(annual_reports::configure)
             .configure(ukm::configure)
+            .configure(crate::routes::clinic::configure)
             .configure(crate::routes::imports::configure)
             .configure(crate::routes::exports::configure),
     );
@@ -149,6 +150,13 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
         tracing::info!(refreshed, rule = %settings.activity_rule.name(), "activity statuses recomputed");
     }
     bootstrap::first_admin(&mut conn, settings)?;
+    let shipped = crate::routes::clinic::instruments::shipped()
+        .context("serialising the shipped instruments")?;
+    let added = klinik_persistence::clinic::instruments::ensure(&mut conn, &shipped)
+        .map_err(|e| anyhow::anyhow!("storing the shipped instruments: {e}"))?;
+    if added > 0 {
+        tracing::info!(added, "health-assessment instruments stored");
+    }
     let size_thresholds = klinik_persistence::ukm::thresholds(&mut conn)
         .map_err(|e| anyhow::anyhow!("loading size thresholds: {e}"))?
         .into_iter()

@@ -273,6 +273,84 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    partners (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    experts (id) {
+        id -> BigInt,
+        full_name -> Text,
+        role -> Text,
+        partner_id -> Nullable<BigInt>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        user_id -> Nullable<BigInt>,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    expert_expertise (expert_id, category) {
+        expert_id -> BigInt,
+        category -> Text,
+    }
+}
+
+diesel::table! {
+    instruments (id) {
+        id -> BigInt,
+        code -> Text,
+        version -> Integer,
+        name -> Text,
+        subject_kind -> Text,
+        source -> Nullable<Text>,
+        definition -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programmes (id) {
+        id -> BigInt,
+        name -> Text,
+        year -> Integer,
+        target_cooperatives_helped -> Integer,
+        target_cooperatives_good -> Integer,
+        target_ukm_helped -> Nullable<Integer>,
+        target_ukm_good -> Nullable<Integer>,
+        horizon_years -> Integer,
+        default_instrument_id -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    programme_funders (programme_id, partner_id) {
+        programme_id -> BigInt,
+        partner_id -> BigInt,
+    }
+}
+
+diesel::joinable!(experts -> partners (partner_id));
+diesel::joinable!(expert_expertise -> experts (expert_id));
+diesel::joinable!(programme_funders -> programmes (programme_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     kecamatan,
     kelurahan,
@@ -290,4 +368,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     ukm,
     ukm_yearly_figures,
     imports,
+    partners,
+    experts,
+    expert_expertise,
+    instruments,
+    programmes,
+    programme_funders,
 );

@@ -36,6 +36,16 @@ const REGISTRY_WRITE: Access = Access::Rule {
     roles: STAFF_WRITE,
     scope: Some(Scope::RegistryWrite),
 };
+/// The clinic is the office's own work: staff read it, admin and officer change it; no
+/// integration client yet (issue 6 opens the indicators to clients).
+const CLINIC_READ: Access = Access::Rule {
+    roles: STAFF_READ,
+    scope: None,
+};
+const CLINIC_WRITE: Access = Access::Rule {
+    roles: STAFF_WRITE,
+    scope: None,
+};
 const ADMIN_ONLY: Access = Access::Rule {
     roles: ADMIN,
     scope: None,
@@ -80,6 +90,13 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         | "update_client"
         | "rotate_client_secret" => ADMIN_ONLY,
         "list_audit_events" => ADMIN_ONLY,
+        "list_partners" | "get_partner" | "list_experts" | "get_expert" => CLINIC_READ,
+        "list_programmes" | "get_programme" => CLINIC_READ,
+        "list_instruments" | "get_instrument" | "score_instrument" => CLINIC_READ,
+        "create_partner" | "update_partner" | "archive_partner" => CLINIC_WRITE,
+        "create_expert" | "update_expert" | "archive_expert" => CLINIC_WRITE,
+        "create_programme" | "update_programme" | "archive_programme" => CLINIC_WRITE,
+        "create_instrument" => ADMIN_ONLY,
         _ => return None,
     };
     Some(access)

@@ -13,7 +13,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::cooperative::{UnknownValue, text_enum};
-use crate::{Violation, Violations};
+use crate::{Violation, Violations, text};
 
 text_enum!(
     /// The official predicates (domain-research.md §3.1; the same four under Permenkop 9/2020).
@@ -40,10 +40,17 @@ impl Predicate {
 /// The lowest total of each predicate above the last; below `dalam_pengawasan` is
 /// `dalam_pengawasan_khusus`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Cutoffs {
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub sehat: Decimal,
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub cukup_sehat: Decimal,
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub dalam_pengawasan: Decimal,
 }
 
@@ -73,39 +80,120 @@ impl Cutoffs {
 /// One band of a ratio table: ratios up to `up_to` (inclusive or not) score `score`; the last band
 /// has no bound and takes every larger ratio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Band {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "super::decimal::optional_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "10"))]
     pub up_to: Option<Decimal>,
     #[serde(default)]
     pub inclusive: bool,
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub score: Decimal,
 }
 
-/// How a component's input becomes its score 0–100.
+/// How a component's input becomes its score 0–100: one of three objects told apart by `kind`.
+/// (Untagged over three closed structs, so that the contract states each shape exactly, extra
+/// fields refused.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
 pub enum ScoringRule {
-    /// The assessor gives the score 0–100.
+    Direct(DirectRule),
+    Linear(LinearRule),
+    Bands(BandsRule),
+}
+
+/// `direct`: the assessor gives the score 0–100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DirectRule {
+    pub kind: DirectKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DirectKind {
     Direct,
-    /// A ratio in percent scores `points_per_percent` per percent, from 0 up to 100.
-    Linear { points_per_percent: Decimal },
-    /// A ratio in percent scores by the first band that admits it.
-    Bands { bands: Vec<Band> },
+}
+
+/// `linear`: a ratio in percent scores `points_per_percent` per percent, from 0 up to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LinearRule {
+    pub kind: LinearKind,
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "1"))]
+    pub points_per_percent: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LinearKind {
+    Linear,
+}
+
+/// `bands`: a ratio in percent scores by the first band that admits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BandsRule {
+    pub kind: BandsKind,
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
+    pub bands: Vec<Band>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BandsKind {
+    Bands,
+}
+
+impl ScoringRule {
+    pub fn direct() -> Self {
+        ScoringRule::Direct(DirectRule {
+            kind: DirectKind::Direct,
+        })
+    }
+
+    pub fn linear(points_per_percent: Decimal) -> Self {
+        ScoringRule::Linear(LinearRule {
+            kind: LinearKind::Linear,
+            points_per_percent,
+        })
+    }
+
+    pub fn bands(bands: Vec<Band>) -> Self {
+        ScoringRule::Bands(BandsRule {
+            kind: BandsKind::Bands,
+            bands,
+        })
+    }
 }
 
 impl ScoringRule {
     pub fn takes_ratio(&self) -> bool {
-        !matches!(self, ScoringRule::Direct)
+        !matches!(self, ScoringRule::Direct(_))
     }
 
     fn score_ratio(&self, ratio: Decimal) -> Decimal {
         match self {
-            ScoringRule::Direct => ratio,
-            ScoringRule::Linear { points_per_percent } => {
-                (ratio * points_per_percent).clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)
+            ScoringRule::Direct(_) => ratio,
+            ScoringRule::Linear(rule) => {
+                (ratio * rule.points_per_percent).clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)
             }
-            ScoringRule::Bands { bands } => bands
+            ScoringRule::Bands(rule) => rule
+                .bands
                 .iter()
                 .find(|band| match band.up_to {
                     None => true,
@@ -119,23 +207,60 @@ impl ScoringRule {
 
 /// A scored item of an aspect; its weight is its share of the total 100.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Component {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[a-z][a-z0-9_]{1,62}$", example = "likuiditas")
+    )]
     pub code: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$"
+        )
+    )]
     pub name: String,
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub weight: Decimal,
     pub rule: ScoringRule,
     /// Where the ratio table comes from (regulation and the copy it was read from).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 500,
+            pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$"
+        )
+    )]
     pub source: Option<String>,
 }
 
 /// An aspect of the assessment; its weight is the sum of its components' weights.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Aspect {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[a-z][a-z0-9_]{1,62}$", example = "likuiditas")
+    )]
     pub code: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$"
+        )
+    )]
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
     pub components: Vec<Component>,
 }
 
@@ -148,8 +273,10 @@ impl Aspect {
 /// What an instrument measures and how: its aspects and its cut-offs. The code and version live
 /// beside it; a stored assessment keeps both, so a later version never rewrites an old result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentDefinition {
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 50))]
     pub aspects: Vec<Aspect>,
     pub cutoffs: Cutoffs,
 }
@@ -164,29 +291,44 @@ pub struct ComponentInput<'a> {
 
 /// One component's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComponentResult {
     pub code: String,
+    #[serde(with = "super::decimal::optional_text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "12.5"))]
     pub ratio: Option<Decimal>,
     /// The component's score 0–100 (nilai).
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub score: Decimal,
     /// Its contribution to the total: score × weight / 100 (skor).
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub weighted: Decimal,
 }
 
 /// One aspect's result: its weight and the sum of its components' contributions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AspectResult {
     pub code: String,
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub weight: Decimal,
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub score: Decimal,
     pub components: Vec<ComponentResult>,
 }
 
 /// A scored assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scored {
     pub aspects: Vec<AspectResult>,
     /// The total 0–100, rounded to two places.
+    #[serde(with = "super::decimal::text")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub total: Decimal,
     pub predicate: Predicate,
 }
@@ -206,8 +348,8 @@ impl InstrumentDefinition {
         let mut aspect_codes = BTreeSet::new();
         let mut component_codes = BTreeSet::new();
         let mut total = Decimal::ZERO;
-        if self.aspects.is_empty() {
-            violations.push(Violation::new("aspects", "required", "at least one aspect"));
+        if self.aspects.is_empty() || self.aspects.len() > MAX_ITEMS {
+            violations.push(Violation::new("aspects", "item_count", "1 to 50 aspects"));
         }
         for (a, aspect) in self.aspects.iter().enumerate() {
             if !aspect_codes.insert(aspect.code.as_str()) {
@@ -217,15 +359,25 @@ impl InstrumentDefinition {
                     "codes must be unique within the instrument",
                 ));
             }
-            if aspect.components.is_empty() {
+            check_label(
+                &format!("aspects[{a}]"),
+                &aspect.code,
+                &aspect.name,
+                &mut violations,
+            );
+            if aspect.components.is_empty() || aspect.components.len() > MAX_ITEMS {
                 violations.push(Violation::new(
                     format!("aspects[{a}].components"),
-                    "required",
-                    "at least one component",
+                    "item_count",
+                    "1 to 50 components",
                 ));
             }
             for (c, component) in aspect.components.iter().enumerate() {
                 let field = format!("aspects[{a}].components[{c}]");
+                check_label(&field, &component.code, &component.name, &mut violations);
+                if let Some(source) = &component.source {
+                    violations.check(text::single_line(&format!("{field}.source"), source, 500));
+                }
                 if !component_codes.insert(component.code.as_str()) {
                     violations.push(Violation::new(
                         format!("{field}.code"),
@@ -335,11 +487,33 @@ impl InstrumentDefinition {
     }
 }
 
+const MAX_ITEMS: usize = 50;
+
+/// A code is 2 to 63 lowercase letters, digits or underscores starting with a letter; a name one
+/// line of at most 200 characters.
+pub fn is_code(code: &str) -> bool {
+    let mut bytes = code.bytes();
+    (2..=63).contains(&code.len())
+        && bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn check_label(field: &str, code: &str, name: &str, violations: &mut Violations) {
+    if !is_code(code) {
+        violations.push(Violation::new(
+            format!("{field}.code"),
+            "code_format",
+            "2 to 63 lowercase letters, digits or underscores, starting with a letter",
+        ));
+    }
+    violations.check(text::single_line(&format!("{field}.name"), name, 200));
+}
+
 fn validate_rule(field: &str, rule: &ScoringRule, violations: &mut Violations) {
     match rule {
-        ScoringRule::Direct => {}
-        ScoringRule::Linear { points_per_percent } => {
-            if *points_per_percent <= Decimal::ZERO {
+        ScoringRule::Direct(_) => {}
+        ScoringRule::Linear(rule) => {
+            if rule.points_per_percent <= Decimal::ZERO {
                 violations.push(Violation::new(
                     format!("{field}.rule.points_per_percent"),
                     "positive_required",
@@ -347,7 +521,14 @@ fn validate_rule(field: &str, rule: &ScoringRule, violations: &mut Violations) {
                 ));
             }
         }
-        ScoringRule::Bands { bands } => {
+        ScoringRule::Bands(BandsRule { bands, .. }) => {
+            if bands.len() > 50 {
+                violations.push(Violation::new(
+                    format!("{field}.rule.bands"),
+                    "too_many",
+                    "at most 50 bands",
+                ));
+            }
             let last_open = bands.last().is_some_and(|b| b.up_to.is_none());
             let bounded: Vec<Decimal> = bands.iter().filter_map(|b| b.up_to).collect();
             let ascending = bounded.windows(2).all(|w| w[0] < w[1]);

@@ -30,7 +30,7 @@ fn direct(code: &str, name: &str, weight: i64) -> Component {
         code: code.into(),
         name: name.into(),
         weight: d(weight),
-        rule: ScoringRule::Direct,
+        rule: ScoringRule::direct(),
         source: None,
     }
 }
@@ -60,13 +60,11 @@ fn bands(bounded: &[(i64, bool, i64)], beyond: i64) -> ScoringRule {
         inclusive: false,
         score: d(beyond),
     });
-    ScoringRule::Bands { bands }
+    ScoringRule::bands(bands)
 }
 
 fn linear_one_point_per_percent() -> ScoringRule {
-    ScoringRule::Linear {
-        points_per_percent: Decimal::ONE,
-    }
+    ScoringRule::linear(Decimal::ONE)
 }
 
 fn aspect(code: &str, name: &str, components: Vec<Component>) -> Aspect {

@@ -2,6 +2,7 @@
 //! health-assessment instruments that turn aspect scores into a predicate.
 
 pub mod case;
+pub mod decimal;
 pub mod health;
 pub mod instruments;
 

@@ -1,0 +1,38 @@
+//! The coaching clinic's people, programmes and instruments (issue 5, part 1).
+
+pub mod experts;
+pub mod instruments;
+pub mod partners;
+pub mod programmes;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .configure(partners::configure)
+        .configure(experts::configure)
+        .configure(programmes::configure)
+        .configure(instruments::configure);
+}
+
+/// Page size and offset for the clinic's stores.
+fn paging(page: &crate::routes::PageRequest) -> klinik_persistence::clinic::Paging {
+    klinik_persistence::clinic::Paging {
+        limit: page.limit(),
+        offset: page.offset(),
+    }
+}
+
+/// Checks a list's `q`: 1 to 200 characters (400 otherwise).
+fn check_q(q: &Option<String>) -> Result<(), crate::problem::ApiError> {
+    if q.as_ref()
+        .is_some_and(|q| q.is_empty() || q.chars().count() > 200)
+    {
+        return Err(crate::extract::query_error(
+            "q",
+            "invalid_length",
+            "must be 1 to 200 characters",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Experts: the people of diagnosis teams, mentors and speakers, with their areas of expertise.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Paging;
+use crate::schema::{expert_expertise, experts};
+use crate::search::lower;
+use crate::{AnyConnection, StoreError, Total, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = experts)]
+pub struct ExpertRow {
+    pub id: i64,
+    pub full_name: String,
+    pub role: String,
+    pub partner_id: Option<i64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub user_id: Option<i64>,
+    pub active: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub archived_at: Option<NaiveDateTime>,
+}
+
+/// Every column a client sets; an update writes them all (the API merges a patch first).
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = experts, treat_none_as_null = true)]
+pub struct ExpertFields {
+    pub full_name: String,
+    pub role: String,
+    pub partner_id: Option<i64>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub user_id: Option<i64>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ExpertFilter {
+    pub role: Option<String>,
+    pub partner_id: Option<i64>,
+    pub expertise: Option<String>,
+    pub active: Option<bool>,
+    pub q: Option<String>,
+    pub include_archived: bool,
+}
+
+pub fn insert(conn: &mut AnyConnection, fields: &ExpertFields) -> Result<ExpertRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(experts::table)
+        .values((
+            fields,
+            experts::version.eq(1),
+            experts::created_at.eq(now),
+            experts::updated_at.eq(now),
+        ))
+        .returning(experts::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(
+    conn: &mut AnyConnection,
+    id: i64,
+    include_archived: bool,
+) -> Result<ExpertRow, StoreError> {
+    let mut query = experts::table.filter(experts::id.eq(id)).into_boxed();
+    if !include_archived {
+        query = query.filter(experts::archived_at.is_null());
+    }
+    Ok(query.select(ExpertRow::as_select()).first(conn)?)
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+fn filtered(filter: &ExpertFilter) -> experts::BoxedQuery<'static, Backend> {
+    let mut query = experts::table.into_boxed();
+    if !filter.include_archived {
+        query = query.filter(experts::archived_at.is_null());
+    }
+    if let Some(role) = &filter.role {
+        query = query.filter(experts::role.eq(role.clone()));
+    }
+    if let Some(partner) = filter.partner_id {
+        query = query.filter(experts::partner_id.eq(partner));
+    }
+    if let Some(category) = &filter.expertise {
+        let with_it = expert_expertise::table
+            .filter(expert_expertise::category.eq(category.clone()))
+            .select(expert_expertise::expert_id);
+        query = query.filter(experts::id.eq_any(with_it));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(experts::active.eq(active));
+    }
+    if let Some(term) = &filter.q {
+        query = query.filter(
+            lower(experts::full_name)
+                .like(crate::like_pattern(term))
+                .escape('\\'),
+        );
+    }
+    query
+}
+
+/// One page by name, and the exact total.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &ExpertFilter,
+    paging: Paging,
+) -> Result<(Vec<ExpertRow>, Total), StoreError> {
+    let rows = filtered(filter)
+        .order((experts::full_name.asc(), experts::id.asc()))
+        .select(ExpertRow::as_select())
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .load(conn)?;
+    let count: i64 = filtered(filter).count().get_result(conn)?;
+    Ok((rows, Total { count, exact: true }))
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    fields: &ExpertFields,
+) -> Result<ExpertRow, StoreError> {
+    let updated = diesel::update(
+        experts::table
+            .filter(experts::id.eq(id))
+            .filter(experts::version.eq(expected_version)),
+    )
+    .set((
+        fields,
+        experts::version.eq(expected_version + 1),
+        experts::updated_at.eq(now_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    find(conn, id, true)
+}
+
+pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
+    let now = now_utc();
+    let updated = diesel::update(
+        experts::table
+            .filter(experts::id.eq(id))
+            .filter(experts::version.eq(expected_version)),
+    )
+    .set((
+        experts::archived_at.eq(Some(now)),
+        experts::active.eq(false),
+        experts::updated_at.eq(now),
+        experts::version.eq(expected_version + 1),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// `(expert_id, category)` of the given experts, in category order.
+pub fn expertise_of(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(expert_expertise::table
+        .filter(expert_expertise::expert_id.eq_any(ids))
+        .order((expert_expertise::expert_id, expert_expertise::category))
+        .select((expert_expertise::expert_id, expert_expertise::category))
+        .load(conn)?)
+}
+
+/// Replaces an expert's areas of expertise.
+pub fn replace_expertise(
+    conn: &mut AnyConnection,
+    expert_id: i64,
+    categories: &[String],
+) -> Result<(), StoreError> {
+    diesel::delete(expert_expertise::table.filter(expert_expertise::expert_id.eq(expert_id)))
+        .execute(conn)?;
+    // One insert per row (STACK.md §3); an expert has at most 14 categories.
+    for category in categories {
+        diesel::insert_into(expert_expertise::table)
+            .values((
+                expert_expertise::expert_id.eq(expert_id),
+                expert_expertise::category.eq(category),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Which of `ids` are experts that are active and not archived.
+pub fn active_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(experts::table
+        .filter(experts::id.eq_any(ids))
+        .filter(experts::active.eq(true))
+        .filter(experts::archived_at.is_null())
+        .select(experts::id)
+        .load(conn)?)
+}

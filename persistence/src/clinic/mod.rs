@@ -1,0 +1,23 @@
+//! Storage of the coaching clinic: partners, experts, programmes, instruments.
+
+pub mod experts;
+pub mod instruments;
+pub mod partners;
+pub mod programmes;
+
+/// A page of a small clinic table with its exact total (these tables hold thousands of rows at
+/// most, so counting them is cheap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Paging {
+            limit: 20,
+            offset: 0,
+        }
+    }
+}

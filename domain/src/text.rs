@@ -47,6 +47,36 @@ pub fn single_line(field: &str, value: &str, max_chars: usize) -> Result<(), Vio
     Ok(())
 }
 
+/// Free text over several lines (notes): tabs and line breaks allowed, other control characters
+/// not, and at least one visible character. The same expression appears in the OpenAPI schema.
+pub const MULTI_LINE_PATTERN: &str =
+    r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$";
+
+/// True when `value` matches [`MULTI_LINE_PATTERN`].
+pub fn is_multi_line(value: &str) -> bool {
+    let allowed = |c: char| !is_control(c) || matches!(c, '\t' | '\n' | '\r');
+    value.chars().all(allowed) && value.chars().any(|c| !is_edge_forbidden(c))
+}
+
+/// Checks a required multi-line text of at most `max_chars` characters.
+pub fn multi_line(field: &str, value: &str, max_chars: usize) -> Result<(), Violation> {
+    if value.chars().count() > max_chars {
+        return Err(Violation::new(
+            field,
+            "too_long",
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    if !is_multi_line(value) {
+        return Err(Violation::new(
+            field,
+            "invalid_text",
+            "must hold visible text; tabs and line breaks are the only control characters allowed",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +119,12 @@ mod pattern_parity {
         fn the_hand_written_check_agrees_with_the_published_pattern(s in "\\PC{0,3}[\\x00-\\x7F ]{0,3}\\PC{0,3}") {
             let pattern = regex::Regex::new(SINGLE_LINE_PATTERN).unwrap();
             prop_assert_eq!(is_single_line(&s), pattern.is_match(&s));
+        }
+
+        #[test]
+        fn the_multi_line_check_agrees_with_its_pattern(s in "[\\x00-\\x7F \\n\\t]{0,4}\\PC{0,2}[\\x00-\\x20]{0,3}") {
+            let pattern = regex::Regex::new(MULTI_LINE_PATTERN).unwrap();
+            prop_assert_eq!(is_multi_line(&s), pattern.is_match(&s));
         }
     }
 }

@@ -351,6 +351,133 @@ diesel::joinable!(experts -> partners (partner_id));
 diesel::joinable!(expert_expertise -> experts (expert_id));
 diesel::joinable!(programme_funders -> programmes (programme_id));
 
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        subject_kind -> Text,
+        cooperative_id -> Nullable<BigInt>,
+        ukm_id -> Nullable<BigInt>,
+        referral_source -> Text,
+        status -> Text,
+        registered_on -> Date,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_members (case_id, duty, expert_id) {
+        case_id -> BigInt,
+        expert_id -> BigInt,
+        duty -> Text,
+        is_lead -> Bool,
+    }
+}
+
+diesel::table! {
+    case_transitions (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        action -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        actor_type -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    diagnoses (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        sequence -> Integer,
+        supersedes_id -> Nullable<BigInt>,
+        status -> Text,
+        diagnosed_on -> Date,
+        summary -> Nullable<Text>,
+        instrument_id -> Nullable<BigInt>,
+        assessment_inputs -> Nullable<Text>,
+        assessment_result -> Nullable<Text>,
+        assessment_total -> Nullable<Text>,
+        assessment_predicate -> Nullable<Text>,
+        finalized_at -> Nullable<Timestamp>,
+        finalized_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> BigInt,
+        diagnosis_id -> BigInt,
+        position -> Integer,
+        category -> Text,
+        severity -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    diagnosis_member_scores (diagnosis_id, expert_id) {
+        diagnosis_id -> BigInt,
+        expert_id -> BigInt,
+        instrument_id -> BigInt,
+        inputs -> Text,
+        result -> Text,
+        total -> Text,
+        predicate -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    diagnosis_agreements (diagnosis_id, expert_id) {
+        diagnosis_id -> BigInt,
+        expert_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    clinic_sessions (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        starts_at -> Timestamp,
+        venue -> Text,
+        kind -> Text,
+        notes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clinic_session_experts (session_id, duty, expert_id) {
+        session_id -> BigInt,
+        expert_id -> BigInt,
+        duty -> Text,
+    }
+}
+
+diesel::table! {
+    clinic_session_cases (session_id, case_id) {
+        session_id -> BigInt,
+        case_id -> BigInt,
+        present -> Bool,
+    }
+}
+
+diesel::joinable!(case_members -> cases (case_id));
+diesel::joinable!(case_transitions -> cases (case_id));
+diesel::joinable!(findings -> diagnoses (diagnosis_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     kecamatan,
     kelurahan,
@@ -374,4 +501,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     instruments,
     programmes,
     programme_funders,
+    cases,
+    case_members,
+    case_transitions,
+    diagnoses,
+    findings,
+    diagnosis_member_scores,
+    diagnosis_agreements,
+    clinic_sessions,
+    clinic_session_experts,
+    clinic_session_cases,
 );

@@ -7,6 +7,7 @@ mod annual_reports;
 mod audit;
 mod auth;
 mod clients;
+mod clinic_cases;
 mod clinic_people;
 mod contract;
 mod cooperatives;

@@ -46,6 +46,12 @@ const CLINIC_WRITE: Access = Access::Rule {
     roles: STAFF_WRITE,
     scope: None,
 };
+/// Work on cases: office staff, and assessors on the cases whose team includes them (checked per
+/// case by the handler).
+const CLINIC_WORK: Access = Access::Rule {
+    roles: &[Role::Admin, Role::Officer, Role::Assessor],
+    scope: None,
+};
 const ADMIN_ONLY: Access = Access::Rule {
     roles: ADMIN,
     scope: None,
@@ -97,6 +103,15 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "create_expert" | "update_expert" | "archive_expert" => CLINIC_WRITE,
         "create_programme" | "update_programme" | "archive_programme" => CLINIC_WRITE,
         "create_instrument" => ADMIN_ONLY,
+        "list_cases" | "get_case" | "get_case_history" => CLINIC_READ,
+        "list_clinic_sessions" | "get_clinic_session" => CLINIC_READ,
+        "create_clinic_session" | "update_clinic_session" => CLINIC_WRITE,
+        "create_case" | "update_case" => CLINIC_WRITE,
+        "create_case_transition" => CLINIC_WORK,
+        "list_case_diagnoses" | "get_diagnosis" => CLINIC_READ,
+        "create_diagnosis" | "update_diagnosis" | "put_member_score" | "finalize_diagnosis" => {
+            CLINIC_WORK
+        }
         _ => return None,
     };
     Some(access)

@@ -211,3 +211,39 @@ pub fn active_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, Sto
         .select(experts::id)
         .load(conn)?)
 }
+
+/// The expert a user account is linked to, if any (at most one: `user_id` is unique).
+pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(experts::table
+        .filter(experts::user_id.eq(user_id))
+        .filter(experts::archived_at.is_null())
+        .select(experts::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// `(id, full_name, role)` of the given experts.
+pub fn names(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(experts::table
+        .filter(experts::id.eq_any(ids))
+        .select((experts::id, experts::full_name, experts::role))
+        .load(conn)?)
+}
+
+/// Which of `ids` are experts that are not archived (active or not).
+pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(experts::table
+        .filter(experts::id.eq_any(ids))
+        .filter(experts::archived_at.is_null())
+        .select(experts::id)
+        .load(conn)?)
+}

@@ -1,9 +1,13 @@
-//! Storage of the coaching clinic: partners, experts, programmes, instruments.
+//! Storage of the coaching clinic: partners, experts, programmes, instruments, cases, diagnoses,
+//! sessions.
 
+pub mod cases;
+pub mod diagnoses;
 pub mod experts;
 pub mod instruments;
 pub mod partners;
 pub mod programmes;
+pub mod sessions;
 
 /// A page of a small clinic table with its exact total (these tables hold thousands of rows at
 /// most, so counting them is cheap).

@@ -1,9 +1,12 @@
-//! The coaching clinic's people, programmes and instruments (issue 5, part 1).
+//! The coaching clinic, part 1: people, programmes, instruments, sessions, cases and diagnoses.
 
+pub mod cases;
+pub mod diagnoses;
 pub mod experts;
 pub mod instruments;
 pub mod partners;
 pub mod programmes;
+pub mod sessions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -12,11 +15,14 @@ pub fn configure(config: &mut ServiceConfig) {
         .configure(partners::configure)
         .configure(experts::configure)
         .configure(programmes::configure)
-        .configure(instruments::configure);
+        .configure(instruments::configure)
+        .configure(cases::configure)
+        .configure(diagnoses::configure)
+        .configure(sessions::configure);
 }
 
 /// Page size and offset for the clinic's stores.
-fn paging(page: &crate::routes::PageRequest) -> klinik_persistence::clinic::Paging {
+pub(crate) fn paging(page: &crate::routes::PageRequest) -> klinik_persistence::clinic::Paging {
     klinik_persistence::clinic::Paging {
         limit: page.limit(),
         offset: page.offset(),

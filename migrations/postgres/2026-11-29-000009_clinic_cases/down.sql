@@ -1,0 +1,10 @@
+DROP TABLE clinic_session_cases;
+DROP TABLE clinic_session_experts;
+DROP TABLE clinic_sessions;
+DROP TABLE diagnosis_agreements;
+DROP TABLE diagnosis_member_scores;
+DROP TABLE findings;
+DROP TABLE diagnoses;
+DROP TABLE case_transitions;
+DROP TABLE case_members;
+DROP TABLE cases;

@@ -1,0 +1,357 @@
+//! Clinic cases, their team and mentors, and their transition history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::Paging;
+use crate::schema::{case_members, case_transitions, cases, cooperatives, ukm};
+use crate::{AnyConnection, StoreError, Total, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: i64,
+    pub programme_id: i64,
+    pub subject_kind: String,
+    pub cooperative_id: Option<i64>,
+    pub ukm_id: Option<i64>,
+    pub referral_source: String,
+    pub status: String,
+    pub registered_on: NaiveDate,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+pub struct NewCase {
+    pub programme_id: i64,
+    pub subject_kind: String,
+    pub cooperative_id: Option<i64>,
+    pub ukm_id: Option<i64>,
+    pub referral_source: String,
+    pub status: String,
+    pub registered_on: NaiveDate,
+}
+
+/// A member of a case: on the diagnosis team (one of them the lead) or a mentor.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_members)]
+pub struct CaseMemberRow {
+    pub case_id: i64,
+    pub expert_id: i64,
+    pub duty: String,
+    pub is_lead: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = case_transitions)]
+pub struct TransitionRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub note: Option<String>,
+    pub actor_type: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = case_transitions, treat_none_as_null = true)]
+pub struct NewTransition {
+    pub case_id: i64,
+    pub action: String,
+    pub from_status: String,
+    pub to_status: String,
+    pub note: Option<String>,
+    pub actor_type: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub programme_id: Option<i64>,
+    pub subject_kind: Option<String>,
+    pub status: Option<String>,
+    /// The kelurahan of a kecamatan: the subject's address must be one of them.
+    pub kelurahan_codes: Option<Vec<String>>,
+    /// Only cases on whose team or mentors this expert is.
+    pub member_expert_id: Option<i64>,
+    /// Only cases whose diagnosis team includes one of these experts (an assessor's own cases).
+    pub team_of: Option<Vec<i64>>,
+    pub year: Option<i32>,
+}
+
+pub fn insert(conn: &mut AnyConnection, new: &NewCase) -> Result<CaseRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(cases::table)
+        .values((
+            new,
+            cases::version.eq(1),
+            cases::created_at.eq(now),
+            cases::updated_at.eq(now),
+        ))
+        .returning(cases::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<CaseRow, StoreError> {
+    Ok(cases::table
+        .filter(cases::id.eq(id))
+        .select(CaseRow::as_select())
+        .first(conn)?)
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+fn filtered(filter: &CaseFilter) -> cases::BoxedQuery<'static, Backend> {
+    let mut query = cases::table.into_boxed();
+    if let Some(id) = filter.programme_id {
+        query = query.filter(cases::programme_id.eq(id));
+    }
+    if let Some(kind) = &filter.subject_kind {
+        query = query.filter(cases::subject_kind.eq(kind.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(cases::status.eq(status.clone()));
+    }
+    if let Some(codes) = &filter.kelurahan_codes {
+        let in_area_cooperatives = cooperatives::table
+            .filter(cooperatives::kelurahan_code.eq_any(codes.clone()))
+            .select(cooperatives::id.nullable());
+        let in_area_ukm = ukm::table
+            .filter(ukm::kelurahan_code.eq_any(codes.clone()))
+            .select(ukm::id.nullable());
+        query = query.filter(
+            cases::cooperative_id
+                .eq_any(in_area_cooperatives)
+                .or(cases::ukm_id.eq_any(in_area_ukm)),
+        );
+    }
+    if let Some(expert) = filter.member_expert_id {
+        let theirs = case_members::table
+            .filter(case_members::expert_id.eq(expert))
+            .select(case_members::case_id);
+        query = query.filter(cases::id.eq_any(theirs));
+    }
+    if let Some(experts) = &filter.team_of {
+        let theirs = case_members::table
+            .filter(case_members::expert_id.eq_any(experts.clone()))
+            .filter(case_members::duty.eq("team"))
+            .select(case_members::case_id);
+        query = query.filter(cases::id.eq_any(theirs));
+    }
+    if let Some(year) = filter.year {
+        let first = NaiveDate::from_ymd_opt(year, 1, 1);
+        let last = NaiveDate::from_ymd_opt(year, 12, 31);
+        if let (Some(first), Some(last)) = (first, last) {
+            query = query.filter(cases::registered_on.between(first, last));
+        }
+    }
+    query
+}
+
+/// One page, newest registration first, and the exact total (a city's clinic holds hundreds of
+/// cases a year, not millions).
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &CaseFilter,
+    paging: Paging,
+) -> Result<(Vec<CaseRow>, Total), StoreError> {
+    let rows = filtered(filter)
+        .order((cases::registered_on.desc(), cases::id.desc()))
+        .select(CaseRow::as_select())
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .load(conn)?;
+    let count: i64 = filtered(filter).count().get_result(conn)?;
+    Ok((rows, Total { count, exact: true }))
+}
+
+/// Bumps the version (and sets the status) if the case is still at `expected_version`.
+pub fn set_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    status: &str,
+) -> Result<(), StoreError> {
+    let updated = diesel::update(
+        cases::table
+            .filter(cases::id.eq(id))
+            .filter(cases::version.eq(expected_version)),
+    )
+    .set((
+        cases::status.eq(status),
+        cases::version.eq(expected_version + 1),
+        cases::updated_at.eq(now_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// Sets the referral source, bumping the version, if the case is still at `expected_version`.
+pub fn set_referral_source(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    referral_source: &str,
+) -> Result<(), StoreError> {
+    let updated = diesel::update(
+        cases::table
+            .filter(cases::id.eq(id))
+            .filter(cases::version.eq(expected_version)),
+    )
+    .set((
+        cases::referral_source.eq(referral_source),
+        cases::version.eq(expected_version + 1),
+        cases::updated_at.eq(now_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// Members of the given cases: team first (lead first), then mentors.
+pub fn members_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<CaseMemberRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(case_members::table
+        .filter(case_members::case_id.eq_any(ids))
+        .order((
+            case_members::case_id,
+            case_members::duty.desc(),
+            case_members::is_lead.desc(),
+            case_members::expert_id,
+        ))
+        .select(CaseMemberRow::as_select())
+        .load(conn)?)
+}
+
+/// Replaces the members of one duty (`team` or `mentor`) of a case.
+pub fn replace_members(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    duty: &str,
+    members: &[CaseMemberRow],
+) -> Result<(), StoreError> {
+    diesel::delete(
+        case_members::table
+            .filter(case_members::case_id.eq(case_id))
+            .filter(case_members::duty.eq(duty)),
+    )
+    .execute(conn)?;
+    for member in members {
+        diesel::insert_into(case_members::table)
+            .values(member)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn append_transition(
+    conn: &mut AnyConnection,
+    transition: &NewTransition,
+) -> Result<TransitionRow, StoreError> {
+    Ok(diesel::insert_into(case_transitions::table)
+        .values((transition, case_transitions::created_at.eq(now_utc())))
+        .returning(case_transitions::all_columns)
+        .get_result(conn)?)
+}
+
+/// A case's transitions, oldest first.
+pub fn transitions_of(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Vec<TransitionRow>, StoreError> {
+    Ok(case_transitions::table
+        .filter(case_transitions::case_id.eq(case_id))
+        .order(case_transitions::id.asc())
+        .select(TransitionRow::as_select())
+        .load(conn)?)
+}
+
+/// What a case shows of its subject: id, name, kelurahan and (for a cooperative) membership area.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct SubjectRow {
+    pub id: i64,
+    pub name: String,
+    pub kelurahan_code: String,
+    pub membership_area: Option<String>,
+    pub archived: bool,
+}
+
+pub fn cooperative_subjects(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<SubjectRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, String, String, String, Option<NaiveDateTime>)> = cooperatives::table
+        .filter(cooperatives::id.eq_any(ids))
+        .select((
+            cooperatives::id,
+            cooperatives::name,
+            cooperatives::kelurahan_code,
+            cooperatives::membership_area,
+            cooperatives::archived_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kelurahan_code, area, archived)| SubjectRow {
+            id,
+            name,
+            kelurahan_code,
+            membership_area: Some(area),
+            archived: archived.is_some(),
+        })
+        .collect())
+}
+
+pub fn ukm_subjects(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<SubjectRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, String, String, Option<NaiveDateTime>)> = ukm::table
+        .filter(ukm::id.eq_any(ids))
+        .select((
+            ukm::id,
+            ukm::business_name,
+            ukm::kelurahan_code,
+            ukm::archived_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kelurahan_code, archived)| SubjectRow {
+            id,
+            name,
+            kelurahan_code,
+            membership_area: None,
+            archived: archived.is_some(),
+        })
+        .collect())
+}
+
+/// `(case_id, programme_id)` of the given cases that exist.
+pub fn programmes_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(cases::table
+        .filter(cases::id.eq_any(ids))
+        .select((cases::id, cases::programme_id))
+        .load(conn)?)
+}

@@ -1,0 +1,222 @@
+//! Clinic sessions: events with speakers, experts present and the cases that attend.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Paging;
+use crate::schema::{clinic_session_cases, clinic_session_experts, clinic_sessions};
+use crate::{AnyConnection, StoreError, Total, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = clinic_sessions)]
+pub struct SessionRow {
+    pub id: i64,
+    pub programme_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub venue: String,
+    pub kind: String,
+    pub notes: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = clinic_sessions, treat_none_as_null = true)]
+pub struct SessionFields {
+    pub programme_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub venue: String,
+    pub kind: String,
+    pub notes: Option<String>,
+}
+
+/// Who was at a session: experts by duty (`speaker` or `present`) and cases with attendance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attendance {
+    pub speakers: Vec<i64>,
+    pub experts_present: Vec<i64>,
+    /// `(case_id, present)`.
+    pub cases: Vec<(i64, bool)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    pub programme_id: Option<i64>,
+    pub kind: Option<String>,
+    pub case_id: Option<i64>,
+}
+
+pub fn insert(conn: &mut AnyConnection, fields: &SessionFields) -> Result<SessionRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(clinic_sessions::table)
+        .values((
+            fields,
+            clinic_sessions::version.eq(1),
+            clinic_sessions::created_at.eq(now),
+            clinic_sessions::updated_at.eq(now),
+        ))
+        .returning(clinic_sessions::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<SessionRow, StoreError> {
+    Ok(clinic_sessions::table
+        .filter(clinic_sessions::id.eq(id))
+        .select(SessionRow::as_select())
+        .first(conn)?)
+}
+
+type Backend = <AnyConnection as diesel::Connection>::Backend;
+
+fn filtered(filter: &SessionFilter) -> clinic_sessions::BoxedQuery<'static, Backend> {
+    let mut query = clinic_sessions::table.into_boxed();
+    if let Some(id) = filter.programme_id {
+        query = query.filter(clinic_sessions::programme_id.eq(id));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(clinic_sessions::kind.eq(kind.clone()));
+    }
+    if let Some(case_id) = filter.case_id {
+        let attended = clinic_session_cases::table
+            .filter(clinic_session_cases::case_id.eq(case_id))
+            .select(clinic_session_cases::session_id);
+        query = query.filter(clinic_sessions::id.eq_any(attended));
+    }
+    query
+}
+
+/// One page, latest first, and the exact total.
+pub fn list(
+    conn: &mut AnyConnection,
+    filter: &SessionFilter,
+    paging: Paging,
+) -> Result<(Vec<SessionRow>, Total), StoreError> {
+    let rows = filtered(filter)
+        .order((
+            clinic_sessions::starts_at.desc(),
+            clinic_sessions::id.desc(),
+        ))
+        .select(SessionRow::as_select())
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .load(conn)?;
+    let count: i64 = filtered(filter).count().get_result(conn)?;
+    Ok((rows, Total { count, exact: true }))
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    fields: &SessionFields,
+) -> Result<SessionRow, StoreError> {
+    let updated = diesel::update(
+        clinic_sessions::table
+            .filter(clinic_sessions::id.eq(id))
+            .filter(clinic_sessions::version.eq(expected_version)),
+    )
+    .set((
+        fields,
+        clinic_sessions::version.eq(expected_version + 1),
+        clinic_sessions::updated_at.eq(now_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    find(conn, id)
+}
+
+/// The attendance of the given sessions, keyed by session id.
+pub fn attendance_of(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<(i64, Attendance)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let experts: Vec<(i64, i64, String)> = clinic_session_experts::table
+        .filter(clinic_session_experts::session_id.eq_any(ids))
+        .order((
+            clinic_session_experts::session_id,
+            clinic_session_experts::expert_id,
+        ))
+        .select((
+            clinic_session_experts::session_id,
+            clinic_session_experts::expert_id,
+            clinic_session_experts::duty,
+        ))
+        .load(conn)?;
+    let cases: Vec<(i64, i64, bool)> = clinic_session_cases::table
+        .filter(clinic_session_cases::session_id.eq_any(ids))
+        .order((
+            clinic_session_cases::session_id,
+            clinic_session_cases::case_id,
+        ))
+        .select((
+            clinic_session_cases::session_id,
+            clinic_session_cases::case_id,
+            clinic_session_cases::present,
+        ))
+        .load(conn)?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let mut attendance = Attendance::default();
+            for (_, expert, duty) in experts.iter().filter(|(s, _, _)| s == id) {
+                match duty.as_str() {
+                    "speaker" => attendance.speakers.push(*expert),
+                    _ => attendance.experts_present.push(*expert),
+                }
+            }
+            attendance.cases = cases
+                .iter()
+                .filter(|(s, _, _)| s == id)
+                .map(|(_, case, present)| (*case, *present))
+                .collect();
+            (*id, attendance)
+        })
+        .collect())
+}
+
+/// Replaces who was at a session.
+pub fn replace_attendance(
+    conn: &mut AnyConnection,
+    session_id: i64,
+    attendance: &Attendance,
+) -> Result<(), StoreError> {
+    diesel::delete(
+        clinic_session_experts::table.filter(clinic_session_experts::session_id.eq(session_id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        clinic_session_cases::table.filter(clinic_session_cases::session_id.eq(session_id)),
+    )
+    .execute(conn)?;
+    let duties = [
+        ("speaker", &attendance.speakers),
+        ("present", &attendance.experts_present),
+    ];
+    for (duty, experts) in duties {
+        for expert_id in experts {
+            diesel::insert_into(clinic_session_experts::table)
+                .values((
+                    clinic_session_experts::session_id.eq(session_id),
+                    clinic_session_experts::expert_id.eq(expert_id),
+                    clinic_session_experts::duty.eq(duty),
+                ))
+                .execute(conn)?;
+        }
+    }
+    for (case_id, present) in &attendance.cases {
+        diesel::insert_into(clinic_session_cases::table)
+            .values((
+                clinic_session_cases::session_id.eq(session_id),
+                clinic_session_cases::case_id.eq(case_id),
+                clinic_session_cases::present.eq(present),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

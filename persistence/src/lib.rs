@@ -25,7 +25,7 @@ pub use connection::{
     ping, run_migrations, write_transaction,
 };
 pub use error::StoreError;
-pub use search::like_pattern;
+pub use search::{bindable, like_pattern};
 
 /// Lists count their matches up to this many; beyond it the count stops and says so, so that a
 /// broad filter over a million rows never costs a full count (ARCHITECTURE.md: lists stay fast).

@@ -217,7 +217,7 @@ fn filtered(filter: &ListFilter) -> ukm::BoxedQuery<'static, Backend> {
             lower(ukm::business_name)
                 .like(pattern)
                 .escape('\\')
-                .or(ukm::nib.eq(term.clone())),
+                .or(ukm::nib.eq(crate::bindable(term))),
         );
     }
     if let Some(hash) = &filter.nik_hash {

@@ -42,7 +42,7 @@ fn expired_token() -> String {
     key.sign(&serde_json::from_value(claims).unwrap()).unwrap()
 }
 
-async fn client_token(app: &TestApp, scopes: &[&str]) -> String {
+pub(crate) async fn client_token(app: &TestApp, scopes: &[&str]) -> String {
     let reply = app
         .post(
             "/api/v1/clients",

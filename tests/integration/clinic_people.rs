@@ -374,3 +374,71 @@ async fn the_shipped_instruments_score_the_published_case_and_new_versions_leave
         "version 1 is unchanged"
     );
 }
+
+#[actix_web::test]
+async fn a_client_with_clinic_read_reads_experts_masked_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    create(
+        &app,
+        "/api/v1/experts",
+        json!({"full_name": "Hendra", "role": "perbankan", "phone": "081299887766"}),
+    )
+    .await;
+    let reader = crate::access::client_token(&app, &["clinic:read"]).await;
+    let listed = app
+        .request_as(Some(&reader), Method::GET, "/api/v1/experts", None, &[])
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.body["items"][0]["phone"], "*********766");
+    app.request_as(
+        Some(&reader),
+        Method::POST,
+        "/api/v1/experts",
+        Some(&json!({"full_name": "X", "role": "praktisi"})),
+        &[],
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    let registry_only = crate::access::client_token(&app, &["registry:read"]).await;
+    app.request_as(
+        Some(&registry_only),
+        Method::GET,
+        "/api/v1/cases",
+        None,
+        &[],
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn a_search_term_with_a_nul_finds_nothing_and_an_id_filter_below_1_is_refused() {
+    let app = TestApp::spawn().await;
+    create(
+        &app,
+        "/api/v1/partners",
+        json!({"name": "Bank BJB", "kind": "bank"}),
+    )
+    .await;
+    for path in [
+        "/api/v1/ukm?q=t%00x",
+        "/api/v1/cooperatives?q=%00",
+        "/api/v1/partners?q=b%00",
+        "/api/v1/experts?q=%00",
+        "/api/v1/programmes?q=%00",
+    ] {
+        let reply = app.get(path).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert_eq!(reply.body["total"], 0, "{path}");
+    }
+    for (path, field) in [
+        ("/api/v1/cases?programme_id=0", "programme_id"),
+        ("/api/v1/cases?expert_id=-1", "expert_id"),
+        ("/api/v1/clinic-sessions?case_id=0", "case_id"),
+        ("/api/v1/experts?partner_id=0", "partner_id"),
+    ] {
+        let reply = app.get(path).await;
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+        assert_eq!(reply.body["errors"][0]["field"], field);
+    }
+}

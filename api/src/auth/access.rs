@@ -36,18 +36,19 @@ const REGISTRY_WRITE: Access = Access::Rule {
     roles: STAFF_WRITE,
     scope: Some(Scope::RegistryWrite),
 };
-/// The clinic is the office's own work: staff read it, admin and officer change it; no
-/// integration client yet (issue 6 opens the indicators to clients).
+/// Staff read the clinic, admin and officer change it; integration clients with `clinic:read` /
+/// `clinic:write` likewise (other government systems that refer cases or record sessions).
 const CLINIC_READ: Access = Access::Rule {
     roles: STAFF_READ,
-    scope: None,
+    scope: Some(Scope::ClinicRead),
 };
 const CLINIC_WRITE: Access = Access::Rule {
     roles: STAFF_WRITE,
-    scope: None,
+    scope: Some(Scope::ClinicWrite),
 };
 /// Work on cases: office staff, and assessors on the cases whose team includes them (checked per
-/// case by the handler).
+/// case by the handler). No client: transitions and diagnoses are the team's and the office's
+/// decisions.
 const CLINIC_WORK: Access = Access::Rule {
     roles: &[Role::Admin, Role::Officer, Role::Assessor],
     scope: None,

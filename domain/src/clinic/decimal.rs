@@ -50,6 +50,22 @@ pub mod text {
     }
 }
 
+/// `#[serde(with = "computed")]` for a computed `Decimal` (a weighted score may carry more
+/// decimals than an input may): written like [`text`], read back from storage in any plain form.
+pub mod computed {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format(value))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse()
+            .map_err(|_| serde::de::Error::custom("expected a decimal string"))
+    }
+}
+
 /// `#[serde(with = "optional_text")]` for an `Option<Decimal>`.
 pub mod optional_text {
     use super::*;

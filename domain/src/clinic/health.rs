@@ -298,12 +298,12 @@ pub struct ComponentResult {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "12.5"))]
     pub ratio: Option<Decimal>,
     /// The component's score 0–100 (nilai).
-    #[serde(with = "super::decimal::text")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
+    #[serde(with = "super::decimal::computed")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "7.48"))]
     pub score: Decimal,
     /// Its contribution to the total: score × weight / 100 (skor).
-    #[serde(with = "super::decimal::text")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
+    #[serde(with = "super::decimal::computed")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "7.48"))]
     pub weighted: Decimal,
 }
 
@@ -312,11 +312,11 @@ pub struct ComponentResult {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AspectResult {
     pub code: String,
-    #[serde(with = "super::decimal::text")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
+    #[serde(with = "super::decimal::computed")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "7.48"))]
     pub weight: Decimal,
-    #[serde(with = "super::decimal::text")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
+    #[serde(with = "super::decimal::computed")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "7.48"))]
     pub score: Decimal,
     pub components: Vec<ComponentResult>,
 }
@@ -327,7 +327,7 @@ pub struct AspectResult {
 pub struct Scored {
     pub aspects: Vec<AspectResult>,
     /// The total 0–100, rounded to two places.
-    #[serde(with = "super::decimal::text")]
+    #[serde(with = "super::decimal::computed")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]{1,7}(\.[0-9]{1,4})?$", example = "80"))]
     pub total: Decimal,
     pub predicate: Predicate,

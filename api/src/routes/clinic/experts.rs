@@ -197,6 +197,7 @@ pub async fn list_experts(
     let query = query.0;
     let page = PageRequest::new(query.page, query.page_size)?;
     check_q(&query.q)?;
+    super::check_ids(&[("partner_id", query.partner_id)])?;
     let filter = ExpertFilter {
         role: query.role.map(|r| r.as_str().to_owned()),
         partner_id: query.partner_id,

@@ -42,3 +42,15 @@ fn check_q(q: &Option<String>) -> Result<(), crate::problem::ApiError> {
     }
     Ok(())
 }
+
+/// Checks id filters: each at least 1, as the contract says (400 otherwise).
+pub(crate) fn check_ids(ids: &[(&str, Option<i64>)]) -> Result<(), crate::problem::ApiError> {
+    match ids.iter().find(|(_, id)| id.is_some_and(|id| id < 1)) {
+        Some((field, _)) => Err(crate::extract::query_error(
+            field,
+            "minimum",
+            "must be at least 1",
+        )),
+        None => Ok(()),
+    }
+}

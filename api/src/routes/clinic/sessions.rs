@@ -201,6 +201,7 @@ pub async fn list_sessions(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let page = PageRequest::new(q.page, q.page_size)?;
+    super::check_ids(&[("programme_id", q.programme_id), ("case_id", q.case_id)])?;
     let filter = SessionFilter {
         programme_id: q.programme_id,
         kind: q.kind.map(|k| k.as_str().to_owned()),

@@ -189,6 +189,22 @@ fn a_definition_whose_weights_miss_100_or_whose_cut_offs_are_out_of_order_is_ref
     assert_eq!(codes, vec!["weights_total", "cutoffs_order"]);
 }
 
+#[test]
+fn a_result_with_more_decimals_than_an_input_round_trips_through_its_stored_json() {
+    let mut definition = ukm_checklist().definition;
+    definition.aspects[0].components[0].weight = dec("9.9999");
+    definition.aspects[1].components[0].weight = dec("10.0001");
+    assert_eq!(definition.validate(), Ok(()));
+    let codes: Vec<String> = definition.aspects.iter().map(|a| a.code.clone()).collect();
+    let pairs: Vec<(&str, &str)> = codes.iter().map(|c| (c.as_str(), "33.33")).collect();
+    let scored = definition.score(&scores(&pairs)).expect("complete input");
+    assert_eq!(scored.aspects[0].score, dec("3.33296667"));
+    let stored = serde_json::to_string(&scored).expect("serialises");
+    let read: Scored = serde_json::from_str(&stored).expect("reads back");
+    assert_eq!(read, scored);
+    assert_eq!(read.total, dec("33.33"));
+}
+
 /// Complete input for the conventional instrument: a score per direct component, a ratio per table.
 fn conventional_inputs(values: &[Decimal]) -> Vec<(String, bool, Decimal)> {
     ksp_konvensional()

@@ -249,6 +249,10 @@ pub async fn list_cases(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let page = PageRequest::new(q.page, q.page_size)?;
+    crate::routes::clinic::check_ids(&[
+        ("programme_id", q.programme_id),
+        ("expert_id", q.expert_id),
+    ])?;
     if q.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
         return Err(query_error(
             "year",

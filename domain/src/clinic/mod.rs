@@ -5,6 +5,8 @@ pub mod case;
 pub mod decimal;
 pub mod health;
 pub mod instruments;
+pub mod outcome;
+pub mod recommendation;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -129,5 +131,13 @@ mod tests {
         round_trips(CaseAction::ALL);
         round_trips(EvaluationNextStep::ALL);
         round_trips(Predicate::ALL);
+        round_trips(recommendation::RecommendationKind::ALL);
+        round_trips(recommendation::RecommendationStatus::ALL);
+        round_trips(recommendation::FinancingScheme::ALL);
+        round_trips(outcome::Outcome::ALL);
+        round_trips(outcome::Conclusion::ALL);
+        round_trips(outcome::DissolutionReason::ALL);
+        round_trips(outcome::ProposalStatus::ALL);
+        round_trips(outcome::ActivityKind::ALL);
     }
 }

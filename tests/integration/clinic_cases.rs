@@ -385,6 +385,19 @@ async fn an_assessor_sees_and_works_only_on_the_cases_of_their_team() {
     )
     .await
     .assert_problem(404, "not_found");
+    let theirs = created(
+        &app,
+        &format!("/api/v1/cases/{}/diagnoses", other["id"]),
+        json!({}),
+    )
+    .await;
+    as_asep(
+        Method::GET,
+        format!("/api/v1/diagnoses/{}", theirs["id"]),
+        None,
+    )
+    .await
+    .assert_problem(404, "not_found");
     let draft = as_asep(Method::POST, format!("/api/v1/cases/{}/diagnoses", mine["id"]), Some(json!({"findings": [{"category": "sdm", "severity": "ringan", "description": "Pengurus belum pernah pelatihan."}]}))).await;
     assert_eq!(draft.status, 201, "{}", draft.body);
     let own = format!(

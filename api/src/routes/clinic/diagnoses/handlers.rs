@@ -78,8 +78,11 @@ fn in_scope(
 ) -> Result<(DiagnosisRow, CaseRow, CaseScope), ApiError> {
     let row = store::find(conn, id).map_err(ApiError::missing("Diagnosis"))?;
     let scope = CaseScope::of(conn, caller)?;
-    let case =
-        visible_case(conn, &scope, row.case_id).map_err(|_| ApiError::not_found("Diagnosis"))?;
+    let case = visible_case(conn, &scope, row.case_id).map_err(|e| match e {
+        // Another team's case: its diagnoses do not exist for this caller either.
+        ApiError::NotFound { .. } => ApiError::not_found("Diagnosis"),
+        other => other,
+    })?;
     Ok((row, case, scope))
 }
 

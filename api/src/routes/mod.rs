@@ -95,6 +95,20 @@ impl PageRequest {
         }
     }
 
+    /// This page of a short list held whole in memory, and the list's exact total.
+    pub fn slice<T>(&self, rows: Vec<T>) -> (Vec<T>, klinik_persistence::Total) {
+        let total = klinik_persistence::Total {
+            count: rows.len() as i64,
+            exact: true,
+        };
+        let page = rows
+            .into_iter()
+            .skip(usize::try_from(self.offset()).unwrap_or(usize::MAX))
+            .take(usize::try_from(self.limit()).unwrap_or(0))
+            .collect();
+        (page, total)
+    }
+
     /// A page of a list whose count may have stopped at the cap.
     pub fn wrap_capped<T>(&self, items: Vec<T>, total: klinik_persistence::Total) -> Page<T> {
         Page {

@@ -10,7 +10,7 @@ use klinik_domain::clinic::health::{ComponentInput, InstrumentDefinition, Scored
 use klinik_domain::clinic::instruments::{SeedInstrument, seeded};
 use klinik_domain::text::single_line;
 use klinik_persistence::clinic::instruments::{self as store, InstrumentRow, NewInstrument};
-use klinik_persistence::{AnyConnection, StoreError, Total};
+use klinik_persistence::{AnyConnection, StoreError};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -258,14 +258,9 @@ pub async fn list_instruments(
     let rows = state
         .read(move |conn| Ok(store::list(conn, kind, query.code.as_deref())?))
         .await?;
-    let total = Total {
-        count: rows.len() as i64,
-        exact: true,
-    };
+    let (rows, total) = page.slice(rows);
     let items = rows
         .into_iter()
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit()).unwrap_or(0))
         .map(Instrument::from_row)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(page.wrap_capped(items, total)))

@@ -453,14 +453,9 @@ pub async fn get_case_history(
             Ok(store::transitions_of(conn, id)?)
         })
         .await?;
-    let total = Total {
-        count: rows.len() as i64,
-        exact: true,
-    };
+    let (rows, total) = page.slice(rows);
     let items = rows
         .into_iter()
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.limit()).unwrap_or(0))
         .map(Transition::from_row)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(page.wrap_capped(items, total)))

@@ -10,7 +10,7 @@ use klinik_persistence::clinic::cases::{self as cases_store, CaseRow};
 use klinik_persistence::clinic::diagnoses::{
     self as store, DiagnosisRow, DraftFields, MemberScoreRow,
 };
-use klinik_persistence::{AnyConnection, Total, now_utc};
+use klinik_persistence::{AnyConnection, now_utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -250,16 +250,7 @@ pub async fn list_case_diagnoses(
         .read(move |conn| {
             let scope = CaseScope::of(conn, &caller)?;
             visible_case(conn, &scope, case_id)?;
-            let rows = store::of_case(conn, case_id)?;
-            let total = Total {
-                count: rows.len() as i64,
-                exact: true,
-            };
-            let rows = rows
-                .into_iter()
-                .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-                .take(usize::try_from(page.limit()).unwrap_or(0))
-                .collect();
+            let (rows, total) = page.slice(store::of_case(conn, case_id)?);
             Ok((load_rows(conn, rows)?, total))
         })
         .await?;

@@ -21,7 +21,7 @@ text_enum!(
 );
 
 /// What an integration client may do: `registry:read`, `registry:write`, `clinic:read`,
-/// `clinic:write`, `indicators:read`. Write scopes are granted only explicitly.
+/// `clinic:write`, `indicators:read`, `capital:write`. Write scopes are granted only explicitly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Scope {
@@ -40,6 +40,10 @@ pub enum Scope {
     #[serde(rename = "indicators:read")]
     #[cfg_attr(feature = "openapi", schema(rename = "indicators:read"))]
     IndicatorsRead,
+    /// A partner bank reports approval and disbursement of capital recommendations (its own).
+    #[serde(rename = "capital:write")]
+    #[cfg_attr(feature = "openapi", schema(rename = "capital:write"))]
+    CapitalWrite,
 }
 
 impl Scope {
@@ -49,6 +53,7 @@ impl Scope {
         Scope::ClinicRead,
         Scope::ClinicWrite,
         Scope::IndicatorsRead,
+        Scope::CapitalWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +63,7 @@ impl Scope {
             Scope::ClinicRead => "clinic:read",
             Scope::ClinicWrite => "clinic:write",
             Scope::IndicatorsRead => "indicators:read",
+            Scope::CapitalWrite => "capital:write",
         }
     }
 }

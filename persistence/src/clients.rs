@@ -18,6 +18,8 @@ pub struct ClientRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The partner (a bank) the client speaks for, if any.
+    pub partner_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
@@ -28,6 +30,7 @@ pub struct NewClient {
     pub scopes: String,
     pub secret_hash: String,
     pub active: bool,
+    pub partner_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, AsChangeset)]
@@ -37,6 +40,8 @@ pub struct ClientChanges {
     pub scopes: Option<String>,
     pub active: Option<bool>,
     pub secret_hash: Option<String>,
+    /// `Some(None)` unlinks the partner.
+    pub partner_id: Option<Option<i64>>,
 }
 
 pub fn insert(conn: &mut AnyConnection, client: &NewClient) -> Result<ClientRow, StoreError> {

@@ -130,6 +130,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        partner_id -> Nullable<BigInt>,
     }
 }
 
@@ -478,6 +479,132 @@ diesel::joinable!(case_members -> cases (case_id));
 diesel::joinable!(case_transitions -> cases (case_id));
 diesel::joinable!(findings -> diagnoses (diagnosis_id));
 
+diesel::table! {
+    recommendations (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        diagnosis_id -> BigInt,
+        kind -> Text,
+        description -> Text,
+        responsible_expert_id -> Nullable<BigInt>,
+        responsible_partner_id -> Nullable<BigInt>,
+        responsible_user_id -> Nullable<BigInt>,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        financing_scheme -> Nullable<Text>,
+        bank_partner_id -> Nullable<BigInt>,
+        amount_requested -> Nullable<BigInt>,
+        amount_approved -> Nullable<BigInt>,
+        approved_on -> Nullable<Date>,
+        amount_disbursed -> Nullable<BigInt>,
+        disbursed_on -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recommendation_findings (recommendation_id, finding_id) {
+        recommendation_id -> BigInt,
+        finding_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    recommendation_transitions (id) {
+        id -> BigInt,
+        recommendation_id -> BigInt,
+        from_status -> Text,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        actor_type -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mentoring_activities (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        held_on -> Date,
+        kind -> Text,
+        hours -> Text,
+        notes -> Nullable<Text>,
+        recommendation_id -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mentoring_activity_experts (activity_id, expert_id) {
+        activity_id -> BigInt,
+        expert_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        evaluated_on -> Date,
+        indicators -> Text,
+        conclusion -> Text,
+        next_step -> Text,
+        notes -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_outcomes (case_id) {
+        case_id -> BigInt,
+        outcome -> Text,
+        computed_outcome -> Text,
+        rule_name -> Text,
+        rule_version -> Integer,
+        evidence -> Text,
+        evaluation_id -> BigInt,
+        decided_on -> Date,
+        override_reason -> Nullable<Text>,
+        overridden_by -> Nullable<Text>,
+        overridden_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    dissolution_proposals (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        cooperative_id -> BigInt,
+        status -> Text,
+        note -> Nullable<Text>,
+        previous_override -> Nullable<Text>,
+        previous_override_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dissolution_proposal_reasons (proposal_id, reason) {
+        proposal_id -> BigInt,
+        reason -> Text,
+    }
+}
+
+diesel::joinable!(recommendations -> cases (case_id));
+diesel::joinable!(recommendation_findings -> recommendations (recommendation_id));
+diesel::joinable!(mentoring_activity_experts -> mentoring_activities (activity_id));
+diesel::joinable!(evaluations -> cases (case_id));
+diesel::joinable!(dissolution_proposal_reasons -> dissolution_proposals (proposal_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     kecamatan,
     kelurahan,
@@ -511,4 +638,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinic_sessions,
     clinic_session_experts,
     clinic_session_cases,
+    recommendations,
+    recommendation_findings,
+    recommendation_transitions,
+    mentoring_activities,
+    mentoring_activity_experts,
+    evaluations,
+    case_outcomes,
+    dissolution_proposals,
+    dissolution_proposal_reasons,
 );

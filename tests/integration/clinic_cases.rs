@@ -225,6 +225,15 @@ async fn cooperative_and_ukm_cases_go_from_registration_to_a_final_diagnosis_pas
     app.patch(&draft, &json!({"summary": "changed"}))
         .await
         .assert_problem(409, "diagnosis_final");
+    // Finishing needs a recommendation on the final diagnosis, answering its findings.
+    assert_eq!(
+        guard(&act(&app, &coop_case, "finish_diagnosis", None).await),
+        "recommendation_required"
+    );
+    let finding = &done.body["findings"][0];
+    assert_eq!(finding["category"], "tata_kelola_rat");
+    created(&app, &format!("/api/v1/diagnoses/{}/recommendations", diagnosis["id"]), json!({"kind": "bimbingan",
+        "finding_ids": [finding["id"]], "description": "Pendampingan penyelenggaraan RAT tahun buku 2016."})).await;
     let recommending = act(&app, &coop_case, "finish_diagnosis", None).await;
     assert_eq!(recommending.body["status"], "recommending");
     assert_eq!(
@@ -253,6 +262,8 @@ async fn cooperative_and_ukm_cases_go_from_registration_to_a_final_diagnosis_pas
         done.body["health_assessment"]["result"]["predicate"],
         "sehat"
     );
+    created(&app, &format!("/api/v1/diagnoses/{}/recommendations", ukm_diagnosis["id"]), json!({"kind": "fasilitasi_pemasaran",
+        "finding_ids": [done.body["findings"][0]["id"]], "description": "Pelatihan pemasaran digital."})).await;
     let ukm_done = act(&app, &ukm_case, "finish_diagnosis", None).await;
     assert_eq!(
         (
@@ -425,6 +436,17 @@ async fn an_assessor_sees_and_works_only_on_the_cases_of_their_team() {
         "the lead finalizes: {}",
         finalized.body
     );
+    // The team's member recommends; another team's assessor cannot even see the diagnosis.
+    let recommended = as_asep(Method::POST, format!("/api/v1/diagnoses/{}/recommendations", draft.body["id"]),
+        Some(json!({"kind": "pelatihan", "finding_ids": [finalized.body["findings"][0]["id"]], "description": "Pelatihan pengurus."}))).await;
+    assert_eq!(recommended.status, 201, "{}", recommended.body);
+    as_asep(
+        Method::POST,
+        format!("/api/v1/diagnoses/{}/recommendations", theirs["id"]),
+        Some(json!({"kind": "pelatihan", "description": "x"})),
+    )
+    .await
+    .assert_problem(404, "not_found");
     let finished = as_asep(
         Method::POST,
         format!("/api/v1/cases/{}/transitions", mine["id"]),

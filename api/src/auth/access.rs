@@ -53,6 +53,16 @@ const CLINIC_WORK: Access = Access::Rule {
     roles: &[Role::Admin, Role::Officer, Role::Assessor],
     scope: None,
 };
+/// A partner bank's client reports capital (its own bank's, checked by the handler).
+const CAPITAL_REPORT: Access = Access::Rule {
+    roles: STAFF_WRITE,
+    scope: Some(Scope::CapitalWrite),
+};
+/// Office decisions on a case's end: no assessor, no client.
+const CLINIC_OFFICE: Access = Access::Rule {
+    roles: STAFF_WRITE,
+    scope: None,
+};
 const ADMIN_ONLY: Access = Access::Rule {
     roles: ADMIN,
     scope: None,
@@ -113,6 +123,21 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "create_diagnosis" | "update_diagnosis" | "put_member_score" | "finalize_diagnosis" => {
             CLINIC_WORK
         }
+        "list_diagnosis_recommendations"
+        | "list_recommendations"
+        | "get_recommendation"
+        | "get_recommendation_history" => CLINIC_READ,
+        "create_recommendation" | "update_recommendation" | "create_recommendation_transition" => {
+            CLINIC_WORK
+        }
+        "report_recommendation_capital" => CAPITAL_REPORT,
+        "list_case_activities" | "get_activity" => CLINIC_READ,
+        "create_activity" | "update_activity" => CLINIC_WORK,
+        "list_case_evaluations" | "get_evaluation" => CLINIC_READ,
+        "create_evaluation" => CLINIC_WORK,
+        "override_case_outcome" => ADMIN_ONLY,
+        "list_dissolution_proposals" | "get_dissolution_proposal" => CLINIC_READ,
+        "create_dissolution_proposal_transition" => CLINIC_OFFICE,
         _ => return None,
     };
     Some(access)

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use klinik_domain::accounts::{Scope, format_scopes, parse_scopes};
 use klinik_domain::{Violation, Violations, text};
 use klinik_persistence::clients::{self as store, ClientChanges, ClientRow, NewClient};
+use klinik_persistence::{AnyConnection, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -15,7 +16,7 @@ use super::regions::PageQuery;
 use super::{Page, PageRequest, with_etag};
 use crate::audit::{AuditContext, diff};
 use crate::auth::passwords;
-use crate::extract::{IfMatch, JsonBody, QueryParams, etag, present};
+use crate::extract::{IfMatch, JsonBody, QueryParams, etag, nullable, present};
 use crate::problem::{ApiError, responses};
 use crate::routes::created::Created;
 use crate::state::AppState;
@@ -41,8 +42,12 @@ pub struct CreateClient {
     )]
     pub name: String,
     /// What it may do; write scopes only when granted here.
-    #[schema(min_items = 1, max_items = 5)]
+    #[schema(min_items = 1, max_items = 6)]
     pub scopes: Vec<Scope>,
+    /// The partner institution (a bank or BPR) the system speaks for: a bank's client with
+    /// `capital:write` reports capital on that bank's recommendations only.
+    #[schema(minimum = 1)]
+    pub partner_id: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -53,8 +58,12 @@ pub struct PatchClient {
     #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Scope>, min_items = 1, max_items = 5)]
+    #[schema(value_type = Vec<Scope>, min_items = 1, max_items = 6)]
     pub scopes: Option<Vec<Scope>>,
+    /// `null` unlinks the partner.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub partner_id: Option<Option<i64>>,
     /// An inactive client's tokens stop working at once.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool)]
@@ -64,7 +73,7 @@ pub struct PatchClient {
 /// An integration client (never its secret).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": 1, "client_id": "kc_3f9a0c1d2e4b5a69", "name": "SIPD Kota Bogor",
-    "scopes": ["indicators:read", "registry:read"], "active": true, "version": 1,
+    "scopes": ["indicators:read", "registry:read"], "partner_id": null, "active": true, "version": 1,
     "created_at": "2026-11-28T10:00:00Z", "updated_at": "2026-11-28T10:00:00Z"}))]
 pub struct Client {
     pub id: i64,
@@ -72,6 +81,8 @@ pub struct Client {
     pub client_id: String,
     pub name: String,
     pub scopes: Vec<Scope>,
+    /// The partner institution it speaks for, if any.
+    pub partner_id: Option<i64>,
     pub active: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -94,6 +105,7 @@ impl From<ClientRow> for Client {
             client_id: row.client_id,
             name: row.name,
             scopes: parse_scopes(&row.scopes),
+            partner_id: row.partner_id,
             active: row.active,
             version: row.version,
             created_at: utc(row.created_at),
@@ -118,10 +130,25 @@ fn check(name: Option<&str>, scopes: Option<&[Scope]>) -> Result<(), Violations>
         violations.push(Violation::new(
             "scopes",
             "too_many_items",
-            "at most 5 scopes",
+            "at most 6 scopes",
         ));
     }
     violations.into_result()
+}
+
+/// A linked partner must exist and not be archived (422).
+fn check_partner(conn: &mut AnyConnection, partner_id: Option<i64>) -> Result<(), ApiError> {
+    if let Some(id) = partner_id {
+        klinik_persistence::clinic::partners::find(conn, id, false).map_err(|e| match e {
+            StoreError::NotFound => ApiError::validation(
+                "partner_id",
+                "unknown_partner",
+                "is not a partner (or it is archived)",
+            ),
+            other => other.into(),
+        })?;
+    }
+    Ok(())
 }
 
 async fn new_secret() -> Result<(String, String), ApiError> {
@@ -166,9 +193,11 @@ pub async fn create_client(
         scopes: format_scopes(&input.scopes),
         secret_hash: hash,
         active: true,
+        partner_id: input.partner_id,
     };
     let created = state
         .write(move |conn| {
+            check_partner(conn, new.partner_id)?;
             let client = Client::from(store::insert(conn, &new)?);
             audit.record(
                 conn,
@@ -293,7 +322,9 @@ pub async fn update_client(
                 scopes: patch.scopes.map(|s| format_scopes(&s)),
                 active: patch.active,
                 secret_hash: None,
+                partner_id: patch.partner_id,
             };
+            check_partner(conn, patch.partner_id.flatten())?;
             let updated = Client::from(store::update(conn, id, current.version, &changes)?);
             let before = Client::from(current);
             audit.record(

@@ -70,6 +70,8 @@ pub struct CaseFacts {
     pub team_size: usize,
     /// Findings of the case's current final diagnosis; `None` when it has no final diagnosis.
     pub final_diagnosis_findings: Option<usize>,
+    /// Recommendations made on the case's diagnoses, whatever their status.
+    pub recommendations: usize,
     pub agreed_recommendations: usize,
     pub activities: usize,
     /// Whether the latest evaluation proposes to continue mentoring, to close, or to dissolve.
@@ -98,6 +100,7 @@ pub enum Guard {
     TeamRequired,
     FinalDiagnosisRequired,
     FindingRequired,
+    RecommendationRequired,
     AgreedRecommendationRequired,
     ActivityRequired,
     EvaluationRequired,
@@ -115,6 +118,7 @@ impl Guard {
             Guard::TeamRequired => "team_required",
             Guard::FinalDiagnosisRequired => "final_diagnosis_required",
             Guard::FindingRequired => "finding_required",
+            Guard::RecommendationRequired => "recommendation_required",
             Guard::AgreedRecommendationRequired => "agreed_recommendation_required",
             Guard::ActivityRequired => "activity_required",
             Guard::EvaluationRequired => "evaluation_required",
@@ -141,6 +145,9 @@ impl Guard {
             }
             Guard::FinalDiagnosisRequired => "the case has no final diagnosis yet".into(),
             Guard::FindingRequired => "the final diagnosis records no finding".into(),
+            Guard::RecommendationRequired => {
+                "the diagnosis is finished once the team has made at least one recommendation".into()
+            }
             Guard::AgreedRecommendationRequired => {
                 "mentoring starts once at least one recommendation is agreed".into()
             }
@@ -229,7 +236,7 @@ fn guard(action: CaseAction, facts: &CaseFacts) -> Result<(), Guard> {
         CaseAction::FinishDiagnosis => match facts.final_diagnosis_findings {
             None => Err(Guard::FinalDiagnosisRequired),
             Some(0) => Err(Guard::FindingRequired),
-            Some(_) => Ok(()),
+            Some(_) => require(facts.recommendations > 0, Guard::RecommendationRequired),
         },
         CaseAction::StartMentoring => require(
             facts.agreed_recommendations > 0,

@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod decimal;
+pub mod evaluation;
 pub mod health;
 pub mod instruments;
 pub mod outcome;

@@ -22,8 +22,11 @@ text_enum!(
     Conclusion { Improved => "improved", Unchanged => "unchanged", Worse => "worse" }
 );
 
-/// The evidence the rule for `bagus` reads, by kind of subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The evidence the rule for `bagus` reads, by kind of subject; stored with the outcome, `basis`
+/// naming which kind it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "basis", rename_all = "snake_case")]
 pub enum Evidence {
     /// A cooperative that runs savings and loans: its latest final health predicate.
     SavingsAndLoan { final_predicate: Option<Predicate> },

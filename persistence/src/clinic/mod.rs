@@ -1,12 +1,16 @@
 //! Storage of the coaching clinic: partners, experts, programmes, instruments, cases, diagnoses,
-//! sessions.
+//! sessions, and the follow-up: recommendations, activities, evaluations, outcomes, dissolutions.
 
+pub mod activities;
 pub mod cases;
 pub mod diagnoses;
+pub mod dissolutions;
+pub mod evaluations;
 pub mod experts;
 pub mod instruments;
 pub mod partners;
 pub mod programmes;
+pub mod recommendations;
 pub mod sessions;
 
 /// A page of a small clinic table with its exact total (these tables hold thousands of rows at

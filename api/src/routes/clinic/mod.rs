@@ -1,11 +1,16 @@
-//! The coaching clinic, part 1: people, programmes, instruments, sessions, cases and diagnoses.
+//! The coaching clinic: people, programmes, instruments, sessions, cases, diagnoses, and the
+//! follow-up (recommendations, activities, evaluations, outcomes, dissolution proposals).
 
+pub mod activities;
 pub mod cases;
 pub mod diagnoses;
+pub mod dissolutions;
+pub mod evaluations;
 pub mod experts;
 pub mod instruments;
 pub mod partners;
 pub mod programmes;
+pub mod recommendations;
 pub mod sessions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,6 +23,10 @@ pub fn configure(config: &mut ServiceConfig) {
         .configure(instruments::configure)
         .configure(cases::configure)
         .configure(diagnoses::configure)
+        .configure(recommendations::configure)
+        .configure(activities::configure)
+        .configure(evaluations::configure)
+        .configure(dissolutions::configure)
         .configure(sessions::configure);
 }
 

@@ -7,6 +7,7 @@ fn ready() -> CaseFacts {
         membership_area: Some(MembershipArea::Kota),
         team_size: 2,
         final_diagnosis_findings: Some(3),
+        recommendations: 1,
         agreed_recommendations: 1,
         activities: 1,
         latest_evaluation: Some(EvaluationNextStep::Close),
@@ -111,6 +112,16 @@ fn each_guard_fails_with_its_own_code() {
                 ..ready()
             },
             "finding_required",
+        ),
+        (
+            CaseStatus::Diagnosing,
+            CaseAction::FinishDiagnosis,
+            CaseFacts {
+                recommendations: 0,
+                agreed_recommendations: 0,
+                ..ready()
+            },
+            "recommendation_required",
         ),
         (
             CaseStatus::Recommending,

@@ -5,9 +5,11 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use klinik_domain::clinic::case::{CaseAction, CaseStatus};
 use klinik_domain::clinic::health::Predicate;
+use klinik_domain::clinic::outcome::{DissolutionReason, Evidence, Outcome};
 use klinik_domain::clinic::{ReferralSource, SubjectKind};
 use klinik_domain::{Violation, Violations};
 use klinik_persistence::clinic::cases::{CaseMemberRow, CaseRow, SubjectRow, TransitionRow};
+use klinik_persistence::clinic::evaluations::OutcomeRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -141,6 +143,45 @@ pub struct AssessmentSummary {
     pub diagnosed_on: NaiveDate,
 }
 
+/// A closed case's outcome: computed by the named rule from the evidence shown, unless an admin
+/// overrode it (then `computed_outcome` keeps what the rule said, with the reason).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"outcome": "bagus", "computed_outcome": "bagus", "rule_name": "bagus_default",
+    "rule_version": 1, "evidence": {"basis": "savings_and_loan", "final_predicate": "cukup_sehat"},
+    "evaluation_id": 2, "decided_on": "2018-07-02", "override_reason": null, "overridden_by": null,
+    "overridden_at": null}))]
+pub struct CaseOutcome {
+    pub outcome: Outcome,
+    pub computed_outcome: Outcome,
+    pub rule_name: String,
+    pub rule_version: i32,
+    pub evidence: Evidence,
+    /// The evaluation whose conclusion decides when the rule for `bagus` does not hold.
+    pub evaluation_id: i64,
+    pub decided_on: NaiveDate,
+    pub override_reason: Option<String>,
+    pub overridden_by: Option<String>,
+    pub overridden_at: Option<DateTime<Utc>>,
+}
+
+impl CaseOutcome {
+    pub fn from_row(row: OutcomeRow) -> Result<Self, ApiError> {
+        let stored = |_| ApiError::internal(&"stored outcome");
+        Ok(CaseOutcome {
+            outcome: row.outcome.parse().map_err(stored)?,
+            computed_outcome: row.computed_outcome.parse().map_err(stored)?,
+            rule_name: row.rule_name,
+            rule_version: row.rule_version,
+            evidence: serde_json::from_str(&row.evidence).map_err(|e| ApiError::internal(&e))?,
+            evaluation_id: row.evaluation_id,
+            decided_on: row.decided_on,
+            override_reason: row.override_reason,
+            overridden_by: row.overridden_by,
+            overridden_at: row.overridden_at.map(utc),
+        })
+    }
+}
+
 /// A case: one cooperative or UKM in one programme.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": 1, "programme_id": 1, "subject_kind": "cooperative", "subject_id": 12,
@@ -148,7 +189,7 @@ pub struct AssessmentSummary {
     "kecamatan_code": "32.71.01", "referral_source": "office_initiative", "status": "diagnosing",
     "registered_on": "2017-06-14", "team": [{"expert_id": 1, "full_name": "Dr. Rina Wulandari",
     "role": "akademisi", "lead": true}], "mentors": [], "baseline_assessment": null,
-    "latest_assessment": null, "allowed_actions": ["finish_diagnosis", "propose_dissolution", "withdraw"],
+    "latest_assessment": null, "outcome": null, "allowed_actions": ["finish_diagnosis", "propose_dissolution", "withdraw"],
     "version": 3, "created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z"}))]
 pub struct Case {
     pub id: i64,
@@ -168,6 +209,8 @@ pub struct Case {
     pub baseline_assessment: Option<AssessmentSummary>,
     /// The latest final diagnosis's health assessment.
     pub latest_assessment: Option<AssessmentSummary>,
+    /// Set once the case is closed.
+    pub outcome: Option<CaseOutcome>,
     /// Actions the status allows (their guards may still refuse).
     pub allowed_actions: Vec<CaseAction>,
     /// Increases with every change; sent as the `ETag`.
@@ -184,6 +227,7 @@ pub struct CaseParts {
     pub members: Vec<(CaseMemberRow, String, String)>,
     pub baseline: Option<AssessmentSummary>,
     pub latest: Option<AssessmentSummary>,
+    pub outcome: Option<OutcomeRow>,
 }
 
 impl Case {
@@ -238,6 +282,7 @@ impl Case {
                 .collect(),
             baseline_assessment: parts.baseline,
             latest_assessment: parts.latest,
+            outcome: parts.outcome.map(CaseOutcome::from_row).transpose()?,
             allowed_actions: klinik_domain::clinic::case::actions_from(status),
             version: row.version,
             created_at: utc(row.created_at),
@@ -258,6 +303,18 @@ pub struct TransitionRequest {
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*[^\x00-\x20\x7F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$"
     )]
     pub note: Option<String>,
+    /// Required for `propose_dissolution`, refused for other actions: the proposal it creates.
+    pub dissolution: Option<DissolutionRequest>,
+}
+
+/// Why a cooperative is proposed for dissolution.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reasons": ["no_rat_two_years", "no_business"]}))]
+pub struct DissolutionRequest {
+    /// At least one; each at most once.
+    #[schema(min_items = 1, max_items = 6)]
+    pub reasons: Vec<DissolutionReason>,
 }
 
 /// One transition in a case's history.

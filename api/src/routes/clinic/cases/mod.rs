@@ -1,15 +1,17 @@
 //! Clinic cases: `/api/v1/cases`, their team, history and transitions.
 
 pub mod access;
+pub mod closing;
 pub mod dto;
 mod handlers;
+mod outcome;
 mod transitions;
 
 use std::collections::HashMap;
 
 use klinik_persistence::AnyConnection;
 use klinik_persistence::clinic::cases::{self as store, CaseRow, SubjectRow};
-use klinik_persistence::clinic::{diagnoses, experts};
+use klinik_persistence::clinic::{diagnoses, evaluations, experts};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::problem::ApiError;
@@ -23,7 +25,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(handlers::get_case)
         .service(handlers::update_case)
         .service(handlers::get_case_history)
-        .service(transitions::create_case_transition);
+        .service(transitions::create_case_transition)
+        .service(outcome::override_case_outcome);
 }
 
 /// The case's subject rows, keyed by (kind, id).
@@ -69,6 +72,10 @@ pub fn details(
         .map(|(id, name, role)| (id, (name, role)))
         .collect();
     let finals = diagnoses::finals_of(conn, &ids)?;
+    let mut outcomes: HashMap<i64, _> = evaluations::outcomes_of(conn, &ids)?
+        .into_iter()
+        .map(|o| (o.case_id, o))
+        .collect();
     rows.into_iter()
         .map(|row| {
             let key = match row.cooperative_id {
@@ -100,6 +107,7 @@ pub fn details(
                 members: case_members,
                 baseline: assessed.first().cloned(),
                 latest: assessed.last().cloned(),
+                outcome: outcomes.remove(&row.id),
                 row,
             })
         })

@@ -4,17 +4,19 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use klinik_domain::accounts::Role;
 use klinik_domain::clinic::SubjectKind;
-use klinik_domain::clinic::case::{CaseAction, CaseFacts, CaseStatus, TransitionError, transition};
+use klinik_domain::clinic::case::{
+    CaseAction, CaseFacts, CaseStatus, EvaluationNextStep, TransitionError, transition,
+};
 use klinik_domain::cooperative::MembershipArea;
 use klinik_domain::text::multi_line;
 use klinik_persistence::AnyConnection;
 use klinik_persistence::clinic::cases::{self as store, CaseRow, NewTransition};
-use klinik_persistence::clinic::diagnoses;
+use klinik_persistence::clinic::{activities, diagnoses, evaluations, recommendations};
 use serde_json::json;
 
 use super::access::{CaseScope, forbidden, visible_case};
 use super::dto::{Case, TransitionRequest};
-use super::load;
+use super::{closing, load};
 use crate::audit::AuditContext;
 use crate::auth::Caller;
 use crate::extract::{IfMatch, JsonBody};
@@ -24,9 +26,12 @@ use crate::state::AppState;
 
 pub const NOTE_MAX_CHARS: usize = 2000;
 
-/// What the guards need, read from storage. Recommendations, activities, evaluations and
-/// dissolution proposals arrive with the clinic's second part; until then their guards fail.
-fn facts(conn: &mut AnyConnection, case: &CaseRow, has_note: bool) -> Result<CaseFacts, ApiError> {
+/// What the guards need, read from storage (and, for a dissolution, from the request).
+fn facts(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    request: &TransitionRequest,
+) -> Result<CaseFacts, ApiError> {
     let subject_kind: SubjectKind = case
         .subject_kind
         .parse()
@@ -48,16 +53,31 @@ fn facts(conn: &mut AnyConnection, case: &CaseRow, has_note: bool) -> Result<Cas
         }
         None => None,
     };
+    let (agreed_recommendations, recommendations) = recommendations::counts_of_case(conn, case.id)?;
+    let activities = usize::try_from(activities::count_of_case(conn, case.id)?).unwrap_or(0);
+    let latest_evaluation = match evaluations::latest_of_case(conn, case.id)? {
+        Some(evaluation) => Some(
+            evaluation
+                .next_step
+                .parse::<EvaluationNextStep>()
+                .map_err(|_| ApiError::internal(&"stored next step"))?,
+        ),
+        None => None,
+    };
     Ok(CaseFacts {
         subject_kind,
         membership_area,
         team_size,
         final_diagnosis_findings,
-        agreed_recommendations: 0,
-        activities: 0,
-        latest_evaluation: None,
-        dissolution_proposal: false,
-        has_note,
+        recommendations,
+        agreed_recommendations,
+        activities,
+        latest_evaluation,
+        dissolution_proposal: request
+            .dissolution
+            .as_ref()
+            .is_some_and(|d| !d.reasons.is_empty()),
+        has_note: request.note.is_some(),
     })
 }
 
@@ -103,9 +123,18 @@ fn check_actor(
 /// belongs to the province or the ministry), `note_required`, `team_required`,
 /// `final_diagnosis_required`, `finding_required`, `agreed_recommendation_required`,
 /// `activity_required`, `evaluation_required`, `outcome_required`, `cooperative_only`,
-/// `dissolution_proposal_required`. Every transition is kept in the case's history and audited.
-/// Office staff take every action but `propose_dissolution` (admin); the team's lead may also
-/// `finish_diagnosis`.
+/// `dissolution_proposal_required`, `recommendation_required`. Every transition is kept in the
+/// case's history and audited. Office staff take every action but `propose_dissolution` (admin);
+/// the team's lead may also `finish_diagnosis`.
+///
+/// `close` computes the case's outcome (`bagus` when the evidence meets the rule `bagus_default`
+/// v1: savings-and-loan cooperatives reach `cukup_sehat` or `sehat` on the latest final
+/// assessment; other cooperatives held RAT for the last book year, kept SHU at least at the year
+/// before's, and are active; UKM are active and grew their turnover or moved up a size class;
+/// otherwise the latest evaluation's conclusion: `membaik`, `tetap`, `memburuk`), stored with
+/// the rule and the evidence. `propose_dissolution` carries `dissolution.reasons`, creates the
+/// dissolution proposal and sets the cooperative's status to `diusulkan_bubar` (409
+/// `proposal_open` when the cooperative already has an open one).
 #[utoipa::path(
     operation_id = "create_case_transition",
     tag = "clinic",
@@ -142,6 +171,10 @@ pub async fn create_case_transition(
     if let Some(note) = &request.note {
         multi_line("note", note, NOTE_MAX_CHARS).map_err(klinik_domain::Violations::from)?;
     }
+    closing::check_request(
+        request.dissolution.as_ref(),
+        request.action == CaseAction::ProposeDissolution,
+    )?;
     let state2 = state.clone();
     let record = state
         .write(move |conn| {
@@ -153,7 +186,7 @@ pub async fn create_case_transition(
                 .status
                 .parse()
                 .map_err(|_| ApiError::internal(&"stored case status"))?;
-            let facts = facts(conn, &case, request.note.is_some())?;
+            let facts = facts(conn, &case, &request)?;
             let to = transition(from, request.action, &facts).map_err(|e| match e {
                 TransitionError::NotAllowed { from, action } => ApiError::conflict(
                     "action",
@@ -165,6 +198,23 @@ pub async fn create_case_transition(
                 }
             })?;
             store::set_status(conn, id, case.version, to.as_str())?;
+            let mut effects = json!({"action": request.action, "from": from, "to": to});
+            match (request.action, &request.dissolution) {
+                (CaseAction::Close, _) => {
+                    let outcome = closing::record_outcome(conn, &state2.size_thresholds, &case)?;
+                    effects["outcome"] = json!(outcome.outcome);
+                }
+                (CaseAction::ProposeDissolution, Some(dissolution)) => {
+                    let proposal = closing::propose_dissolution(
+                        conn,
+                        &case,
+                        dissolution,
+                        request.note.clone(),
+                    )?;
+                    effects["dissolution_proposal_id"] = json!(proposal);
+                }
+                _ => {}
+            }
             store::append_transition(
                 conn,
                 &NewTransition {
@@ -184,7 +234,7 @@ pub async fn create_case_transition(
                 "transition",
                 "case",
                 Some(id.to_string()),
-                Some(json!({"action": request.action, "from": from, "to": to})),
+                Some(effects),
             )?;
             let row = store::find(conn, id)?;
             load(conn, &state2.regions, row)

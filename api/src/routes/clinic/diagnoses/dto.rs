@@ -33,6 +33,18 @@ pub struct Finding {
     pub description: String,
 }
 
+/// A recorded finding: as submitted, with the id recommendations refer to. A draft's findings
+/// get new ids whenever the draft's list is replaced; a final diagnosis's never change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": 7, "category": "tata_kelola_rat", "severity": "berat",
+    "description": "RAT tidak dilaksanakan tiga tahun berturut-turut."}))]
+pub struct RecordedFinding {
+    pub id: i64,
+    pub category: ProblemCategory,
+    pub severity: Severity,
+    pub description: String,
+}
+
 /// A health assessment with one instrument version: an input for every component.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -137,7 +149,7 @@ pub struct MemberScore {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": 1, "case_id": 1, "sequence": 1, "supersedes_id": null,
     "superseded_by_id": null, "status": "final", "diagnosed_on": "2017-06-14",
-    "summary": "Tata kelola lemah.", "findings": [{"category": "tata_kelola_rat", "severity": "berat",
+    "summary": "Tata kelola lemah.", "findings": [{"id": 7, "category": "tata_kelola_rat", "severity": "berat",
     "description": "RAT tidak dilaksanakan tiga tahun."}], "health_assessment": null, "member_scores": [],
     "agreed_expert_ids": [1, 2], "finalized_at": "2026-11-29T10:00:00Z", "finalized_by": "olga",
     "version": 3, "created_at": "2026-11-29T09:00:00Z", "updated_at": "2026-11-29T10:00:00Z"}))]
@@ -155,7 +167,7 @@ pub struct Diagnosis {
     pub status: String,
     pub diagnosed_on: NaiveDate,
     pub summary: Option<String>,
-    pub findings: Vec<Finding>,
+    pub findings: Vec<RecordedFinding>,
     pub health_assessment: Option<Assessment>,
     pub member_scores: Vec<MemberScore>,
     pub agreed_expert_ids: Vec<i64>,
@@ -195,7 +207,8 @@ impl Diagnosis {
         let findings = findings
             .into_iter()
             .map(|f| {
-                Ok(Finding {
+                Ok(RecordedFinding {
+                    id: f.id,
                     category: f
                         .category
                         .parse()

@@ -1,0 +1,144 @@
+//! What a case's end writes besides its status: the outcome of a closed case, and the
+//! dissolution proposal of a cooperative the clinic cannot cure.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use klinik_domain::clinic::outcome::{
+    Conclusion, DEFAULT_RULE, DEFAULT_RULE_VERSION, DissolutionReason, decide,
+};
+use klinik_domain::size_class::Thresholds;
+use klinik_domain::{Violation, Violations};
+use klinik_persistence::clinic::cases::CaseRow;
+use klinik_persistence::clinic::dissolutions::{self, NewProposal};
+use klinik_persistence::clinic::evaluations::{self, OutcomeRow};
+use klinik_persistence::cooperatives::{self, ComputedStatus};
+use klinik_persistence::{AnyConnection, StoreError};
+
+use super::dto::DissolutionRequest;
+use crate::problem::ApiError;
+use crate::routes::clinic::evaluations::subject;
+
+/// Computes and stores the outcome of a closing case from its latest evaluation and the
+/// registries' evidence, by the default rule for `bagus`.
+pub fn record_outcome(
+    conn: &mut AnyConnection,
+    thresholds: &[Thresholds],
+    case: &CaseRow,
+) -> Result<OutcomeRow, ApiError> {
+    let evaluation = evaluations::latest_of_case(conn, case.id)?
+        .ok_or_else(|| ApiError::internal(&"closing without an evaluation"))?;
+    let conclusion: Conclusion = evaluation
+        .conclusion
+        .parse()
+        .map_err(|_| ApiError::internal(&"stored conclusion"))?;
+    let today = Utc::now().date_naive();
+    let evidence = subject::evidence(conn, thresholds, case, today)?;
+    let outcome = decide(&evidence, conclusion);
+    let row = OutcomeRow {
+        case_id: case.id,
+        outcome: outcome.as_str().into(),
+        computed_outcome: outcome.as_str().into(),
+        rule_name: DEFAULT_RULE.into(),
+        rule_version: DEFAULT_RULE_VERSION,
+        evidence: serde_json::to_string(&evidence).map_err(|e| ApiError::internal(&e))?,
+        evaluation_id: evaluation.id,
+        decided_on: today,
+        override_reason: None,
+        overridden_by: None,
+        overridden_at: None,
+    };
+    evaluations::insert_outcome(conn, &row)?;
+    Ok(row)
+}
+
+/// Checks the dissolution part of a transition request: only with `propose_dissolution`, and
+/// each reason at most once.
+pub fn check_request(
+    dissolution: Option<&DissolutionRequest>,
+    proposing: bool,
+) -> Result<(), ApiError> {
+    let mut v = Violations::default();
+    match dissolution {
+        Some(_) if !proposing => v.push(Violation::new(
+            "dissolution",
+            "dissolution_not_allowed",
+            "only propose_dissolution carries a dissolution proposal",
+        )),
+        Some(request) => {
+            let mut seen = HashSet::new();
+            if request.reasons.iter().any(|r| !seen.insert(*r)) {
+                v.push(Violation::new(
+                    "dissolution.reasons",
+                    "duplicate_item",
+                    "each reason at most once",
+                ));
+            }
+        }
+        None => {}
+    }
+    Ok(v.into_result()?)
+}
+
+/// Sets a cooperative's status override (or clears it with `None`), keeping the computed status
+/// underneath.
+pub fn set_override(
+    conn: &mut AnyConnection,
+    cooperative_id: i64,
+    status_override: Option<(&str, &str)>,
+) -> Result<(), ApiError> {
+    let current = cooperatives::find(conn, cooperative_id, true)?;
+    let effective = status_override
+        .map(|(status, _)| status.to_owned())
+        .unwrap_or_else(|| current.computed_status.clone());
+    let computed = ComputedStatus {
+        status: current.computed_status,
+        rule: current.status_rule,
+    };
+    cooperatives::set_status(conn, cooperative_id, &computed, status_override, &effective)?;
+    Ok(())
+}
+
+/// Creates the proposal and marks the cooperative `diusulkan_bubar`; its override before is kept
+/// so that a rejection or withdrawal restores it. One open proposal per cooperative (409).
+pub fn propose_dissolution(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    request: &DissolutionRequest,
+    note: Option<String>,
+) -> Result<i64, ApiError> {
+    let cooperative_id = case
+        .cooperative_id
+        .ok_or_else(|| ApiError::internal(&"dissolution of a UKM"))?;
+    let current = cooperatives::find(conn, cooperative_id, true)?;
+    let reasons: Vec<&str> = request
+        .reasons
+        .iter()
+        .map(|r: &DissolutionReason| r.as_str())
+        .collect();
+    let proposal = dissolutions::insert(
+        conn,
+        &NewProposal {
+            case_id: case.id,
+            cooperative_id,
+            note,
+            previous_override: current.status_override.clone(),
+            previous_override_reason: current.status_override_reason.clone(),
+        },
+        &reasons,
+    )
+    .map_err(|e| match e {
+        StoreError::Duplicate { .. } => ApiError::conflict(
+            "dissolution",
+            "proposal_open",
+            "The cooperative already has an open dissolution proposal.",
+        ),
+        other => other.into(),
+    })?;
+    let reason = format!(
+        "Usul pembubaran no. {} (kasus klinik {})",
+        proposal.id, case.id
+    );
+    set_override(conn, cooperative_id, Some(("diusulkan_bubar", &reason)))?;
+    Ok(proposal.id)
+}

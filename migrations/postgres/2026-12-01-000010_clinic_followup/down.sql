@@ -1,0 +1,10 @@
+ALTER TABLE api_clients DROP COLUMN partner_id;
+DROP TABLE dissolution_proposal_reasons;
+DROP TABLE dissolution_proposals;
+DROP TABLE case_outcomes;
+DROP TABLE evaluations;
+DROP TABLE mentoring_activity_experts;
+DROP TABLE mentoring_activities;
+DROP TABLE recommendation_transitions;
+DROP TABLE recommendation_findings;
+DROP TABLE recommendations;

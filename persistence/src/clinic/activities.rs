@@ -1,0 +1,148 @@
+//! Mentoring activities of a case and the experts who took part.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::Paging;
+use crate::schema::{mentoring_activities, mentoring_activity_experts};
+use crate::{AnyConnection, StoreError, Total, now_utc};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = mentoring_activities)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub held_on: NaiveDate,
+    pub kind: String,
+    pub hours: String,
+    pub notes: Option<String>,
+    pub recommendation_id: Option<i64>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What an activity records; an update writes all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
+#[diesel(table_name = mentoring_activities, treat_none_as_null = true)]
+pub struct ActivityFields {
+    pub held_on: NaiveDate,
+    pub kind: String,
+    pub hours: String,
+    pub notes: Option<String>,
+    pub recommendation_id: Option<i64>,
+}
+
+pub fn insert(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    fields: &ActivityFields,
+) -> Result<ActivityRow, StoreError> {
+    let now = now_utc();
+    Ok(diesel::insert_into(mentoring_activities::table)
+        .values((
+            fields,
+            mentoring_activities::case_id.eq(case_id),
+            mentoring_activities::version.eq(1),
+            mentoring_activities::created_at.eq(now),
+            mentoring_activities::updated_at.eq(now),
+        ))
+        .returning(mentoring_activities::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut AnyConnection, id: i64) -> Result<ActivityRow, StoreError> {
+    Ok(mentoring_activities::table
+        .filter(mentoring_activities::id.eq(id))
+        .select(ActivityRow::as_select())
+        .first(conn)?)
+}
+
+/// One page of a case's activities, latest first, and the exact total.
+pub fn of_case(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    paging: Paging,
+) -> Result<(Vec<ActivityRow>, Total), StoreError> {
+    let rows = mentoring_activities::table
+        .filter(mentoring_activities::case_id.eq(case_id))
+        .order((
+            mentoring_activities::held_on.desc(),
+            mentoring_activities::id.desc(),
+        ))
+        .select(ActivityRow::as_select())
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .load(conn)?;
+    let count = count_of_case(conn, case_id)?;
+    Ok((rows, Total { count, exact: true }))
+}
+
+pub fn count_of_case(conn: &mut AnyConnection, case_id: i64) -> Result<i64, StoreError> {
+    Ok(mentoring_activities::table
+        .filter(mentoring_activities::case_id.eq(case_id))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected_version: i64,
+    fields: &ActivityFields,
+) -> Result<(), StoreError> {
+    let updated = diesel::update(
+        mentoring_activities::table
+            .filter(mentoring_activities::id.eq(id))
+            .filter(mentoring_activities::version.eq(expected_version)),
+    )
+    .set((
+        fields,
+        mentoring_activities::version.eq(expected_version + 1),
+        mentoring_activities::updated_at.eq(now_utc()),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(StoreError::Stale);
+    }
+    Ok(())
+}
+
+/// `(activity_id, expert_id)` of the given activities.
+pub fn experts_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(mentoring_activity_experts::table
+        .filter(mentoring_activity_experts::activity_id.eq_any(ids))
+        .order((
+            mentoring_activity_experts::activity_id,
+            mentoring_activity_experts::expert_id,
+        ))
+        .select((
+            mentoring_activity_experts::activity_id,
+            mentoring_activity_experts::expert_id,
+        ))
+        .load(conn)?)
+}
+
+pub fn replace_experts(
+    conn: &mut AnyConnection,
+    activity_id: i64,
+    expert_ids: &[i64],
+) -> Result<(), StoreError> {
+    diesel::delete(
+        mentoring_activity_experts::table
+            .filter(mentoring_activity_experts::activity_id.eq(activity_id)),
+    )
+    .execute(conn)?;
+    for expert_id in expert_ids {
+        diesel::insert_into(mentoring_activity_experts::table)
+            .values((
+                mentoring_activity_experts::activity_id.eq(activity_id),
+                mentoring_activity_experts::expert_id.eq(expert_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -8,6 +8,8 @@ mod audit;
 mod auth;
 mod clients;
 mod clinic_cases;
+mod clinic_followup;
+mod clinic_kit;
 mod clinic_people;
 mod contract;
 mod cooperatives;

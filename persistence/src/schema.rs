@@ -389,6 +389,7 @@ diesel::table! {
         actor_id -> Nullable<BigInt>,
         actor_name -> Nullable<Text>,
         created_at -> Timestamp,
+        effective_on -> Nullable<Date>,
     }
 }
 

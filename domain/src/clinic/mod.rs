@@ -5,6 +5,7 @@ pub mod case;
 pub mod decimal;
 pub mod evaluation;
 pub mod health;
+pub mod indicators;
 pub mod instruments;
 pub mod outcome;
 pub mod recommendation;

@@ -131,5 +131,9 @@ CREATE TABLE dissolution_proposal_reasons (
     PRIMARY KEY (proposal_id, reason)
 );
 
+-- The day a transition took effect, when it is recorded later (paper records of past years);
+-- the indicators date a closing by it.
+ALTER TABLE case_transitions ADD COLUMN effective_on DATE;
+
 -- A partner bank's integration client reports capital only on its own bank's recommendations.
 ALTER TABLE api_clients ADD COLUMN partner_id BIGINT REFERENCES partners (id);

@@ -1,4 +1,5 @@
 ALTER TABLE api_clients DROP COLUMN partner_id;
+ALTER TABLE case_transitions DROP COLUMN effective_on;
 DROP TABLE dissolution_proposal_reasons;
 DROP TABLE dissolution_proposals;
 DROP TABLE case_outcomes;

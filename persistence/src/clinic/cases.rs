@@ -58,6 +58,7 @@ pub struct TransitionRow {
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
     pub created_at: NaiveDateTime,
+    pub effective_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
@@ -71,6 +72,7 @@ pub struct NewTransition {
     pub actor_type: String,
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
+    pub effective_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use chrono::Utc;
+use chrono::NaiveDate;
 use klinik_domain::clinic::outcome::{
     Conclusion, DEFAULT_RULE, DEFAULT_RULE_VERSION, DissolutionReason, decide,
 };
@@ -25,6 +25,7 @@ pub fn record_outcome(
     conn: &mut AnyConnection,
     thresholds: &[Thresholds],
     case: &CaseRow,
+    decided_on: NaiveDate,
 ) -> Result<OutcomeRow, ApiError> {
     let evaluation = evaluations::latest_of_case(conn, case.id)?
         .ok_or_else(|| ApiError::internal(&"closing without an evaluation"))?;
@@ -32,8 +33,7 @@ pub fn record_outcome(
         .conclusion
         .parse()
         .map_err(|_| ApiError::internal(&"stored conclusion"))?;
-    let today = Utc::now().date_naive();
-    let evidence = subject::evidence(conn, thresholds, case, today)?;
+    let evidence = subject::evidence(conn, thresholds, case, decided_on)?;
     let outcome = decide(&evidence, conclusion);
     let row = OutcomeRow {
         case_id: case.id,
@@ -43,7 +43,7 @@ pub fn record_outcome(
         rule_version: DEFAULT_RULE_VERSION,
         evidence: serde_json::to_string(&evidence).map_err(|e| ApiError::internal(&e))?,
         evaluation_id: evaluation.id,
-        decided_on: today,
+        decided_on,
         override_reason: None,
         overridden_by: None,
         overridden_at: None,

@@ -305,6 +305,10 @@ pub struct TransitionRequest {
     pub note: Option<String>,
     /// Required for `propose_dissolution`, refused for other actions: the proposal it creates.
     pub dissolution: Option<DissolutionRequest>,
+    /// The day it took effect, when recorded later (paper records of past years); defaults to
+    /// today, never in the future nor before the case's registration. A closing's outcome is
+    /// dated by it.
+    pub effective_on: Option<NaiveDate>,
 }
 
 /// Why a cooperative is proposed for dissolution.
@@ -321,6 +325,7 @@ pub struct DissolutionRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": 4, "action": "start_diagnosis", "from_status": "screened",
     "to_status": "diagnosing", "note": null, "actor_type": "user", "actor_id": 2, "actor_name": "olga",
+    "effective_on": "2026-11-29",
     "created_at": "2026-11-29T10:00:00Z"}))]
 pub struct Transition {
     pub id: i64,
@@ -332,6 +337,9 @@ pub struct Transition {
     pub actor_type: String,
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
+    /// The day it took effect (the day it was recorded, unless given).
+    pub effective_on: NaiveDate,
+    /// When it was recorded.
     pub created_at: DateTime<Utc>,
 }
 
@@ -347,6 +355,7 @@ impl Transition {
             actor_type: row.actor_type,
             actor_id: row.actor_id,
             actor_name: row.actor_name,
+            effective_on: row.effective_on.unwrap_or(row.created_at.date()),
             created_at: utc(row.created_at),
         })
     }

@@ -171,6 +171,14 @@ pub async fn create_case_transition(
     if let Some(note) = &request.note {
         multi_line("note", note, NOTE_MAX_CHARS).map_err(klinik_domain::Violations::from)?;
     }
+    let today = chrono::Utc::now().date_naive();
+    if request.effective_on.is_some_and(|day| day > today) {
+        return Err(ApiError::validation(
+            "effective_on",
+            "date_in_future",
+            "must not be after today",
+        ));
+    }
     closing::check_request(
         request.dissolution.as_ref(),
         request.action == CaseAction::ProposeDissolution,
@@ -186,6 +194,14 @@ pub async fn create_case_transition(
                 .status
                 .parse()
                 .map_err(|_| ApiError::internal(&"stored case status"))?;
+            let effective_on = request.effective_on.unwrap_or(today);
+            if effective_on < case.registered_on {
+                return Err(ApiError::validation(
+                    "effective_on",
+                    "before_registration",
+                    "must not be before the case's registration",
+                ));
+            }
             let facts = facts(conn, &case, &request)?;
             let to = transition(from, request.action, &facts).map_err(|e| match e {
                 TransitionError::NotAllowed { from, action } => ApiError::conflict(
@@ -201,7 +217,12 @@ pub async fn create_case_transition(
             let mut effects = json!({"action": request.action, "from": from, "to": to});
             match (request.action, &request.dissolution) {
                 (CaseAction::Close, _) => {
-                    let outcome = closing::record_outcome(conn, &state2.size_thresholds, &case)?;
+                    let outcome = closing::record_outcome(
+                        conn,
+                        &state2.size_thresholds,
+                        &case,
+                        effective_on,
+                    )?;
                     effects["outcome"] = json!(outcome.outcome);
                 }
                 (CaseAction::ProposeDissolution, Some(dissolution)) => {
@@ -226,6 +247,7 @@ pub async fn create_case_transition(
                     actor_type: audit.actor_type.into(),
                     actor_id: audit.actor_id,
                     actor_name: audit.actor_name.clone(),
+                    effective_on,
                 },
             )?;
             // The note stays in the case's history only: it may describe people.

@@ -41,6 +41,7 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "ukm", description = "The registry of small businesses (UKM) and their owners; personal data protected (UU PDP 27/2022)."),
         (name = "annual reports", description = "Each cooperative's annual report per book year; they drive its activity status."),
         (name = "clinic", description = "The coaching clinic: partner institutions, experts, programmes, health-assessment instruments, clinic sessions, cases with their transitions and history, diagnoses, recommendations and their capital, mentoring activities, evaluations, outcomes and dissolution proposals."),
+        (name = "indicators", description = "What the office reports: per programme year and cumulative, helped and good against the targets, the funnel, predicates, problems, recommendations, capital, and the registries' active ratios; by kecamatan; as JSON, CSV or XLSX."),
         (name = "imports", description = "Spreadsheet import (CSV, XLSX) into the registries, and export in the same layout."),
     ),
     components(

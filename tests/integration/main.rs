@@ -7,6 +7,7 @@ mod annual_reports;
 mod audit;
 mod auth;
 mod clients;
+mod clinic_article;
 mod clinic_cases;
 mod clinic_followup;
 mod clinic_kit;

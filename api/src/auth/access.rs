@@ -63,6 +63,11 @@ const CLINIC_OFFICE: Access = Access::Rule {
     roles: STAFF_WRITE,
     scope: None,
 };
+/// What the office reports: staff, and other government systems with `indicators:read`.
+const INDICATORS_READ: Access = Access::Rule {
+    roles: STAFF_READ,
+    scope: Some(Scope::IndicatorsRead),
+};
 const ADMIN_ONLY: Access = Access::Rule {
     roles: ADMIN,
     scope: None,
@@ -138,6 +143,10 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "override_case_outcome" => ADMIN_ONLY,
         "list_dissolution_proposals" | "get_dissolution_proposal" => CLINIC_READ,
         "create_dissolution_proposal_transition" => CLINIC_OFFICE,
+        "get_programme_indicators"
+        | "get_indicators"
+        | "export_indicators_csv"
+        | "export_indicators_xlsx" => INDICATORS_READ,
         _ => return None,
     };
     Some(access)

@@ -4,7 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::Paging;
-use crate::schema::{case_members, case_transitions, cases, cooperatives, ukm};
+use crate::schema::{
+    case_members, case_outcomes, case_transitions, cases, cooperatives, diagnoses, ukm,
+};
 use crate::{AnyConnection, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -87,6 +89,19 @@ pub struct CaseFilter {
     /// Only cases whose diagnosis team includes one of these experts (an assessor's own cases).
     pub team_of: Option<Vec<i64>>,
     pub year: Option<i32>,
+    /// The year of the case's first final diagnosis (the final one that amends none).
+    pub final_diagnosis_year: Option<i32>,
+    pub outcome: Option<String>,
+    /// The year the case's closing took effect.
+    pub closed_year: Option<i32>,
+}
+
+/// The first and last day of `year`.
+fn year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((
+        NaiveDate::from_ymd_opt(year, 1, 1)?,
+        NaiveDate::from_ymd_opt(year, 12, 31)?,
+    ))
 }
 
 pub fn insert(conn: &mut AnyConnection, new: &NewCase) -> Result<CaseRow, StoreError> {
@@ -148,12 +163,28 @@ fn filtered(filter: &CaseFilter) -> cases::BoxedQuery<'static, Backend> {
             .select(case_members::case_id);
         query = query.filter(cases::id.eq_any(theirs));
     }
-    if let Some(year) = filter.year {
-        let first = NaiveDate::from_ymd_opt(year, 1, 1);
-        let last = NaiveDate::from_ymd_opt(year, 12, 31);
-        if let (Some(first), Some(last)) = (first, last) {
-            query = query.filter(cases::registered_on.between(first, last));
-        }
+    if let Some((first, last)) = filter.year.and_then(year_bounds) {
+        query = query.filter(cases::registered_on.between(first, last));
+    }
+    if let Some((first, last)) = filter.final_diagnosis_year.and_then(year_bounds) {
+        let helped = diagnoses::table
+            .filter(diagnoses::status.eq("final"))
+            .filter(diagnoses::supersedes_id.is_null())
+            .filter(diagnoses::diagnosed_on.between(first, last))
+            .select(diagnoses::case_id);
+        query = query.filter(cases::id.eq_any(helped));
+    }
+    if let Some(outcome) = &filter.outcome {
+        let with_outcome = case_outcomes::table
+            .filter(case_outcomes::outcome.eq(outcome.clone()))
+            .select(case_outcomes::case_id);
+        query = query.filter(cases::id.eq_any(with_outcome));
+    }
+    if let Some((first, last)) = filter.closed_year.and_then(year_bounds) {
+        let closed = case_outcomes::table
+            .filter(case_outcomes::decided_on.between(first, last))
+            .select(case_outcomes::case_id);
+        query = query.filter(cases::id.eq_any(closed));
     }
     query
 }

@@ -7,6 +7,7 @@ pub mod diagnoses;
 pub mod dissolutions;
 pub mod evaluations;
 pub mod experts;
+pub mod indicators;
 pub mod instruments;
 pub mod partners;
 pub mod programmes;

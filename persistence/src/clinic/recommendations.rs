@@ -6,7 +6,8 @@ use diesel::prelude::*;
 
 use super::Paging;
 use crate::schema::{
-    case_members, cases, recommendation_findings, recommendation_transitions, recommendations,
+    case_members, cases, diagnoses, recommendation_findings, recommendation_transitions,
+    recommendations,
 };
 use crate::{AnyConnection, StoreError, Total, now_utc};
 
@@ -99,6 +100,8 @@ pub struct RecommendationFilter {
     /// Only recommendations of cases whose diagnosis team includes one of these experts (an
     /// assessor's own).
     pub team_of: Option<Vec<i64>>,
+    /// Only recommendations on diagnoses dated in this year (as the indicators count them).
+    pub year: Option<i32>,
 }
 
 pub fn insert(
@@ -183,6 +186,14 @@ fn filtered(filter: &RecommendationFilter) -> recommendations::BoxedQuery<'stati
             );
         }
         None => {}
+    }
+    if let Some(year) = filter.year {
+        let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+        let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default();
+        let of_year = diagnoses::table
+            .filter(diagnoses::diagnosed_on.between(first, last))
+            .select(diagnoses::id);
+        query = query.filter(r::diagnosis_id.eq_any(of_year));
     }
     if let Some(experts) = &filter.team_of {
         let theirs = case_members::table

@@ -7,6 +7,7 @@ pub mod diagnoses;
 pub mod dissolutions;
 pub mod evaluations;
 pub mod experts;
+pub mod indicators;
 pub mod instruments;
 pub mod partners;
 pub mod programmes;
@@ -27,6 +28,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .configure(activities::configure)
         .configure(evaluations::configure)
         .configure(dissolutions::configure)
+        .configure(indicators::configure)
         .configure(sessions::configure);
 }
 

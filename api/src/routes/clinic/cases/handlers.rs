@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::Utc;
 use klinik_domain::clinic::case::CaseStatus;
+use klinik_domain::clinic::outcome::Outcome;
 use klinik_domain::clinic::{ReferralSource, SubjectKind};
 use klinik_persistence::clinic::cases::{self as store, CaseFilter, CaseMemberRow, NewCase};
 use klinik_persistence::clinic::{experts, programmes};
@@ -219,6 +220,14 @@ pub struct CaseQuery {
     /// Only cases registered in this year.
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
+    /// Only cases whose first final diagnosis is dated in this year (the indicators' "helped").
+    #[param(minimum = 2000, maximum = 2100)]
+    pub final_diagnosis_year: Option<i32>,
+    /// Only closed cases with this outcome.
+    pub outcome: Option<Outcome>,
+    /// Only cases closed in this year (by the day the closing took effect).
+    #[param(minimum = 2000, maximum = 2100)]
+    pub closed_year: Option<i32>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u32>,
@@ -253,12 +262,14 @@ pub async fn list_cases(
         ("programme_id", q.programme_id),
         ("expert_id", q.expert_id),
     ])?;
-    if q.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
-        return Err(query_error(
-            "year",
-            "year_range",
-            "must lie within 2000–2100",
-        ));
+    for (name, year) in [
+        ("year", q.year),
+        ("final_diagnosis_year", q.final_diagnosis_year),
+        ("closed_year", q.closed_year),
+    ] {
+        if year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+            return Err(query_error(name, "year_range", "must lie within 2000–2100"));
+        }
     }
     let kelurahan_codes = q.kecamatan_code.map(|k| {
         state
@@ -281,6 +292,9 @@ pub async fn list_cases(
                 member_expert_id: q.expert_id,
                 team_of: scope.team_filter(),
                 year: q.year,
+                final_diagnosis_year: q.final_diagnosis_year,
+                outcome: q.outcome.map(|o| o.as_str().to_owned()),
+                closed_year: q.closed_year,
             };
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
             Ok((details(conn, &state2.regions, rows)?, total))

@@ -204,6 +204,9 @@ pub struct RecommendationQuery {
     pub responsible_user_id: Option<i64>,
     /// `true`: only open ones whose due date has passed; `false`: all others.
     pub overdue: Option<bool>,
+    /// Only those on diagnoses dated in this year (as the indicators count them).
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u32>,
@@ -242,6 +245,13 @@ pub async fn list_recommendations(
         ("responsible_partner_id", q.responsible_partner_id),
         ("responsible_user_id", q.responsible_user_id),
     ])?;
+    if q.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(crate::extract::query_error(
+            "year",
+            "year_range",
+            "must lie within 2000–2100",
+        ));
+    }
     let mut filter = RecommendationFilter {
         programme_id: q.programme_id,
         case_id: q.case_id,
@@ -255,6 +265,7 @@ pub async fn list_recommendations(
         responsible_user_id: q.responsible_user_id,
         overdue: q.overdue.map(|overdue| (overdue, Utc::now().date_naive())),
         team_of: None,
+        year: q.year,
     };
     let (items, total) = state
         .read(move |conn| {

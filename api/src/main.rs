@@ -76,11 +76,12 @@ fn seed_demo(
     let started = std::time::Instant::now();
     klinik_api::demo::seed(&state, scale, seed)?;
     println!(
-        "seeded {} cooperatives ({} active) and {} UKM ({} active) in {:.1} s",
+        "seeded {} cooperatives ({} active), {} UKM ({} active) and {} programme years of clinic history in {:.1} s",
         scale.cooperatives,
         scale.active_cooperatives,
         scale.ukm,
         scale.active_ukm,
+        klinik_api::demo::clinic::YEARS,
         started.elapsed().as_secs_f64()
     );
     Ok(())

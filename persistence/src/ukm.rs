@@ -505,3 +505,18 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[UkmFields]) -> Result<Vec<i
     }
     Ok(ids)
 }
+
+/// The first `limit` UKM (not archived) with `status`, by id: a demo's pick of businesses.
+pub fn ids_with_status(
+    conn: &mut AnyConnection,
+    status: &str,
+    limit: i64,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(ukm::table
+        .filter(ukm::archived_at.is_null())
+        .filter(ukm::status.eq(status.to_owned()))
+        .order(ukm::id)
+        .limit(limit)
+        .select(ukm::id)
+        .load(conn)?)
+}

@@ -74,6 +74,7 @@ async fn bogor_2017_has_the_articles_counts_under_the_status_rule() {
             .starts_with("3271****")
     );
     assert_eq!(a_ukm.body["items"][0]["size_regulation"], "UU 20/2008");
+    clinic_history_is_lived_in(&app).await;
     let again = seed(&state_for(&app), BOGOR_2017, 2017);
     assert!(
         again.is_err(),
@@ -106,4 +107,91 @@ async fn the_same_seed_makes_the_same_city() {
         cities.push(names);
     }
     assert_eq!(cities[0], cities[1]);
+}
+
+/// Seven programme years, cases in every status, and indicators that agree with the lists.
+async fn clinic_history_is_lived_in(app: &TestApp) {
+    assert_eq!(total(app, "/api/v1/programmes?page_size=1").await, 7);
+    for status in [
+        "registered",
+        "screened",
+        "diagnosing",
+        "recommending",
+        "mentoring",
+        "evaluating",
+        "closed",
+        "rejected",
+        "withdrawn",
+        "dissolution_proposed",
+    ] {
+        let n = total(app, &format!("/api/v1/cases?status={status}&page_size=1")).await;
+        assert!(n > 0, "no case is {status}");
+    }
+    assert!(
+        total(
+            app,
+            "/api/v1/recommendations?kind=permodalan&status=done&page_size=1"
+        )
+        .await
+            > 0
+    );
+    let this_year = crate::helpers::this_year();
+    let reply = app
+        .get(&format!(
+            "/api/v1/indicators?from_year={}&to_year={this_year}&group_by=kecamatan",
+            this_year - 6
+        ))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let indicators = reply.body;
+    let city = &indicators["cumulative"];
+    assert_eq!(
+        city["registry"]["cooperatives_active"],
+        serde_json::json!({"count": 307, "of": 800})
+    );
+    assert_eq!(
+        city["registry"]["ukm_active"],
+        serde_json::json!({"count": 8500, "of": 23706})
+    );
+    assert_eq!(city["targets"]["cooperatives_helped"], 210);
+    let good = city["clinic"]["cooperatives_good"].as_i64().unwrap();
+    assert!(
+        (30..=60).contains(&good),
+        "about ten good a year for the closed cohorts: {good}"
+    );
+    for field in [
+        "cooperatives_helped",
+        "cooperatives_good",
+        "ukm_helped",
+        "ukm_moved_up",
+    ] {
+        let parts: i64 = indicators["by_kecamatan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["cumulative"]["clinic"][field].as_i64().unwrap())
+            .sum();
+        assert_eq!(parts, city["clinic"][field].as_i64().unwrap(), "{field}");
+    }
+    for (i, year) in (this_year - 6..=this_year).enumerate() {
+        let figures = &indicators["years"][i]["clinic"];
+        let helped = total(
+            app,
+            &format!(
+                "/api/v1/cases?subject_kind=cooperative&final_diagnosis_year={year}&page_size=1"
+            ),
+        )
+        .await;
+        assert_eq!(
+            helped,
+            figures["cooperatives_helped"].as_i64().unwrap(),
+            "{year}"
+        );
+        let good = total(app, &format!("/api/v1/cases?subject_kind=cooperative&outcome=bagus&closed_year={year}&page_size=1")).await;
+        assert_eq!(
+            good,
+            figures["cooperatives_good"].as_i64().unwrap(),
+            "{year}"
+        );
+    }
 }

@@ -186,7 +186,8 @@ impl ScoringRule {
         !matches!(self, ScoringRule::Direct(_))
     }
 
-    fn score_ratio(&self, ratio: Decimal) -> Decimal {
+    /// The score a raw ratio (in percent) earns under this rule; a direct score is itself.
+    pub fn score_ratio(&self, ratio: Decimal) -> Decimal {
         match self {
             ScoringRule::Direct(_) => ratio,
             ScoringRule::Linear(rule) => {

@@ -5,7 +5,10 @@
 //! konsumen, 18% produsen, 13% simpan pinjam, 3% jasa, 2% pemasaran; and 23,706 UKM of which 8,500
 //! are active, about 75% culinary, spread over the 68 kelurahan. Identifiers have the right shape
 //! but are recognisably synthetic: registration numbers, NIKs and NIBs use district code 99 or the
-//! prefix 9999, which no real register issues. The same `--seed` gives the same city.
+//! prefix 9999, which no real register issues. The same `--seed` gives the same city (in the same
+//! year: the clinic's seven programme years end with the current one; see [`clinic`]).
+
+pub mod clinic;
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
@@ -423,6 +426,7 @@ fn seed_in(
             businesses.clear();
         }
     }
+    let cases = clinic::seed(conn, state, &mut rng, chrono::Utc::now().date_naive())?;
     klinik_persistence::audit::append(
         conn,
         &klinik_persistence::audit::NewAuditEvent {
@@ -433,7 +437,7 @@ fn seed_in(
             action: "seed_demo".into(),
             entity_type: "registry".into(),
             entity_id: None,
-            changes: Some(serde_json::json!({"cooperatives": scale.cooperatives, "ukm": scale.ukm, "seed": seed}).to_string()),
+            changes: Some(serde_json::json!({"cooperatives": scale.cooperatives, "ukm": scale.ukm, "cases": cases, "seed": seed}).to_string()),
             request_id: None,
             client_address: None,
         },

@@ -1,3 +1,5 @@
+DROP INDEX ukm_yearly_figures_year_idx;
+DROP INDEX ukm_registry_counts_idx;
 ALTER TABLE api_clients DROP COLUMN partner_id;
 ALTER TABLE case_transitions DROP COLUMN effective_on;
 DROP TABLE dissolution_proposal_reasons;

@@ -135,5 +135,10 @@ CREATE TABLE dissolution_proposal_reasons (
 -- the indicators date a closing by it.
 ALTER TABLE case_transitions ADD COLUMN effective_on DATE;
 
+-- The indicators count registered UKM by kelurahan, status and start year, and those reporting
+-- a turnover by year: both from an index alone, not a scan of the wide UKM rows.
+CREATE INDEX ukm_registry_counts_idx ON ukm (kelurahan_code, status, start_year) WHERE archived_at IS NULL;
+CREATE INDEX ukm_yearly_figures_year_idx ON ukm_yearly_figures (year, ukm_id);
+
 -- A partner bank's integration client reports capital only on its own bank's recommendations.
 ALTER TABLE api_clients ADD COLUMN partner_id BIGINT REFERENCES partners (id);

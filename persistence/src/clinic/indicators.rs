@@ -7,7 +7,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::cases::CaseRow;
-use super::diagnoses::{DiagnosisRow, FindingRow};
+use super::diagnoses::FindingRow;
 use super::evaluations::OutcomeRow;
 use super::recommendations::RecommendationRow;
 use crate::schema::{
@@ -21,12 +21,23 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     ukm_yearly_figures::year
 );
 
+/// What the indicators read of a final diagnosis (not its stored assessment inputs and result).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = diagnoses)]
+pub struct FinalDiagnosis {
+    pub id: i64,
+    pub case_id: i64,
+    pub supersedes_id: Option<i64>,
+    pub diagnosed_on: NaiveDate,
+    pub assessment_predicate: Option<String>,
+}
+
 /// The clinic's rows in scope.
 #[derive(Debug, Default)]
 pub struct ClinicRows {
     pub cases: Vec<CaseRow>,
     /// Final diagnoses, in case then sequence order.
-    pub finals: Vec<DiagnosisRow>,
+    pub finals: Vec<FinalDiagnosis>,
     /// Findings of final diagnoses.
     pub findings: Vec<FindingRow>,
     pub recommendations: Vec<RecommendationRow>,
@@ -50,13 +61,13 @@ pub fn clinic_rows(
         .select(CaseRow::as_select())
         .load(conn)?;
     let in_scope = |id: i64| case_rows.binary_search_by_key(&id, |c| c.id).is_ok();
-    let finals: Vec<DiagnosisRow> = diagnoses::table
+    let finals: Vec<FinalDiagnosis> = diagnoses::table
         .filter(diagnoses::status.eq("final"))
         .order((diagnoses::case_id, diagnoses::sequence))
-        .select(DiagnosisRow::as_select())
+        .select(FinalDiagnosis::as_select())
         .load(conn)?
         .into_iter()
-        .filter(|d: &DiagnosisRow| in_scope(d.case_id))
+        .filter(|d: &FinalDiagnosis| in_scope(d.case_id))
         .collect();
     let final_ids: std::collections::HashSet<i64> = finals.iter().map(|d| d.id).collect();
     let finding_rows: Vec<FindingRow> = findings::table
@@ -115,9 +126,6 @@ pub fn clinic_rows(
 /// A registered cooperative: id, kelurahan, legal entity date, status now.
 pub type CooperativePlace = (i64, String, Option<NaiveDate>, String);
 
-/// UKM of one kelurahan, status and start year, and how many.
-pub type UkmCount = (String, String, Option<i32>, i64);
-
 /// Every registered (not archived) cooperative.
 pub fn cooperatives(conn: &mut AnyConnection) -> Result<Vec<CooperativePlace>, StoreError> {
     Ok(cooperatives::table
@@ -131,17 +139,26 @@ pub fn cooperatives(conn: &mut AnyConnection) -> Result<Vec<CooperativePlace>, S
         .load(conn)?)
 }
 
-/// Registered UKM counted by kelurahan, status and start year.
-pub fn ukm_counts(conn: &mut AnyConnection) -> Result<Vec<UkmCount>, StoreError> {
+/// Registered UKM counted by kelurahan and status (about two hundred rows for the city).
+pub fn ukm_by_status(conn: &mut AnyConnection) -> Result<Vec<(String, String, i64)>, StoreError> {
     Ok(ukm::table
         .filter(ukm::archived_at.is_null())
-        .group_by((ukm::kelurahan_code, ukm::status, ukm::start_year))
-        .select((
-            ukm::kelurahan_code,
-            ukm::status,
-            ukm::start_year,
-            count_star(),
-        ))
+        .group_by((ukm::kelurahan_code, ukm::status))
+        .select((ukm::kelurahan_code, ukm::status, count_star()))
+        .load(conn)?)
+}
+
+/// Registered UKM that started in `from_year` or later, counted by kelurahan and start year: with
+/// [`ukm_by_status`], how many existed at the end of each year of a range.
+pub fn ukm_started_since(
+    conn: &mut AnyConnection,
+    from_year: i32,
+) -> Result<Vec<(String, Option<i32>, i64)>, StoreError> {
+    Ok(ukm::table
+        .filter(ukm::archived_at.is_null())
+        .filter(ukm::start_year.ge(from_year))
+        .group_by((ukm::kelurahan_code, ukm::start_year))
+        .select((ukm::kelurahan_code, ukm::start_year, count_star()))
         .load(conn)?)
 }
 

@@ -35,8 +35,10 @@ struct Facts {
     findings: Vec<FindingFact>,
     recommendations: Vec<RecommendationFact>,
     cooperatives: Vec<CooperativeFact>,
-    /// `(kecamatan, status, start year, count)` of registered UKM.
-    ukm: Vec<(String, String, Option<i32>, i64)>,
+    /// `(kecamatan, status, count)` of registered UKM.
+    ukm: Vec<(String, String, i64)>,
+    /// `(kecamatan, start year, count)` of registered UKM that started within the range or later.
+    ukm_started: Vec<(String, i32, i64)>,
     /// `(kecamatan, year, count)` of UKM reporting a turnover.
     ukm_reporting: Vec<(String, i32, i64)>,
 }
@@ -157,6 +159,7 @@ fn clinic_facts(regions: &RegionIndex, rows: ClinicRows) -> Result<Facts, ApiErr
         recommendations,
         cooperatives: Vec::new(),
         ukm: Vec::new(),
+        ukm_started: Vec::new(),
         ukm_reporting: Vec::new(),
     })
 }
@@ -189,9 +192,13 @@ fn registry_facts(
             reports: reports.remove(&id).unwrap_or_default(),
         })
         .collect();
-    facts.ukm = store::ukm_counts(conn)?
+    facts.ukm = store::ukm_by_status(conn)?
         .into_iter()
-        .map(|(kelurahan, status, start, n)| (kecamatan_of(&kelurahan), status, start, n))
+        .map(|(kelurahan, status, n)| (kecamatan_of(&kelurahan), status, n))
+        .collect();
+    facts.ukm_started = store::ukm_started_since(conn, scope.from_year)?
+        .into_iter()
+        .filter_map(|(kelurahan, start, n)| Some((kecamatan_of(&kelurahan), start?, n)))
         .collect();
     facts.ukm_reporting = store::ukm_reporting(conn, scope.from_year, scope.to_year)?
         .into_iter()
@@ -241,22 +248,20 @@ fn period(
     let (cooperatives_active, rat_compliance) =
         cooperative_ratios(&cooperatives, rule, year, this_year);
     let mut ukm_active = Ratio::default();
-    for (kecamatan, status, start, n) in &facts.ukm {
-        if !here(kecamatan) {
-            continue;
-        }
-        match year {
-            None => {
-                ukm_active.of += n;
-                if status == "aktif" {
-                    ukm_active.count += n;
-                }
-            }
-            Some(year) if start.is_none_or(|s| s <= year) => ukm_active.of += n,
-            Some(_) => {}
+    for (_, status, n) in facts.ukm.iter().filter(|(k, _, _)| here(k)) {
+        ukm_active.of += n;
+        if year.is_none() && status == "aktif" {
+            ukm_active.count += n;
         }
     }
     if let Some(year) = year {
+        // Those that started after the year did not exist at its end.
+        ukm_active.of -= facts
+            .ukm_started
+            .iter()
+            .filter(|(k, start, _)| here(k) && *start > year)
+            .map(|(_, _, n)| n)
+            .sum::<i64>();
         ukm_active.count = facts
             .ukm_reporting
             .iter()

@@ -189,6 +189,8 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
         decoy_hash: Arc::new(decoy_hash),
         data_key,
         size_thresholds: Arc::new(size_thresholds),
+        writes: Arc::default(),
+        indicators_cache: Arc::default(),
     })
 }
 

@@ -67,6 +67,9 @@ pub struct AppState {
     pub data_key: DataKey,
     /// Size-class thresholds per regulation (reference data, loaded at start).
     pub size_thresholds: Arc<Vec<klinik_domain::size_class::Thresholds>>,
+    /// Committed write transactions of this process: what the indicators cache is checked by.
+    pub writes: Arc<crate::routes::clinic::indicators::cache::WriteCounter>,
+    pub indicators_cache: Arc<crate::routes::clinic::indicators::cache::IndicatorsCache>,
 }
 
 impl AppState {
@@ -97,8 +100,12 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        self.run(move |conn| klinik_persistence::write_transaction(conn, work))
-            .await
+        let outcome = self
+            .run(move |conn| klinik_persistence::write_transaction(conn, work))
+            .await;
+        // Counted whatever the outcome: a failed commit may still have changed something.
+        self.writes.bump();
+        outcome
     }
 
     async fn run<T, F>(&self, work: F) -> Result<T, ApiError>

@@ -120,6 +120,7 @@ async fn the_2017_clinic_helps_thirty_cooperatives_and_ten_end_good() {
     let app = TestApp::spawn().await;
     let k = kit(&app, 2017).await;
     let mut outcomes = Vec::new();
+    let mut first_good = Value::Null;
     for n in 0..30 {
         let good = n < 10;
         let id = cooperative(&app, n, good).await;
@@ -130,6 +131,9 @@ async fn the_2017_clinic_helps_thirty_cooperatives_and_ten_end_good() {
         };
         let closed = through_the_clinic(&app, &k, id, conclusion).await;
         outcomes.push(closed["outcome"]["outcome"].as_str().unwrap().to_owned());
+        if n == 0 {
+            first_good = closed["id"].clone();
+        }
     }
     assert_eq!(outcomes.iter().filter(|o| *o == "bagus").count(), 10);
     assert_eq!(outcomes.iter().filter(|o| *o == "membaik").count(), 12);
@@ -320,4 +324,18 @@ async fn the_2017_clinic_helps_thirty_cooperatives_and_ten_end_good() {
     app.get("/api/v1/indicators?from_year=2019&to_year=2017")
         .await
         .assert_problem(400, "invalid_query");
+
+    // A write shows at once: an admin's override takes one good outcome away.
+    let body = json!({"outcome": "membaik", "reason": "RAT 2017 belum disahkan."});
+    let path = format!("/api/v1/cases/{first_good}/outcome");
+    assert_eq!(
+        app.request(Method::PUT, &path, Some(&body), &[])
+            .await
+            .status,
+        200
+    );
+    let again = app
+        .get(&format!("/api/v1/programmes/{programme}/indicators"))
+        .await;
+    assert_eq!(again.body["cumulative"]["clinic"]["cooperatives_good"], 9);
 }

@@ -2,6 +2,7 @@
 //! CSV and XLSX tables.
 
 mod build;
+pub mod cache;
 pub mod dto;
 mod table;
 
@@ -134,6 +135,31 @@ fn range_scope(
     })
 }
 
+/// The indicators of the scope named by `key`, from the cache when nothing was written since
+/// (see [`cache`]), else counted afresh.
+async fn cached<F>(
+    state: &web::Data<AppState>,
+    key: String,
+    count: F,
+) -> Result<std::sync::Arc<Indicators>, ApiError>
+where
+    F: FnOnce(&mut klinik_persistence::AnyConnection, &AppState) -> Result<Indicators, ApiError>
+        + Send
+        + 'static,
+{
+    // Read before counting: a write that commits meanwhile leaves the entry already stale.
+    let writes = state.writes.get();
+    if let Some(hit) = state.indicators_cache.get(&key, writes) {
+        return Ok(hit);
+    }
+    let state2 = state.get_ref().clone();
+    let indicators = std::sync::Arc::new(state.read(move |conn| count(conn, &state2)).await?);
+    state
+        .indicators_cache
+        .put(key, writes, std::sync::Arc::clone(&indicators));
+    Ok(indicators)
+}
+
 fn check_years(years: &[(&str, Option<i32>)]) -> Result<(), ApiError> {
     match years
         .iter()
@@ -158,7 +184,8 @@ fn check_years(years: &[(&str, Option<i32>)]) -> Result<(), ApiError> {
 /// registries' active ratios and RAT compliance at each year's end and now. With
 /// `group_by=kecamatan`, the same for each kecamatan; they sum to the city's figures. Each count
 /// equals the `total` of the matching list (`list_cases`, `list_recommendations`) with the same
-/// filters.
+/// filters. The figures are kept until the next change through this server; a change through
+/// another server instance shows within 10 seconds.
 #[utoipa::path(
     operation_id = "get_programme_indicators",
     tag = "indicators",
@@ -179,14 +206,13 @@ pub async fn get_programme_indicators(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let by_kecamatan = query.0.group_by == Some(GroupBy::Kecamatan);
-    let state2 = state.clone();
-    let indicators = state
-        .read(move |conn| {
-            let scope = programme_scope(conn, id, by_kecamatan)?;
-            build::indicators(conn, &state2.regions, state2.activity_rule, scope)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(indicators))
+    let key = format!("programme:{id}:{by_kecamatan}");
+    let indicators = cached(&state, key, move |conn, state| {
+        let scope = programme_scope(conn, id, by_kecamatan)?;
+        build::indicators(conn, &state.regions, state.activity_rule, scope)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(&*indicators))
 }
 
 /// Read the indicators of every programme.
@@ -212,14 +238,13 @@ pub async fn get_indicators(
     let q = query.0;
     check_years(&[("from_year", q.from_year), ("to_year", q.to_year)])?;
     let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);
-    let state2 = state.clone();
-    let indicators = state
-        .read(move |conn| {
-            let scope = range_scope(conn, q.from_year, q.to_year, by_kecamatan)?;
-            build::indicators(conn, &state2.regions, state2.activity_rule, scope)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(indicators))
+    let key = format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year);
+    let indicators = cached(&state, key, move |conn, state| {
+        let scope = range_scope(conn, q.from_year, q.to_year, by_kecamatan)?;
+        build::indicators(conn, &state.regions, state.activity_rule, scope)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(&*indicators))
 }
 
 async fn export(
@@ -237,16 +262,18 @@ async fn export(
         ));
     }
     let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);
-    let state2 = state.clone();
-    let indicators = state
-        .read(move |conn| {
-            let scope = match q.programme_id {
-                Some(id) => programme_scope(conn, id, by_kecamatan)?,
-                None => range_scope(conn, q.from_year, q.to_year, by_kecamatan)?,
-            };
-            build::indicators(conn, &state2.regions, state2.activity_rule, scope)
-        })
-        .await?;
+    let key = match q.programme_id {
+        Some(id) => format!("programme:{id}:{by_kecamatan}"),
+        None => format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year),
+    };
+    let indicators = cached(&state, key, move |conn, state| {
+        let scope = match q.programme_id {
+            Some(id) => programme_scope(conn, id, by_kecamatan)?,
+            None => range_scope(conn, q.from_year, q.to_year, by_kecamatan)?,
+        };
+        build::indicators(conn, &state.regions, state.activity_rule, scope)
+    })
+    .await?;
     let body = spreadsheet::write(
         format,
         table::HEADERS,

@@ -2,7 +2,9 @@
 //! the same dashboards again and again; the figures change only when something is written. Every
 //! write transaction of this process bumps [`WriteCounter`], which empties the cache for its
 //! readers at once; writes by another process (a second instance, `klinik seed-demo`) show after
-//! at most [`MAX_AGE`].
+//! at most [`MAX_AGE`]. One recount runs at a time: when many requests miss together (the
+//! figures just expired), the others wait for it instead of recounting too. The JSON is kept
+//! serialized, so a hit costs no more than copying it out.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,29 +32,38 @@ impl WriteCounter {
     }
 }
 
+/// Counted figures and their JSON.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub indicators: Arc<Indicators>,
+    pub json: Arc<Vec<u8>>,
+}
+
 struct Entry {
     writes: u64,
     at: Instant,
-    indicators: Arc<Indicators>,
+    counted: Counted,
 }
 
 #[derive(Default)]
 pub struct IndicatorsCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// Held while counting, so that concurrent misses count once.
+    pub recount: tokio::sync::Mutex<()>,
 }
 
 impl IndicatorsCache {
     /// The figures of `scope` if nothing was written since they were counted and they are fresh.
-    pub fn get(&self, scope: &str, writes: u64) -> Option<Arc<Indicators>> {
+    pub fn get(&self, scope: &str, writes: u64) -> Option<Counted> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(scope)
             .filter(|e| e.writes == writes && e.at.elapsed() < MAX_AGE)
-            .map(|e| Arc::clone(&e.indicators))
+            .map(|e| e.counted.clone())
     }
 
     /// Keeps the figures of `scope` as counted when `writes` writes had committed.
-    pub fn put(&self, scope: String, writes: u64, indicators: Arc<Indicators>) {
+    pub fn put(&self, scope: String, writes: u64, counted: Counted) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
@@ -62,7 +73,7 @@ impl IndicatorsCache {
                 Entry {
                     writes,
                     at: Instant::now(),
-                    indicators,
+                    counted,
                 },
             );
         }

@@ -21,6 +21,7 @@ use crate::routes::clinic::check_ids;
 use crate::spreadsheet::{self, Format};
 use crate::state::AppState;
 use build::Scope;
+use cache::Counted;
 use dto::Indicators;
 
 /// The longest range of years one request counts.
@@ -137,27 +138,37 @@ fn range_scope(
 
 /// The indicators of the scope named by `key`, from the cache when nothing was written since
 /// (see [`cache`]), else counted afresh.
-async fn cached<F>(
-    state: &web::Data<AppState>,
-    key: String,
-    count: F,
-) -> Result<std::sync::Arc<Indicators>, ApiError>
+async fn cached<F>(state: &web::Data<AppState>, key: String, count: F) -> Result<Counted, ApiError>
 where
     F: FnOnce(&mut klinik_persistence::AnyConnection, &AppState) -> Result<Indicators, ApiError>
         + Send
         + 'static,
 {
+    if let Some(hit) = state.indicators_cache.get(&key, state.writes.get()) {
+        return Ok(hit);
+    }
+    let _counting = state.indicators_cache.recount.lock().await;
     // Read before counting: a write that commits meanwhile leaves the entry already stale.
     let writes = state.writes.get();
     if let Some(hit) = state.indicators_cache.get(&key, writes) {
         return Ok(hit);
     }
     let state2 = state.get_ref().clone();
-    let indicators = std::sync::Arc::new(state.read(move |conn| count(conn, &state2)).await?);
-    state
-        .indicators_cache
-        .put(key, writes, std::sync::Arc::clone(&indicators));
-    Ok(indicators)
+    let indicators = state.read(move |conn| count(conn, &state2)).await?;
+    let json = serde_json::to_vec(&indicators).map_err(|e| ApiError::internal(&e))?;
+    let counted = Counted {
+        indicators: std::sync::Arc::new(indicators),
+        json: std::sync::Arc::new(json),
+    };
+    state.indicators_cache.put(key, writes, counted.clone());
+    Ok(counted)
+}
+
+/// The counted figures as the JSON answer.
+fn json_answer(counted: &Counted) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/json"))
+        .body(counted.json.as_ref().clone())
 }
 
 fn check_years(years: &[(&str, Option<i32>)]) -> Result<(), ApiError> {
@@ -207,12 +218,12 @@ pub async fn get_programme_indicators(
     let id = id.into_inner();
     let by_kecamatan = query.0.group_by == Some(GroupBy::Kecamatan);
     let key = format!("programme:{id}:{by_kecamatan}");
-    let indicators = cached(&state, key, move |conn, state| {
+    let counted = cached(&state, key, move |conn, state| {
         let scope = programme_scope(conn, id, by_kecamatan)?;
         build::indicators(conn, &state.regions, state.activity_rule, scope)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(&*indicators))
+    Ok(json_answer(&counted))
 }
 
 /// Read the indicators of every programme.
@@ -239,12 +250,12 @@ pub async fn get_indicators(
     check_years(&[("from_year", q.from_year), ("to_year", q.to_year)])?;
     let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);
     let key = format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year);
-    let indicators = cached(&state, key, move |conn, state| {
+    let counted = cached(&state, key, move |conn, state| {
         let scope = range_scope(conn, q.from_year, q.to_year, by_kecamatan)?;
         build::indicators(conn, &state.regions, state.activity_rule, scope)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(&*indicators))
+    Ok(json_answer(&counted))
 }
 
 async fn export(
@@ -266,7 +277,7 @@ async fn export(
         Some(id) => format!("programme:{id}:{by_kecamatan}"),
         None => format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year),
     };
-    let indicators = cached(&state, key, move |conn, state| {
+    let counted = cached(&state, key, move |conn, state| {
         let scope = match q.programme_id {
             Some(id) => programme_scope(conn, id, by_kecamatan)?,
             None => range_scope(conn, q.from_year, q.to_year, by_kecamatan)?,
@@ -278,7 +289,7 @@ async fn export(
         format,
         table::HEADERS,
         table::NUMERIC,
-        &table::rows(&indicators),
+        &table::rows(&counted.indicators),
     )
     .map_err(|e| ApiError::internal(&e))?;
     Ok(HttpResponse::Ok()

@@ -134,6 +134,8 @@ measure PostgreSQL "$pg_url"
     "$(uname -r); wrk $THREADS threads, $DURATION per case, load generator on the same machine."
   echo "Produced by \`bench/indicators.sh\` on \`klinik seed-demo --scale bogor-2017\` (800 cooperatives, 23,706 UKM,"
   echo "seven programme years of clinic history); compare ratios, not absolute figures (the machine is shared)."
+  echo "Counted figures are kept until the next write (10 s at most), so under load most answers come from that"
+  echo "cache; \"one request alone\" is the first, counted afresh."
   echo
   echo "| Database | Case | Requests/s | p50 ms | p99 ms | Non-2xx | Ratio |"
   echo "|---|---|---:|---:|---:|---:|---|"

@@ -8,6 +8,7 @@ use utoipa::openapi::PathItem;
 
 use crate::problem::{FieldError, Problem, responses};
 use crate::region_codes::KelurahanCode;
+use crate::routes::clinic::indicators::GroupBy;
 use crate::routes::cooperatives::CooperativeSort;
 use crate::routes::regions::KecamatanCode;
 use crate::routes::ukm::{Reveal, UkmSort};
@@ -45,7 +46,7 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "imports", description = "Spreadsheet import (CSV, XLSX) into the registries, and export in the same layout."),
     ),
     components(
-        schemas(Problem, FieldError, KelurahanCode, KecamatanCode, CooperativeSort, UkmSort, Reveal),
+        schemas(Problem, FieldError, KelurahanCode, KecamatanCode, CooperativeSort, UkmSort, Reveal, GroupBy),
         responses(
             responses::BadRequest,
             responses::Unauthorized,

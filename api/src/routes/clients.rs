@@ -136,6 +136,18 @@ fn check(name: Option<&str>, scopes: Option<&[Scope]>) -> Result<(), Violations>
     violations.into_result()
 }
 
+/// A partner id is at least 1, as the contract says (422 before any stored state is read).
+fn check_partner_id(partner_id: Option<i64>) -> Result<(), ApiError> {
+    if partner_id.is_some_and(|id| id < 1) {
+        return Err(ApiError::validation(
+            "partner_id",
+            "minimum",
+            "must be at least 1",
+        ));
+    }
+    Ok(())
+}
+
 /// A linked partner must exist and not be archived (422).
 fn check_partner(conn: &mut AnyConnection, partner_id: Option<i64>) -> Result<(), ApiError> {
     if let Some(id) = partner_id {
@@ -186,6 +198,7 @@ pub async fn create_client(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.value;
     check(Some(&input.name), Some(&input.scopes))?;
+    check_partner_id(input.partner_id)?;
     let (secret, hash) = new_secret().await?;
     let new = NewClient {
         client_id: format!("kc_{}", passwords::random_hex(8)?),
@@ -313,6 +326,7 @@ pub async fn update_client(
     let id = id.into_inner();
     let patch = body.value;
     check(patch.name.as_deref(), patch.scopes.as_deref())?;
+    check_partner_id(patch.partner_id.flatten())?;
     let client = state
         .write(move |conn| {
             let current = store::find(conn, id).map_err(ApiError::missing("Client"))?;

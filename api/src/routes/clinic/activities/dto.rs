@@ -189,6 +189,13 @@ pub fn check(draft: &Draft, today: NaiveDate) -> Result<(), ApiError> {
     if let Some(notes) = &draft.fields.notes {
         v.check(multi_line("notes", notes, NOTES_MAX_CHARS));
     }
+    if draft.fields.recommendation_id.is_some_and(|id| id < 1) {
+        v.push(Violation::new(
+            "recommendation_id",
+            "minimum",
+            "must be at least 1",
+        ));
+    }
     let mut seen = HashSet::new();
     if draft.expert_ids.iter().any(|id| !seen.insert(*id)) {
         v.push(Violation::new(

@@ -374,6 +374,16 @@ pub fn check(draft: &Draft) -> Result<(), ApiError> {
             "at most one of an expert, a partner or a user is responsible",
         ));
     }
+    for (field, id) in [
+        ("responsible_expert_id", f.responsible_expert_id),
+        ("responsible_partner_id", f.responsible_partner_id),
+        ("responsible_user_id", f.responsible_user_id),
+        ("capital.bank_partner_id", f.bank_partner_id),
+    ] {
+        if id.is_some_and(|id| id < 1) {
+            v.push(Violation::new(field, "minimum", "must be at least 1"));
+        }
+    }
     let is_capital = f.kind == RecommendationKind::Permodalan.as_str();
     if is_capital && f.financing_scheme.is_none() {
         v.push(Violation::new(
@@ -400,9 +410,9 @@ pub fn check(draft: &Draft) -> Result<(), ApiError> {
 }
 
 /// Checks a capital report against the rules on amounts and dates.
-pub fn check_report(report: &CapitalReport, requested: Option<i64>) -> Result<(), ApiError> {
+pub fn check_report(report: &CapitalReport) -> Result<(), ApiError> {
     Ok(validate_capital(&CapitalAmounts {
-        requested,
+        requested: None,
         approved: report.amount_approved,
         approved_on: report.approved_on,
         disbursed: report.amount_disbursed,

@@ -549,6 +549,7 @@ pub async fn report_recommendation_capital(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let report = body.value;
+    check_report(&report)?;
     let record = state
         .write(move |conn| {
             let row = store::find(conn, id).map_err(ApiError::missing("Recommendation"))?;
@@ -578,7 +579,6 @@ pub async fn report_recommendation_capital(
                     ),
                 ));
             }
-            check_report(&report, row.amount_requested)?;
             let before = load(conn, id)?;
             let mut fields = super::dto::fields_of(&row);
             fields.amount_approved = report.amount_approved;

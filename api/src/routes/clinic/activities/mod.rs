@@ -12,8 +12,6 @@ use klinik_persistence::AnyConnection;
 use klinik_persistence::clinic::activities::{self as store, ActivityRow};
 use klinik_persistence::clinic::cases::CaseRow;
 use klinik_persistence::clinic::{experts, recommendations};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::{Activity, ActivityExpert, CreateActivity, PatchActivity};
@@ -25,6 +23,7 @@ use crate::extract::{IdempotencyKey, IfMatch, JsonBody, QueryParams, etag};
 use crate::problem::{ApiError, responses};
 use crate::routes::clinic::cases::access::{CaseScope, visible_case};
 use crate::routes::created::{Created, create_once};
+use crate::routes::regions::PageQuery;
 use crate::routes::{Page, PageRequest, with_etag};
 use crate::state::AppState;
 
@@ -199,24 +198,11 @@ pub async fn create_activity(
     Ok(created.into_response(replayed))
 }
 
-/// Page parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ActivityPageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 100000)]
-    pub page: Option<u32>,
-    /// Records per page (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub page_size: Option<u32>,
-}
-
 /// List a case's mentoring activities, latest first.
 #[utoipa::path(
     operation_id = "list_case_activities",
     tag = "clinic",
-    params(("id" = i64, Path, description = "The case's id.", minimum = 1), ActivityPageQuery),
+    params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of activities.", body = Page<Activity>),
         (status = 400, response = responses::BadRequest),
@@ -230,7 +216,7 @@ pub async fn list_case_activities(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    query: QueryParams<ActivityPageQuery>,
+    query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let case_id = id.into_inner();
     let page = PageRequest::new(query.0.page, query.0.page_size)?;

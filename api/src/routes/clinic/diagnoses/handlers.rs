@@ -11,8 +11,6 @@ use klinik_persistence::clinic::diagnoses::{
     self as store, DiagnosisRow, DraftFields, MemberScoreRow,
 };
 use klinik_persistence::{AnyConnection, now_utc};
-use serde::Deserialize;
-use utoipa::IntoParams;
 
 use super::dto::{
     CreateDiagnosis, Diagnosis, FinalizeRequest, MemberScoreInput, PatchDiagnosis, check_findings,
@@ -25,6 +23,7 @@ use crate::extract::{IdempotencyKey, IfMatch, JsonBody, QueryParams, etag};
 use crate::problem::{ApiError, responses};
 use crate::routes::clinic::cases::access::{CaseScope, forbidden, visible_case};
 use crate::routes::created::{Created, create_once};
+use crate::routes::regions::PageQuery;
 use crate::routes::{Page, PageRequest, with_etag};
 use crate::state::AppState;
 
@@ -211,24 +210,11 @@ fn draft_fields(
     }
 }
 
-/// Page parameters of a case's diagnoses.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DiagnosisPageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 100000)]
-    pub page: Option<u32>,
-    /// Records per page (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub page_size: Option<u32>,
-}
-
 /// List a case's diagnoses, first to last (drafts, finals and the ones amended).
 #[utoipa::path(
     operation_id = "list_case_diagnoses",
     tag = "clinic",
-    params(("id" = i64, Path, description = "The case's id.", minimum = 1), DiagnosisPageQuery),
+    params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of the case's diagnoses.", body = Page<Diagnosis>),
         (status = 400, response = responses::BadRequest),
@@ -242,7 +228,7 @@ pub async fn list_case_diagnoses(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    query: QueryParams<DiagnosisPageQuery>,
+    query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let case_id = id.into_inner();
     let page = PageRequest::new(query.0.page, query.0.page_size)?;

@@ -14,7 +14,7 @@ use klinik_domain::text::multi_line;
 use klinik_persistence::AnyConnection;
 use klinik_persistence::clinic::evaluations::{self as store, EvaluationRow, NewEvaluation};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::audit::AuditContext;
@@ -24,6 +24,7 @@ use crate::problem::{ApiError, responses};
 use crate::routes::clinic::cases::access::{CaseScope, visible_case};
 use crate::routes::cooperatives::dto::utc;
 use crate::routes::created::{Created, create_once};
+use crate::routes::regions::PageQuery;
 use crate::routes::{Page, PageRequest, with_etag};
 use crate::state::AppState;
 
@@ -215,24 +216,11 @@ pub async fn create_evaluation(
     Ok(created.into_response(replayed))
 }
 
-/// Page parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct EvaluationPageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 100000)]
-    pub page: Option<u32>,
-    /// Records per page (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub page_size: Option<u32>,
-}
-
 /// List a case's evaluations, oldest first.
 #[utoipa::path(
     operation_id = "list_case_evaluations",
     tag = "clinic",
-    params(("id" = i64, Path, description = "The case's id.", minimum = 1), EvaluationPageQuery),
+    params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of evaluations.", body = Page<Evaluation>),
         (status = 400, response = responses::BadRequest),
@@ -246,7 +234,7 @@ pub async fn list_case_evaluations(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    query: QueryParams<EvaluationPageQuery>,
+    query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let case_id = id.into_inner();
     let page = PageRequest::new(query.0.page, query.0.page_size)?;

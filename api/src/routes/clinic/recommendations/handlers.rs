@@ -26,6 +26,7 @@ use crate::problem::{ApiError, responses};
 use crate::routes::clinic::cases::access::{CaseScope, forbidden, visible_case};
 use crate::routes::clinic::{check_ids, paging};
 use crate::routes::created::{Created, create_once};
+use crate::routes::regions::PageQuery;
 use crate::routes::{Page, PageRequest, with_etag};
 use crate::state::AppState;
 
@@ -118,24 +119,11 @@ pub async fn create_recommendation(
     Ok(created.into_response(replayed))
 }
 
-/// Page parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct RecommendationPageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 100000)]
-    pub page: Option<u32>,
-    /// Records per page (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub page_size: Option<u32>,
-}
-
 /// List a diagnosis's recommendations, in the order they were made.
 #[utoipa::path(
     operation_id = "list_diagnosis_recommendations",
     tag = "clinic",
-    params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1), RecommendationPageQuery),
+    params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of recommendations.", body = Page<Recommendation>),
         (status = 400, response = responses::BadRequest),
@@ -149,7 +137,7 @@ pub async fn list_diagnosis_recommendations(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    query: QueryParams<RecommendationPageQuery>,
+    query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let diagnosis_id = id.into_inner();
     let page = PageRequest::new(query.0.page, query.0.page_size)?;
@@ -476,7 +464,7 @@ pub async fn create_recommendation_transition(
 #[utoipa::path(
     operation_id = "get_recommendation_history",
     tag = "clinic",
-    params(("id" = i64, Path, description = "The recommendation's id.", minimum = 1), RecommendationPageQuery),
+    params(("id" = i64, Path, description = "The recommendation's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of status changes.", body = Page<RecommendationTransition>),
         (status = 400, response = responses::BadRequest),
@@ -490,7 +478,7 @@ pub async fn get_recommendation_history(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    query: QueryParams<RecommendationPageQuery>,
+    query: QueryParams<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let page = PageRequest::new(query.0.page, query.0.page_size)?;

@@ -181,8 +181,10 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
     let tokens = TokenKeys::new(&key).context("loading the signing key")?;
     let decoy = passwords::random_hex(16).map_err(|_| anyhow::anyhow!("no random source"))?;
     let decoy_hash = passwords::hash(&decoy).map_err(|_| anyhow::anyhow!("hashing failed"))?;
+    let db_slots = Arc::new(tokio::sync::Semaphore::new(pool.max_size() as usize));
     Ok(AppState {
         pool,
+        db_slots,
         regions: Arc::new(RegionIndex::new(kecamatan, kelurahan)),
         activity_rule: settings.activity_rule,
         tokens,
@@ -191,6 +193,7 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
         size_thresholds: Arc::new(size_thresholds),
         writes: Arc::default(),
         indicators_cache: Arc::default(),
+        callers: Arc::default(),
     })
 }
 

@@ -70,6 +70,10 @@ pub struct AppState {
     /// Committed write transactions of this process: what the indicators cache is checked by.
     pub writes: Arc<crate::routes::clinic::indicators::cache::WriteCounter>,
     pub indicators_cache: Arc<crate::routes::clinic::indicators::cache::IndicatorsCache>,
+    /// One per pooled connection: held while a blocking task uses the database.
+    pub db_slots: Arc<tokio::sync::Semaphore>,
+    /// Accounts as the caller check loaded them a moment ago.
+    pub callers: Arc<crate::auth::caller_cache::CallerCache>,
 }
 
 impl AppState {
@@ -113,10 +117,25 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
+        // At most one blocking task per pooled connection: the other requests wait here, on the
+        // async workers, instead of as threads parked on the pool's lock, whose wake-ups cost
+        // more than the queries under load. The wait is bounded like the pool's own.
+        let _slot = tokio::time::timeout(
+            self.pool.connection_timeout(),
+            self.db_slots.clone().acquire_owned(),
+        )
+        .await
+        .map_err(|_| ApiError::Unavailable)?
+        .map_err(|_| ApiError::Internal)?;
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get().map_err(klinik_persistence::StoreError::from)?;
-            work(&mut conn)
+            let outcome = work(&mut conn);
+            // A lost connection shows as one of these: the pool pings it before its next use.
+            if matches!(outcome, Err(ApiError::Unavailable | ApiError::Internal)) {
+                conn.mark_suspect();
+            }
+            outcome
         })
         .await
         .map_err(|e| ApiError::internal(&e))?

@@ -1,6 +1,6 @@
 //! One connection type over both backends, the pool, and the migrations.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -20,6 +20,42 @@ pub enum AnyConnection {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// A connection that went back to the pool longer ago than this is pinged before it is handed out
+/// again: the server or the network may have closed it meanwhile. One used moments ago is handed
+/// out as it is — pinging every checkout cost a round trip per request, a third of a record read.
+const CHECK_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
+
+/// A pooled connection and what the pool needs to know to hand it out again without a ping.
+/// It dereferences to [`AnyConnection`], so `&mut pooled` serves every query function.
+pub struct Pooled {
+    conn: AnyConnection,
+    /// When it last went back to the pool (or was opened).
+    returned_at: Instant,
+    /// Its last use ended in an error, perhaps a lost connection: ping it before its next use.
+    suspect: bool,
+}
+
+impl Pooled {
+    /// Records that this use ended in an error, so that the pool checks the connection before it
+    /// serves anyone else (a connection the server closed would otherwise fail request after request).
+    pub fn mark_suspect(&mut self) {
+        self.suspect = true;
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -91,19 +127,34 @@ impl ConnectionManager {
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = AnyConnection;
+    type Connection = Pooled;
     type Error = diesel::r2d2::Error;
 
-    fn connect(&self) -> Result<AnyConnection, Self::Error> {
-        self.open().map_err(diesel::r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        let conn = self.open().map_err(diesel::r2d2::Error::ConnectionError)?;
+        Ok(Pooled {
+            conn,
+            returned_at: Instant::now(),
+            suspect: false,
+        })
     }
 
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
-        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    /// Called at every checkout: pings only a connection that was idle or whose last use failed.
+    fn is_valid(&self, pooled: &mut Pooled) -> Result<(), Self::Error> {
+        if pooled.suspect || pooled.returned_at.elapsed() >= CHECK_WHEN_IDLE_FOR {
+            pooled
+                .conn
+                .ping()
+                .map_err(diesel::r2d2::Error::QueryError)?;
+            pooled.suspect = false;
+        }
+        Ok(())
     }
 
-    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    /// Called at every return to the pool, which is when the idle time starts.
+    fn has_broken(&self, pooled: &mut Pooled) -> bool {
+        pooled.returned_at = Instant::now();
+        std::thread::panicking() || pooled.conn.is_broken()
     }
 }
 

@@ -27,7 +27,7 @@ fn ukm_count(state: &klinik_api::AppState, column: Option<(&str, &str)>) -> i64 
         Some(_) => unreachable!(),
         None => query,
     };
-    query.count().get_result(&mut *conn).unwrap()
+    query.count().get_result(&mut **conn).unwrap()
 }
 
 #[actix_web::test]

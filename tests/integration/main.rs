@@ -20,6 +20,7 @@ mod http;
 mod idempotency;
 mod imports;
 mod imports_registry;
+mod pool;
 mod regions;
 mod schema_parity;
 mod status;

@@ -2,7 +2,8 @@
 //!
 //! For every request that reaches a documented operation: look up the operation's rule (none:
 //! refused), accept public ones, otherwise verify the bearer token, load the account it names
-//! (which must still be active, and a person's session not revoked) and check role or scope.
+//! (which must still be active, and a person's session not revoked; `caller_cache` keeps it
+//! for a moment) and check role or scope.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -136,10 +137,19 @@ async fn decide(req: &ServiceRequest) -> Result<Option<Caller>, ApiError> {
     let keys: &TokenKeys = &state.tokens;
     let token = bearer(req).ok_or_else(ApiError::invalid_token)?;
     let (subject, claims) = keys.verify(&token).ok_or_else(ApiError::invalid_token)?;
-    let caller = state
-        .query(move |conn| load_caller(conn, subject, &claims))
-        .await?
-        .ok_or_else(ApiError::invalid_token)?;
+    // Read before loading: a write committing meanwhile leaves the entry stale, never wrong.
+    let writes = state.writes.get();
+    let caller = match state.callers.get(&token, writes) {
+        Some(caller) => caller,
+        None => {
+            let caller = state
+                .query(move |conn| load_caller(conn, subject, &claims))
+                .await?
+                .ok_or_else(ApiError::invalid_token)?;
+            state.callers.put(token, writes, caller.clone());
+            caller
+        }
+    };
     if !caller.may(access) {
         return Err(ApiError::Forbidden {
             detail: "Your role or scopes do not allow this operation.".into(),

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod bootstrap;
 pub mod caller;
+pub mod caller_cache;
 pub mod passwords;
 pub mod tokens;
 

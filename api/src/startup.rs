@@ -144,6 +144,17 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
         "database ready"
     );
     let (kecamatan, kelurahan) = regions::load_all(&mut conn).context("loading the regions")?;
+    // The UKM list finds a kecamatan's businesses by this prefix of their kelurahan's code.
+    if let Some(odd) = kelurahan
+        .iter()
+        .find(|k| k.code.get(..8) != Some(k.kecamatan_code.as_str()))
+    {
+        anyhow::bail!(
+            "kelurahan {} does not begin with its kecamatan's code {}",
+            odd.code,
+            odd.kecamatan_code
+        );
+    }
     let refreshed = cooperatives::refresh_all_statuses(&mut conn, settings.activity_rule)
         .map_err(|e| anyhow::anyhow!("recomputing activity statuses: {e}"))?;
     if refreshed > 0 {

@@ -232,6 +232,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         archived_at -> Nullable<Timestamp>,
+        /// Generated from `kelurahan_code` by the database (migration 000011); never written.
+        kecamatan_code -> Text,
     }
 }
 

@@ -33,7 +33,11 @@ async fn connections_the_server_closed_are_replaced() {
                 reply.status,
                 reply.body
             );
-            assert!(!reply.body.to_string().contains("terminat"), "{}", reply.body);
+            assert!(
+                !reply.body.to_string().contains("terminat"),
+                "{}",
+                reply.body
+            );
         }
         statuses.push(reply.status.as_u16());
     }

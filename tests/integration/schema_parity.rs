@@ -29,10 +29,12 @@ fn columns(conn: &mut AnyConnection) -> BTreeSet<(String, String, bool)> {
         }
         AnyConnection::Sqlite(_) => {
             // A primary key column is NOT NULL in effect, though SQLite's pragma does not say so.
+            // `table_xinfo` also lists generated columns (hidden 2 or 3); 1 marks a virtual table's.
             "SELECT m.name AS table_name, p.name AS column_name, \
              CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 THEN 0 ELSE 1 END AS nullable \
-             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'"
+             FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations' \
+             AND p.hidden <> 1"
         }
     };
     diesel::sql_query(sql)

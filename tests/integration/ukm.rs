@@ -329,3 +329,89 @@ async fn yearly_figures_are_one_per_year() {
         .await
         .assert_problem(404, "not_found");
 }
+
+/// `total` and `total_exact` of a UKM list.
+async fn counted(app: &TestApp, query: &str) -> (i64, bool, usize) {
+    let reply = app.get(&format!("/api/v1/ukm?{query}")).await;
+    assert_eq!(reply.status, 200, "{query}: {}", reply.body);
+    (
+        reply.body["total"].as_i64().unwrap(),
+        reply.body["total_exact"].as_bool().unwrap(),
+        reply.body["items"].as_array().unwrap().len(),
+    )
+}
+
+#[actix_web::test]
+async fn the_list_counts_exactly_up_to_1000_matches_and_says_when_it_stops() {
+    let app = TestApp::spawn().await;
+    // 1,000 culinary UKM in kecamatan 32.71.01 and one more in 32.71.02: 1,001 in the city.
+    let mut file = String::from("nama_usaha,nama_pemilik,nik_pemilik,sektor,kode_kelurahan\n");
+    for i in 1..=1000 {
+        file.push_str(&format!(
+            "Warung {i:04},Pemilik {i},327101010190{i:04},culinary,32.71.01.1001\n"
+        ));
+    }
+    file.push_str("Warung Lain,Pemilik Lain,3271020101900001,culinary,32.71.02.1001\n");
+    let reply = app.import("ukm", "ukm.csv", file.as_bytes(), false).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.body["counts"]["to_create"], 1001);
+
+    // Exactly the cap: still exact. One beyond: the count stops and says so.
+    let kecamatan = "kecamatan_code=32.71.01&sector=culinary";
+    assert_eq!(
+        counted(&app, &format!("{kecamatan}&page_size=1")).await,
+        (1000, true, 1)
+    );
+    assert_eq!(
+        counted(&app, "sector=culinary&page_size=1").await,
+        (1000, false, 1)
+    );
+    // The last page of the kecamatan, and the page after it.
+    assert_eq!(
+        counted(&app, &format!("{kecamatan}&page=50&page_size=20")).await,
+        (1000, true, 20)
+    );
+    assert_eq!(
+        counted(&app, &format!("{kecamatan}&page=51&page_size=20")).await,
+        (1000, true, 0)
+    );
+    assert_eq!(
+        counted(&app, "kecamatan_code=32.71.02&page_size=1").await,
+        (1, true, 1)
+    );
+    let first = app
+        .get(&format!("/api/v1/ukm?{kecamatan}&page_size=2"))
+        .await;
+    assert_eq!(first.body["items"][0]["business_name"], "Warung 0001");
+    assert_eq!(first.body["items"][1]["business_name"], "Warung 0002");
+    assert_eq!(first.body["items"][0]["owner"]["full_name"], "Pemilik 1");
+
+    // Archiving one takes it out of the kecamatan's count and puts the city's back under the cap.
+    let id = first.body["items"][0]["id"].as_i64().unwrap();
+    let version = first.body["items"][0]["version"].as_i64().unwrap();
+    let archived = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/ukm/{id}"),
+            None,
+            &[("If-Match", &format!("\"{version}\""))],
+        )
+        .await;
+    assert_eq!(archived.status, 204, "{}", archived.body);
+    assert_eq!(
+        counted(&app, &format!("{kecamatan}&page_size=1")).await,
+        (999, true, 1)
+    );
+    assert_eq!(
+        counted(&app, "sector=culinary&page_size=1").await,
+        (1000, true, 1)
+    );
+    assert_eq!(
+        counted(
+            &app,
+            &format!("{kecamatan}&include_archived=true&page_size=1")
+        )
+        .await,
+        (1000, true, 1)
+    );
+}

@@ -1,10 +1,7 @@
 //! The UKM list: filters, sorting, pagination; owners disclosed as the caller's role allows.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, get, web};
 use klinik_domain::size_class::SizeClass;
-use klinik_persistence::persons;
 use klinik_persistence::ukm::{self as store, ListFilter, SortKey};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -136,24 +133,14 @@ pub async fn list_ukm(
     } else {
         Disclosure::Minimal
     };
-    let state2 = state.clone();
-    let (items, total) = state
-        .read(move |conn| {
-            let (rows, total) = store::list(conn, &filter)?;
-            let owner_ids: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
-            let owners: HashMap<i64, _> = persons::find_many(conn, &owner_ids)?
-                .into_iter()
-                .map(|p| (p.id, p))
-                .collect();
-            let mut items = Vec::with_capacity(rows.len());
-            for row in rows {
-                let person = owners.get(&row.owner_id).ok_or(ApiError::Internal)?;
-                let owner = owner_view(person, &state2.data_key, disclosure)?;
-                items.push(ukm_view(row, owner, &state2.regions));
-            }
-            Ok((items, total))
-        })
+    let (rows, total) = state
+        .query(move |conn| Ok(store::list(conn, &filter)?))
         .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for (row, person) in rows {
+        let owner = owner_view(&person, &state.data_key, disclosure)?;
+        items.push(ukm_view(row, owner, &state.regions));
+    }
     Ok(HttpResponse::Ok().json(page.wrap_capped(items, total)))
 }
 
@@ -221,17 +208,7 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: Filters) -> Result<List
         klinik_domain::nik::validate("nik", n)
             .map_err(|v| query_error("nik", v.code, &v.message))?;
     }
-    let kelurahan_codes = q.kecamatan_code.map(|k| {
-        state
-            .regions
-            .kelurahan
-            .iter()
-            .filter(|l| l.kecamatan_code == k.as_str())
-            .map(|l| l.code.clone())
-            .collect()
-    });
     Ok(ListFilter {
-        kelurahan_codes,
         kecamatan_code: q.kecamatan_code.map(|k| k.as_str().to_owned()),
         kelurahan_code: q.kelurahan_code,
         sector: q.sector.map(|s| text_of(&s)),

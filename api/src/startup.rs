@@ -138,6 +138,7 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
     let pool = build_pool(&settings.database_url, options).context("opening the database")?;
     let mut conn = pool.get().context("connecting to the database")?;
     let applied = run_migrations(&mut conn).context("applying migrations")?;
+    klinik_persistence::refresh_statistics(&mut conn).context("refreshing statistics")?;
     tracing::info!(
         applied,
         backend = settings.database_url.backend_name(),

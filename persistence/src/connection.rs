@@ -224,6 +224,17 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, StoreError> {
     Ok(applied)
 }
 
+/// Gives SQLite's planner the table statistics PostgreSQL's autovacuum keeps by itself. Without
+/// them SQLite guessed that the UKM search's count should walk a partial index and fetch each
+/// row from it (three times slower than reading the table). Sampled (`analysis_limit`), so it
+/// takes milliseconds; run at start and after seeding.
+pub fn refresh_statistics(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    if let AnyConnection::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+    }
+    Ok(())
+}
+
 /// A cheap query that proves the database answers (used by the readiness probe).
 pub fn ping(conn: &mut AnyConnection) -> Result<(), StoreError> {
     diesel::sql_query("SELECT 1").execute(conn)?;

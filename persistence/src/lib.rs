@@ -22,7 +22,7 @@ pub mod users;
 
 pub use connection::{
     AnyConnection, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConnection, build_pool,
-    ping, run_migrations, write_transaction,
+    ping, refresh_statistics, run_migrations, write_transaction,
 };
 pub use error::StoreError;
 pub use search::{bindable, like_pattern};

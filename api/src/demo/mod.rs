@@ -180,7 +180,8 @@ fn shuffle<T>(rng: &mut ChaCha8Rng, items: &mut [T]) {
 /// Seeds an empty registry; refuses a database that already holds cooperatives or UKM.
 pub fn seed(state: &AppState, scale: Scale, seed: u64) -> anyhow::Result<()> {
     let mut conn = state.pool.get().context("connecting to the database")?;
-    write_transaction(&mut conn, |conn| seed_in(conn, state, scale, seed))
+    write_transaction(&mut conn, |conn| seed_in(conn, state, scale, seed))?;
+    klinik_persistence::refresh_statistics(&mut conn).context("refreshing statistics")
 }
 
 fn seed_in(

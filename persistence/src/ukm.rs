@@ -261,7 +261,7 @@ pub fn list(
     } else {
         // A name search's matches are guessed badly (2,855 taken for 69), and a joined plan then
         // fetches the owner of every match before sorting: the page first, then its owners.
-        let page: Vec<UkmRow> = sorted!(filtered(filter), filter)
+        let page: Vec<UkmRow> = search_sorted(filtered(filter), filter)
             .select(UkmRow::as_select())
             .limit(filter.limit)
             .offset(filter.offset)
@@ -290,6 +290,29 @@ pub fn list(
         capped_count(conn, filter)?
     };
     Ok((rows, total))
+}
+
+/// Orders a name search. A term of three characters or more is answered from the trigram index:
+/// the matches are fetched and sorted. When the planner guesses many matches it walks the name
+/// index in order instead, testing each row — 640,000 rows read for 20 when "soto kuning budi"
+/// was guessed at 6,859 matches and had 2,855 (1.3 s). Ordering by an expression the name index
+/// cannot give rules that walk out. Shorter terms are common, and the walk suits them.
+fn search_sorted(
+    query: ukm::BoxedQuery<'static, Backend>,
+    filter: &ListFilter,
+) -> ukm::BoxedQuery<'static, Backend> {
+    let rare_term = filter.q.as_ref().is_some_and(|q| q.chars().count() >= 3);
+    let not_from_the_index =
+        || diesel::dsl::sql::<diesel::sql_types::Text>("ukm.business_name || ''");
+    match (filter.sort, filter.descending) {
+        (SortKey::BusinessName, false) if rare_term => {
+            query.order((not_from_the_index().asc(), ukm::id.asc()))
+        }
+        (SortKey::BusinessName, true) if rare_term => {
+            query.order((not_from_the_index().desc(), ukm::id.desc()))
+        }
+        _ => sorted!(query, filter),
+    }
 }
 
 /// How many UKM match, counted up to [`COUNT_CAP`].

@@ -415,3 +415,38 @@ async fn the_list_counts_exactly_up_to_1000_matches_and_says_when_it_stops() {
         (1000, true, 1)
     );
 }
+
+#[actix_web::test]
+async fn a_name_search_comes_back_in_name_order_whatever_the_term_length() {
+    let app = TestApp::spawn().await;
+    for name in ["Soto Cianjur", "Bakso Solo", "Soto Ayam", "Soto Betawi"] {
+        create(&app, &ukm(name, json!({}))).await;
+    }
+    let names = |query: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app.get(&format!("/api/v1/ukm?{query}")).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            reply.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["business_name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Three characters or more are sorted after matching; shorter terms may walk the name index.
+    assert_eq!(
+        names("q=soto").await,
+        ["Soto Ayam", "Soto Betawi", "Soto Cianjur"]
+    );
+    assert_eq!(
+        names("q=soto&sort=-business_name").await,
+        ["Soto Cianjur", "Soto Betawi", "Soto Ayam"]
+    );
+    assert_eq!(
+        names("q=so").await,
+        ["Bakso Solo", "Soto Ayam", "Soto Betawi", "Soto Cianjur"]
+    );
+    assert_eq!(names("q=soto&page=2&page_size=2").await, ["Soto Cianjur"]);
+}

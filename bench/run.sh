@@ -76,7 +76,9 @@ stop_server() {
   server=""
 }
 
-# wrk, reported as "requests/s p50_ms p99_ms non-2xx".
+# wrk, reported as "requests/s p50_ms p99_ms failed": failed counts non-2xx answers and socket
+# errors, timeouts included (wrk gives up on a request after 2 s and leaves it uncounted in the
+# latencies, so a case where requests time out has no meaningful p99).
 drive() {
   local script="$work/drive.lua"
   cat >"$script" <<LUA
@@ -99,7 +101,10 @@ def ms(label):
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f} {bad.group(1) if bad else 0}")
+errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+failed = int(bad.group(1)) if bad else 0
+failed += sum(int(n) for n in errors.groups()) if errors else 0
+print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f} {failed}")
 PY
 }
 
@@ -129,6 +134,7 @@ measure_backend() {
     result=$(drive "$path")
     local rest=${result#* * }
     figures[$label:$name:p99]=${rest%% *}
+    figures[$label:$name:failed]=${result##* }
     record "$label" "$name ($path)" $result "$(python3 -c "print(f'{${result%% *}/$trivial_rps:.2f} of trivial')")"
   done
   stop_server
@@ -191,9 +197,11 @@ done
   echo
   echo "Ceiling: \`pgbench -S\` (scale 10, $CONNECTIONS clients) = **$pgbench_tps tps**."
   echo
-  echo "| Database | Case | Requests/s | p50 ms | p99 ms | Non-2xx | Ratio |"
+  echo "| Database | Case | Requests/s | p50 ms | p99 ms | Failed | Ratio |"
   echo "|---|---|---:|---:|---:|---:|---|"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "Failed: answers other than 2xx, and requests wrk gave up on (2 s) or lost; they are not in the latencies."
   echo
   echo "Server peak memory (VmHWM) over its run:"
   echo
@@ -214,8 +222,11 @@ done
   echo "|---|---|---|"
   by_id_ratio=$(python3 -c "print(f'{${figures[PostgreSQL:by_id_rps]}/$pgbench_tps:.2f}')")
   echo "| UKM by id ≥ 0.35 of pgbench -S | $by_id_ratio | $(verdict "$by_id_ratio >= 0.35") |"
-  echo "| filtered list p99 ≤ 50 ms | ${figures[PostgreSQL:filtered list:p99]} ms | $(verdict "${figures[PostgreSQL:filtered list:p99]} <= 50") |"
-  echo "| q search p99 ≤ 100 ms | ${figures[PostgreSQL:q search:p99]} ms | $(verdict "${figures[PostgreSQL:q search:p99]} <= 100") |"
+  # A latency target holds only if no request failed or timed out: wrk leaves those out of the p99.
+  latency_verdict() { verdict "${figures[PostgreSQL:$1:failed]} == 0 and float('${figures[PostgreSQL:$1:p99]}') <= $2"; }
+  failures() { [ "${figures[PostgreSQL:$1:failed]}" = 0 ] || echo ", ${figures[PostgreSQL:$1:failed]} failed or timed out"; }
+  echo "| filtered list p99 ≤ 50 ms | ${figures[PostgreSQL:filtered list:p99]} ms$(failures "filtered list") | $(latency_verdict "filtered list" 50) |"
+  echo "| q search p99 ≤ 100 ms | ${figures[PostgreSQL:q search:p99]} ms$(failures "q search") | $(latency_verdict "q search" 100) |"
   echo "| total without a full scan | counts stop at 1,000 (\`total_exact\`) | met |"
   echo "| server memory ≤ 150 MiB | ${figures[PostgreSQL:memory]} MiB (on SQLite: ${figures[SQLite:memory]} MiB) | $(verdict "${figures[PostgreSQL:memory]} <= 150") |"
   echo "| import of 23,706 UKM ≤ 10 s | PostgreSQL ${figures[PostgreSQL:import]} s, SQLite ${figures[SQLite:import]} s | $(verdict "${figures[PostgreSQL:import]} <= 10 and ${figures[SQLite:import]} <= 10") |"

@@ -17,6 +17,7 @@ pub mod spreadsheet;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod write_stamped;
 
 pub use startup::{build_app, configure_routes, openapi, openapi_json, prepare_state, serve};
 pub use state::AppState;

@@ -68,7 +68,7 @@ pub struct AppState {
     /// Size-class thresholds per regulation (reference data, loaded at start).
     pub size_thresholds: Arc<Vec<klinik_domain::size_class::Thresholds>>,
     /// Committed write transactions of this process: what the indicators cache is checked by.
-    pub writes: Arc<crate::routes::clinic::indicators::cache::WriteCounter>,
+    pub writes: Arc<crate::write_stamped::WriteCounter>,
     pub indicators_cache: Arc<crate::routes::clinic::indicators::cache::IndicatorsCache>,
     /// One per pooled connection: held while a blocking task uses the database.
     pub db_slots: Arc<tokio::sync::Semaphore>,

@@ -10,6 +10,7 @@ pub mod annual_report;
 pub mod clinic;
 pub mod cooperative;
 pub mod identifiers;
+pub mod name_search;
 pub mod nik;
 pub mod size_class;
 pub mod text;

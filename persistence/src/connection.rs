@@ -201,7 +201,8 @@ pub fn build_pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, Store
         .map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
-/// Applies pending migrations of the connection's backend and returns how many ran.
+/// Applies pending migrations of the connection's backend and returns how many ran, then the
+/// backfills they left (`pending_backfills`).
 /// On PostgreSQL this holds an advisory lock for the duration.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, StoreError> {
     let applied = match conn {
@@ -221,6 +222,9 @@ pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, StoreError> {
             .map(|v| v.len())
             .map_err(|e| StoreError::Migration(e.to_string()))?,
     };
+    if let Some(keyed) = crate::ukm_search::backfill_if_pending(conn)? {
+        tracing::info!(keyed, "cut the search keys of the UKM already registered");
+    }
     Ok(applied)
 }
 

@@ -18,6 +18,7 @@ pub mod schema;
 mod search;
 pub mod sessions;
 pub mod ukm;
+pub mod ukm_search;
 pub mod users;
 
 pub use connection::{

@@ -251,8 +251,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ukm_name_words (ukm_id, word) {
+        ukm_id -> BigInt,
+        word -> Text,
+        business_name -> Text,
+        archived -> Bool,
+    }
+}
+
+diesel::table! {
+    pending_backfills (name) {
+        name -> Text,
+    }
+}
+
 diesel::joinable!(ukm -> persons (owner_id));
 diesel::joinable!(ukm_yearly_figures -> ukm (ukm_id));
+diesel::joinable!(ukm_name_words -> ukm (ukm_id));
 
 diesel::table! {
     imports (id) {
@@ -624,6 +640,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     persons,
     ukm,
     ukm_yearly_figures,
+    ukm_name_words,
+    pending_backfills,
     imports,
     partners,
     experts,

@@ -25,5 +25,6 @@ mod regions;
 mod schema_parity;
 mod status;
 mod ukm;
+mod ukm_search;
 mod users;
 mod validation;

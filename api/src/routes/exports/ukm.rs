@@ -49,7 +49,7 @@ pub struct UkmExportQuery {
     /// Only members of this cooperative.
     #[param(minimum = 1)]
     pub cooperative_id: Option<i64>,
-    /// Part of the business name (case-insensitive), or an exact NIB.
+    /// Words of the business name or the NIB, by how they begin, as the UKM list's `q`.
     #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// The owner's NIK, exact match; admin and officer only (403 for others).
@@ -109,7 +109,7 @@ pub struct YearlyFiguresExportQuery {
     /// Only members of this cooperative.
     #[param(minimum = 1)]
     pub cooperative_id: Option<i64>,
-    /// Part of the business name (case-insensitive), or an exact NIB.
+    /// Words of the business name or the NIB, by how they begin, as the UKM list's `q`.
     #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
     /// The owner's NIK, exact match; admin and officer only (403 for others).

@@ -30,6 +30,9 @@ pub enum UkmSort {
     UpdatedAt,
     #[serde(rename = "-updated_at")]
     UpdatedAtDesc,
+    /// A search's own order (see `sort`).
+    #[serde(rename = "match")]
+    Match,
 }
 
 /// Filters of the UKM list; they combine with AND. Unknown parameters are a 400.
@@ -57,8 +60,11 @@ pub struct UkmQuery {
     /// Only members of this cooperative.
     #[param(minimum = 1)]
     pub cooperative_id: Option<i64>,
-    /// Part of the business name (case-insensitive), or an exact NIB.
-    #[param(min_length = 1, max_length = 200)]
+    /// Words of the business name or the NIB, by how they begin: a UKM matches when one of its
+    /// name's words begins with the term, which may run on over the following words ("siti" and
+    /// "bu si" find "Warung Bu Siti"; "arung" does not), or when its NIB begins with it.
+    /// Case-insensitive; runs of spaces count as one.
+    #[param(min_length = 1, max_length = 200, example = "bu siti")]
     pub q: Option<String>,
     /// The owner's NIK, exact match; admin and officer only (403 for others).
     #[param(
@@ -67,7 +73,12 @@ pub struct UkmQuery {
     pub nik: Option<String>,
     /// Include archived UKM.
     pub include_archived: Option<bool>,
-    /// Order: `business_name` (default), `created_at`, `updated_at`; prefix `-` for descending.
+    /// Order: `business_name`, `created_at`, `updated_at` (prefix `-` for descending), or
+    /// `match`. Default: `match` with `q`, `business_name` without. `match` is the order of
+    /// completions: by the name read from the word the term matched on (a UKM matching at two
+    /// words counts at the first in this order), then by the whole name. For "bu si", "Kopi Bu
+    /// Sinta" ("bu sinta") comes before "Warung Bu Siti" ("bu siti"). Without `q`, `match` is
+    /// `business_name`.
     pub sort: Option<UkmSort>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000)]
@@ -100,7 +111,13 @@ pub async fn list_ukm(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
     let page = PageRequest::new(q.page, q.page_size)?;
-    let (sort, descending) = match q.sort.unwrap_or(UkmSort::BusinessName) {
+    let default_sort = if q.q.is_some() {
+        UkmSort::Match
+    } else {
+        UkmSort::BusinessName
+    };
+    let (sort, descending) = match q.sort.unwrap_or(default_sort) {
+        UkmSort::Match => (SortKey::Match, false),
         UkmSort::BusinessName => (SortKey::BusinessName, false),
         UkmSort::BusinessNameDesc => (SortKey::BusinessName, true),
         UkmSort::CreatedAt => (SortKey::CreatedAt, false),
@@ -191,12 +208,12 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: Filters) -> Result<List
     }
     if q.q
         .as_ref()
-        .is_some_and(|t| t.is_empty() || t.chars().count() > 200)
+        .is_some_and(|t| t.trim().is_empty() || t.chars().count() > 200)
     {
         return Err(query_error(
             "q",
             "invalid_length",
-            "must be 1 to 200 characters",
+            "must be 1 to 200 characters, not all of them spaces",
         ));
     }
     if let Some(n) = &q.nik {

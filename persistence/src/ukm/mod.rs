@@ -1,12 +1,16 @@
-//! The UKM registry: rows, list queries, versioned updates, archiving, yearly figures, thresholds.
+//! The UKM registry: rows, versioned updates, archiving, yearly figures, thresholds; the list in
+//! `list`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::persons::PersonRow;
 use crate::schema::{persons, size_thresholds, ukm, ukm_yearly_figures};
-use crate::search::lower;
-use crate::{AnyConnection, COUNT_CAP, StoreError, Total, now_utc};
+use crate::ukm_search::{self, Searchable};
+use crate::{AnyConnection, StoreError, now_utc};
+
+mod list;
+pub use list::{ListFilter, SortKey, list, list_all};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = ukm)]
@@ -97,35 +101,6 @@ impl From<&UkmRow> for UkmFields {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    #[default]
-    BusinessName,
-    CreatedAt,
-    UpdatedAt,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    pub kecamatan_code: Option<String>,
-    pub kelurahan_code: Option<String>,
-    pub sector: Option<String>,
-    pub size_class: Option<String>,
-    pub status: Option<String>,
-    pub has_nib: Option<bool>,
-    pub kbli_code: Option<String>,
-    pub cooperative_id: Option<i64>,
-    /// Case-insensitive substring of the business name, or an exact NIB.
-    pub q: Option<String>,
-    /// Keyed hash of an owner's NIK (exact match).
-    pub nik_hash: Option<String>,
-    pub include_archived: bool,
-    pub sort: SortKey,
-    pub descending: bool,
-    pub limit: i64,
-    pub offset: i64,
-}
-
 pub fn insert(conn: &mut AnyConnection, fields: &UkmFields) -> Result<UkmRow, StoreError> {
     let now = now_utc();
     // RETURNING takes no `as_select` across both backends, and every column would now include
@@ -139,7 +114,18 @@ pub fn insert(conn: &mut AnyConnection, fields: &UkmFields) -> Result<UkmRow, St
         ))
         .returning(ukm::id)
         .get_result(conn)?;
-    find(conn, id, true)
+    let row = find(conn, id, true)?;
+    ukm_search::add(conn, &[searchable(&row)])?;
+    Ok(row)
+}
+
+fn searchable(row: &UkmRow) -> Searchable<'_> {
+    Searchable {
+        id: row.id,
+        business_name: &row.business_name,
+        nib: row.nib.as_deref(),
+        archived: row.archived_at.is_some(),
+    }
 }
 
 /// A UKM with its owner, in one statement (the hot path of `GET /ukm/{id}`).
@@ -178,170 +164,6 @@ pub fn find(
     Ok(query.select(UkmRow::as_select()).first(conn)?)
 }
 
-type Backend = <AnyConnection as diesel::Connection>::Backend;
-
-fn filtered(filter: &ListFilter) -> ukm::BoxedQuery<'static, Backend> {
-    let mut query = ukm::table.into_boxed();
-    if !filter.include_archived {
-        query = query.filter(ukm::archived_at.is_null());
-    }
-    if let Some(v) = &filter.kecamatan_code {
-        query = query.filter(ukm::kecamatan_code.eq(v.clone()));
-    }
-    if let Some(v) = &filter.kelurahan_code {
-        query = query.filter(ukm::kelurahan_code.eq(v.clone()));
-    }
-    if let Some(v) = &filter.sector {
-        query = query.filter(ukm::sector.eq(v.clone()));
-    }
-    if let Some(v) = &filter.size_class {
-        query = query.filter(ukm::size_class.eq(v.clone()));
-    }
-    if let Some(v) = &filter.status {
-        query = query.filter(ukm::status.eq(v.clone()));
-    }
-    match filter.has_nib {
-        Some(true) => query = query.filter(ukm::nib.is_not_null()),
-        Some(false) => query = query.filter(ukm::nib.is_null()),
-        None => {}
-    }
-    if let Some(v) = &filter.kbli_code {
-        query = query.filter(ukm::kbli_code.eq(v.clone()));
-    }
-    if let Some(v) = filter.cooperative_id {
-        query = query.filter(ukm::cooperative_id.eq(v));
-    }
-    if let Some(term) = &filter.q {
-        let pattern = crate::like_pattern(term);
-        query = query.filter(
-            lower(ukm::business_name)
-                .like(pattern)
-                .escape('\\')
-                .or(ukm::nib.eq(crate::bindable(term))),
-        );
-    }
-    if let Some(hash) = &filter.nik_hash {
-        let owners = persons::table
-            .filter(persons::nik_hash.eq(hash.clone()))
-            .select(persons::id);
-        query = query.filter(ukm::owner_id.eq_any(owners));
-    }
-    query
-}
-
-/// Orders a UKM query by the filter's sort key, the id breaking ties.
-macro_rules! sorted {
-    ($query:expr, $filter:expr) => {{
-        use ukm::{business_name, created_at, id, updated_at};
-        match ($filter.sort, $filter.descending) {
-            (SortKey::BusinessName, false) => $query.order((business_name.asc(), id.asc())),
-            (SortKey::BusinessName, true) => $query.order((business_name.desc(), id.desc())),
-            (SortKey::CreatedAt, false) => $query.order((created_at.asc(), id.asc())),
-            (SortKey::CreatedAt, true) => $query.order((created_at.desc(), id.desc())),
-            (SortKey::UpdatedAt, false) => $query.order((updated_at.asc(), id.asc())),
-            (SortKey::UpdatedAt, true) => $query.order((updated_at.desc(), id.desc())),
-        }
-    }};
-}
-
-/// One page of UKM with their owners, and the total. No transaction: on PostgreSQL each statement
-/// reads its own snapshot anyway, and BEGIN and COMMIT would be two more round trips.
-pub fn list(
-    conn: &mut AnyConnection,
-    filter: &ListFilter,
-) -> Result<(Vec<(UkmRow, PersonRow)>, Total), StoreError> {
-    let rows = if filter.q.is_none() {
-        // The owners joined in: one round trip. The planner knows how many rows these filters
-        // match, so it joins only the page's rows.
-        sorted!(filtered(filter).inner_join(persons::table), filter)
-            .select((UkmRow::as_select(), PersonRow::as_select()))
-            .limit(filter.limit)
-            .offset(filter.offset)
-            .load(conn)?
-    } else {
-        // A name search's matches are guessed badly (2,855 taken for 69), and a joined plan then
-        // fetches the owner of every match before sorting: the page first, then its owners.
-        let page: Vec<UkmRow> = search_sorted(filtered(filter), filter)
-            .select(UkmRow::as_select())
-            .limit(filter.limit)
-            .offset(filter.offset)
-            .load(conn)?;
-        let ids: Vec<i64> = page.iter().map(|r| r.owner_id).collect();
-        let owners: std::collections::HashMap<i64, PersonRow> =
-            crate::persons::find_many(conn, &ids)?
-                .into_iter()
-                .map(|p| (p.id, p))
-                .collect();
-        let mut rows = Vec::with_capacity(page.len());
-        for row in page {
-            // A foreign key keeps every owner; its absence is the database's fault, not a panic.
-            let owner = owners
-                .get(&row.owner_id)
-                .cloned()
-                .ok_or_else(|| StoreError::Internal(format!("UKM {} has no owner row", row.id)))?;
-            rows.push((row, owner));
-        }
-        rows
-    };
-    // A first page that is not full holds every match: no count needed.
-    let total = if filter.offset == 0 && (rows.len() as i64) < filter.limit {
-        Total::from_capped(rows.len())
-    } else {
-        capped_count(conn, filter)?
-    };
-    Ok((rows, total))
-}
-
-/// Orders a name search. A term of three characters or more is answered from the trigram index:
-/// the matches are fetched and sorted. When the planner guesses many matches it walks the name
-/// index in order instead, testing each row — 640,000 rows read for 20 when "soto kuning budi"
-/// was guessed at 6,859 matches and had 2,855 (1.3 s). Ordering by an expression the name index
-/// cannot give rules that walk out. Shorter terms are common, and the walk suits them.
-fn search_sorted(
-    query: ukm::BoxedQuery<'static, Backend>,
-    filter: &ListFilter,
-) -> ukm::BoxedQuery<'static, Backend> {
-    let rare_term = filter.q.as_ref().is_some_and(|q| q.chars().count() >= 3);
-    let not_from_the_index =
-        || diesel::dsl::sql::<diesel::sql_types::Text>("ukm.business_name || ''");
-    match (filter.sort, filter.descending) {
-        (SortKey::BusinessName, false) if rare_term => {
-            query.order((not_from_the_index().asc(), ukm::id.asc()))
-        }
-        (SortKey::BusinessName, true) if rare_term => {
-            query.order((not_from_the_index().desc(), ukm::id.desc()))
-        }
-        _ => sorted!(query, filter),
-    }
-}
-
-/// How many UKM match, counted up to [`COUNT_CAP`].
-///
-/// Filters an index serves: whether a match lies beyond the cap (one row back from an index-only
-/// scan), and only if none does, the exact count — 15% more list requests a second than loading
-/// the 1,001 ids. A name search scans its matches whatever it asks, so it asks once: up to 1,001
-/// ids (asking twice read the table three times per page when a search matched a few hundred).
-fn capped_count(conn: &mut AnyConnection, filter: &ListFilter) -> Result<Total, StoreError> {
-    if filter.q.is_some() {
-        let found = filtered(filter)
-            .select(ukm::id)
-            .limit(COUNT_CAP + 1)
-            .load::<i64>(conn)?
-            .len();
-        return Ok(Total::from_capped(found));
-    }
-    let beyond_cap = filtered(filter)
-        .select(ukm::id)
-        .offset(COUNT_CAP)
-        .limit(1)
-        .load::<i64>(conn)?;
-    if !beyond_cap.is_empty() {
-        return Ok(Total::from_capped(COUNT_CAP as usize + 1));
-    }
-    let count: i64 = filtered(filter).count().get_result(conn)?;
-    Ok(Total::from_capped(count as usize))
-}
-
 pub fn update(
     conn: &mut AnyConnection,
     id: i64,
@@ -362,7 +184,9 @@ pub fn update(
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    find(conn, id, true)
+    let row = find(conn, id, true)?;
+    ukm_search::replace(conn, searchable(&row))?;
+    Ok(row)
 }
 
 pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
@@ -381,7 +205,7 @@ pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Resu
     if updated == 0 {
         return Err(StoreError::Stale);
     }
-    Ok(())
+    ukm_search::archive(conn, id)
 }
 
 /// The size thresholds of every regulation, as stored reference data.
@@ -491,19 +315,6 @@ pub fn find_by_owners(
     Ok(rows)
 }
 
-/// Every UKM matching `filter` (paging ignored), in its sort order, up to `limit` rows.
-pub fn list_all(
-    conn: &mut AnyConnection,
-    filter: &ListFilter,
-    limit: i64,
-) -> Result<Vec<UkmRow>, StoreError> {
-    Ok(filtered(filter)
-        .order(ukm::id.asc())
-        .select(UkmRow::as_select())
-        .limit(limit)
-        .load(conn)?)
-}
-
 /// Every yearly figure of any of `ukm_ids`.
 pub fn figures_of(
     conn: &mut AnyConnection,
@@ -580,6 +391,17 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[UkmFields]) -> Result<Vec<i
                 "multi-row insert returned rows out of order".into(),
             ));
         }
+        let records: Vec<Searchable> = inserted
+            .iter()
+            .zip(chunk)
+            .map(|((id, _, name), f)| Searchable {
+                id: *id,
+                business_name: name,
+                nib: f.nib.as_deref(),
+                archived: false,
+            })
+            .collect();
+        ukm_search::add(conn, &records)?;
         ids.extend(inserted.into_iter().map(|(id, _, _)| id));
     }
     Ok(ids)

@@ -1,0 +1,2 @@
+DROP TABLE pending_backfills;
+DROP TABLE ukm_name_words;

@@ -75,12 +75,20 @@ const BACKFILL_BATCH: i64 = 5_000;
 /// Cuts the keys of every UKM registered before the keys existed, once, in one transaction that
 /// also removes the migration's request for it (so a crash leaves the request, and two instances
 /// starting together do it once: the second waits on the first's delete, then finds no request).
+/// UKM writes wait meanwhile.
 /// Returns how many UKM were keyed, `None` when nothing was pending.
 pub fn backfill_if_pending(conn: &mut AnyConnection) -> Result<Option<usize>, StoreError> {
     crate::write_transaction(conn, |conn| {
         let claimed = diesel::delete(pending_backfills::table.find(BACKFILL)).execute(conn)?;
         if claimed == 0 {
             return Ok(None);
+        }
+        // Another instance already on this version may be registering or renaming a UKM: wait
+        // for those writes and hold the next ones (about a minute for 1,000,000 UKM, once), so
+        // that the keys are cut from a registry that does not move. SQLite's write transaction
+        // holds every writer already.
+        if let AnyConnection::Pg(pg) = conn {
+            diesel::sql_query("LOCK TABLE ukm IN SHARE MODE").execute(pg)?;
         }
         diesel::delete(ukm_name_words::table).execute(conn)?;
         let (mut after, mut keyed) = (0_i64, 0_usize);

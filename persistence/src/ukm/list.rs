@@ -179,20 +179,15 @@ pub fn list(
             .load(conn)?
     } else {
         // A search's matches are guessed badly, and a joined plan may then fetch the owner of
-        // every match before sorting: the page first, then its owners.
-        let page: Vec<UkmRow> = search_sorted(filtered(filter), filter)
-            .select(UkmRow::as_select())
+        // every match before sorting: the page's ids first, then its rows with their owners.
+        let ids: Vec<i64> = search_sorted(filtered(filter), filter)
+            .select(ukm::id)
             .limit(filter.limit)
             .offset(filter.offset)
             .load(conn)?;
-        with_owners(conn, page)?
+        rows_in_order(conn, &ids)?
     };
-    // A first page that is not full holds every match: no count needed.
-    let total = if filter.offset == 0 && (rows.len() as i64) < filter.limit {
-        Total::from_capped(rows.len())
-    } else {
-        capped_count(conn, filter)?
-    };
+    let total = page_total(filter, rows.len(), || capped_count(conn, filter))?;
     Ok((rows, total))
 }
 
@@ -224,13 +219,13 @@ fn list_in_match_order(
                 .load(conn)?
         })
     })?;
-    let total = if filter.offset == 0 && (ids.len() as i64) < filter.limit {
-        Total::from_capped(ids.len())
-    } else if alone {
-        ukm_search::live_count(conn, range)?
-    } else {
-        capped_count(conn, filter)?
-    };
+    let total = page_total(filter, ids.len(), || {
+        if alone {
+            ukm_search::live_count(conn, range)
+        } else {
+            capped_count(conn, filter)
+        }
+    })?;
     Ok((rows_in_order(conn, &ids)?, total))
 }
 
@@ -261,12 +256,22 @@ fn list_by_name_from_keys(
                 .load(conn)?
         })
     })?;
-    let total = if filter.offset == 0 && (ids.len() as i64) < filter.limit {
-        Total::from_capped(ids.len())
-    } else {
-        ukm_search::live_count(conn, range)?
-    };
+    let total = page_total(filter, ids.len(), || ukm_search::live_count(conn, range))?;
     Ok((rows_in_order(conn, &ids)?, total))
+}
+
+/// The total of a list whose page holds `found` rows: a first page that is not full holds every
+/// match, so only a full or later page needs `count`.
+fn page_total(
+    filter: &ListFilter,
+    found: usize,
+    count: impl FnOnce() -> Result<Total, StoreError>,
+) -> Result<Total, StoreError> {
+    if filter.offset == 0 && (found as i64) < filter.limit {
+        Ok(Total::from_capped(found))
+    } else {
+        count()
+    }
 }
 
 /// The UKM of `ids` with their owners, in the order of `ids`.
@@ -280,28 +285,6 @@ fn rows_in_order(
         .select((UkmRow::as_select(), PersonRow::as_select()))
         .load::<(UkmRow, PersonRow)>(conn)?;
     rows.sort_by_key(|(row, _)| ids.iter().position(|id| *id == row.id));
-    Ok(rows)
-}
-
-/// The rows of a page with their owners, in the page's order.
-fn with_owners(
-    conn: &mut AnyConnection,
-    page: Vec<UkmRow>,
-) -> Result<Vec<(UkmRow, PersonRow)>, StoreError> {
-    let ids: Vec<i64> = page.iter().map(|r| r.owner_id).collect();
-    let owners: std::collections::HashMap<i64, PersonRow> = crate::persons::find_many(conn, &ids)?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    let mut rows = Vec::with_capacity(page.len());
-    for row in page {
-        // A foreign key keeps every owner; its absence is the database's fault, not a panic.
-        let owner = owners
-            .get(&row.owner_id)
-            .cloned()
-            .ok_or_else(|| StoreError::Internal(format!("UKM {} has no owner row", row.id)))?;
-        rows.push((row, owner));
-    }
     Ok(rows)
 }
 

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod imports;
 pub mod openapi;
 pub mod personal_data;
+pub mod point_reads;
 pub mod problem;
 pub mod region_codes;
 pub mod routes;

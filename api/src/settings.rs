@@ -5,7 +5,7 @@
 //! | `KLINIK_BIND` | `127.0.0.1:8080` | listen address |
 //! | `KLINIK_DATA_DIR` | `./data` | directory for the embedded SQLite file (created if missing) |
 //! | `KLINIK_DATABASE_URL` | `<data dir>/klinik.sqlite3` | `postgres://…` for PostgreSQL, or a SQLite path |
-//! | `KLINIK_DB_POOL_SIZE` | `8` | connections in the pool (1–64) |
+//! | `KLINIK_DB_POOL_SIZE` | `8` | connections in the pool (1–64); on PostgreSQL as many again for point reads, shared among the workers |
 //! | `KLINIK_LOG_LEVEL` | `info` | tracing filter, e.g. `warn` or `klinik_api=debug,info` |
 //! | `KLINIK_LOG_FORMAT` | `text` | `text` or `json` |
 //! | `KLINIK_ACTIVITY_RULE` | `rat_previous_book_year` | rule computing a cooperative's activity status |

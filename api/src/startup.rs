@@ -7,6 +7,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use anyhow::Context;
+use klinik_persistence::pg_reads::PointReadUrl;
 use klinik_persistence::{DatabaseUrl, PoolOptions, build_pool, regions, run_migrations};
 use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,6 +19,7 @@ use crate::auth::{access, bootstrap, caller, passwords};
 use crate::extract::BodyLimit;
 use crate::openapi::{ApiDoc, RouteTable};
 use crate::personal_data::DataKey;
+use crate::point_reads::{PointReadSettings, PointReads};
 use crate::problem::ApiError;
 use crate::routes::ukm;
 use crate::routes::{
@@ -104,10 +106,13 @@ pub fn build_app(
         }
         .into()
     });
+    // Built here, on the worker that serves with it (`HttpServer` calls this once per worker).
+    let point_reads = web::Data::new(PointReads::for_worker(state.point_reads.as_ref()));
     let (app, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .app_data(web::Data::new(state))
+        .app_data(point_reads)
         .app_data(BodyLimit(max_body_bytes))
         .app_data(path_config)
         .configure(configure_routes)
@@ -194,6 +199,7 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
     let decoy = passwords::random_hex(16).map_err(|_| anyhow::anyhow!("no random source"))?;
     let decoy_hash = passwords::hash(&decoy).map_err(|_| anyhow::anyhow!("hashing failed"))?;
     let db_slots = Arc::new(tokio::sync::Semaphore::new(pool.max_size() as usize));
+    let point_reads = point_read_settings(settings, &options);
     Ok(AppState {
         pool,
         db_slots,
@@ -206,7 +212,27 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<AppState> {
         writes: Arc::default(),
         indicators_cache: Arc::default(),
         callers: Arc::default(),
+        point_reads,
     })
+}
+
+/// On PostgreSQL, each worker also keeps a share of `KLINIK_DB_POOL_SIZE` connections for point
+/// reads, unless the URL holds what only libpq reads (then those reads stay on the blocking pool).
+fn point_read_settings(settings: &Settings, options: &PoolOptions) -> Option<PointReadSettings> {
+    let DatabaseUrl::Postgres(url) = &settings.database_url else {
+        return None;
+    };
+    match PointReadUrl::accept(url) {
+        Ok(url) => Some(PointReadSettings {
+            url,
+            per_worker: (settings.pool_size as usize).div_ceil(settings.workers.max(1)),
+            wait: options.connection_timeout,
+        }),
+        Err(why) => {
+            tracing::info!(%why, "point reads use the blocking pool: the URL is for libpq alone");
+            None
+        }
+    }
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight (graceful shutdown).

@@ -74,6 +74,8 @@ pub struct AppState {
     pub db_slots: Arc<tokio::sync::Semaphore>,
     /// Accounts as the caller check loaded them a moment ago.
     pub callers: Arc<crate::auth::caller_cache::CallerCache>,
+    /// From which each worker opens its connections for point reads (PostgreSQL only).
+    pub point_reads: Option<crate::point_reads::PointReadSettings>,
 }
 
 impl AppState {

@@ -13,6 +13,7 @@ mod error;
 pub mod idempotency;
 pub mod imports;
 pub mod persons;
+pub mod pg_reads;
 pub mod regions;
 pub mod schema;
 mod search;

@@ -151,6 +151,10 @@ async fn readiness_is_503_while_the_database_is_unreachable_and_recovers_without
         return;
     };
     use diesel::{Connection, RunQueryDsl};
+    let created = crate::ukm::create(&app, &crate::ukm::ukm("Warung Sari", json!({}))).await;
+    // Read once, so that the point read's own connection exists when the server closes it.
+    let by_id = format!("/api/v1/ukm/{}", created["id"]);
+    assert_eq!(app.get(&by_id).await.status, 200);
     let mut admin = diesel::PgConnection::establish(base_url).unwrap();
     let mut run = |sql: String| diesel::sql_query(sql).execute(&mut admin).unwrap();
     run(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
@@ -162,8 +166,13 @@ async fn readiness_is_503_while_the_database_is_unreachable_and_recovers_without
     assert_eq!(down.header("retry-after"), Some("5"));
     let list = app.get("/api/v1/cooperatives").await;
     list.assert_problem(503, "service_unavailable");
+    let one = app.get(&by_id).await;
+    one.assert_problem(503, "service_unavailable");
     run(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
     let up = app.get("/health/ready").await;
     assert_eq!(up.status, 200, "{}", up.body);
     assert_eq!(app.get("/api/v1/cooperatives").await.status, 200);
+    let again = app.get(&by_id).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.body["business_name"], "Warung Sari");
 }

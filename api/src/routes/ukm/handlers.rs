@@ -18,6 +18,7 @@ use super::dto::{
 use crate::audit::{AuditContext, diff};
 use crate::auth::Caller;
 use crate::extract::{IdempotencyKey, IfMatch, JsonBody, QueryParams, etag, query_error};
+use crate::point_reads::PointReads;
 use crate::problem::{ApiError, responses};
 use crate::routes::created::{Created, create_once};
 use crate::routes::with_etag;
@@ -225,6 +226,7 @@ pub async fn get_ukm(
     caller: Caller,
     audit: AuditContext,
     query: QueryParams<UkmReadQuery>,
+    point_reads: web::Data<PointReads>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let q = query.0;
@@ -265,6 +267,10 @@ pub async fn get_ukm(
                 Ok(record)
             })
             .await?
+    } else if let Some(found) = point_reads.ukm_with_owner(id, include_archived).await {
+        let (row, person) = found?;
+        let owner = owner_view(&person, &state.data_key, disclosure)?;
+        ukm_view(row, owner, &state.regions)
     } else {
         state
             .query(move |conn| load(conn, &state2, id, include_archived, disclosure))

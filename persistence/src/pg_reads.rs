@@ -1,0 +1,200 @@
+//! Point reads on PostgreSQL that stay on the async worker.
+//!
+//! Every other query runs on the blocking pool (`AnyConnection`, libpq), which hands each request
+//! to another thread and back: on two cores those wake-ups cost more than the query itself
+//! (bench/RESULTS.md). The hottest read, a UKM by id, is served here instead, over diesel-async's
+//! tokio-postgres connections owned by the worker that asks, with the same typed query and rows.
+//!
+//! libpq and tokio-postgres read a URL differently, and libpq reads more than the URL, so this
+//! pool exists only where both would connect alike: [`PointReadUrl::accept`] refuses the rest (say
+//! `sslmode=verify-full`, which tokio-postgres does not know), and these reads then stay on libpq.
+
+use diesel::prelude::*;
+use diesel::{ConnectionError, ConnectionResult};
+pub use diesel_async::AsyncPgConnection;
+use diesel_async::RunQueryDsl;
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+use postgres_openssl::MakeTlsConnector;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::StoreError;
+use crate::persons::PersonRow;
+use crate::schema::{persons, ukm};
+use crate::ukm::UkmRow;
+
+/// Async PostgreSQL connections for point reads; each worker builds its own, so that a connection's
+/// socket is driven by the thread whose requests use it.
+pub type PointReadPool = Pool<AsyncPgConnection>;
+
+/// A PostgreSQL URL that tokio-postgres reads as libpq does. Its `Debug` omits the URL, which may
+/// hold a password.
+#[derive(Clone)]
+pub struct PointReadUrl(String);
+
+impl fmt::Debug for PointReadUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PointReadUrl(..)")
+    }
+}
+
+impl PointReadUrl {
+    /// The URL if tokio-postgres would connect as libpq does, else why not (never the URL itself).
+    /// `sslmode` may be `disable`, `prefer` (the default) or `require`: as with libpq, the last two
+    /// encrypt without verifying the server's certificate; the verifying modes are refused, and so
+    /// is what libpq reads besides the URL: `PG*` variables, a password file, a root certificate.
+    pub fn accept(url: &str) -> Result<Self, String> {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let exists = |path: &str| home.as_ref().is_some_and(|h| h.join(path).exists());
+        let libpq_env = std::env::vars_os()
+            .filter_map(|(name, _)| name.into_string().ok())
+            .find(|name| name.starts_with("PG") && name != "PGDATA");
+        Self::accept_in(
+            url,
+            LibpqSurroundings {
+                env_var: libpq_env,
+                password_file: exists(".pgpass"),
+                root_certificate: exists(".postgresql/root.crt"),
+            },
+        )
+    }
+
+    fn accept_in(url: &str, around: LibpqSurroundings) -> Result<Self, String> {
+        let config = url
+            .parse::<tokio_postgres::Config>()
+            .map_err(|e| e.to_string())?;
+        if let Some(name) = around.env_var {
+            return Err(format!("libpq would also read {name}"));
+        }
+        if config.get_password().is_none() && around.password_file {
+            return Err("libpq may take the password from ~/.pgpass".into());
+        }
+        if around.root_certificate {
+            return Err("libpq would verify the server against ~/.postgresql/root.crt".into());
+        }
+        Ok(Self(url.to_owned()))
+    }
+
+    /// A pool of at most `max_size` connections, opened when first asked for.
+    pub fn pool(&self, max_size: usize) -> Result<PointReadPool, StoreError> {
+        let mut config = ManagerConfig::default();
+        // The default (`Verified`) runs a query at every checkout: one more round trip per read.
+        // A connection that broke is still noticed (`is_broken`) and replaced.
+        config.recycling_method = RecyclingMethod::Fast;
+        config.custom_setup = Box::new(establish);
+        let manager =
+            AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(&self.0, config);
+        Pool::builder(manager)
+            .max_size(max_size)
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+}
+
+/// What libpq reads besides the URL.
+#[derive(Debug, Default)]
+struct LibpqSurroundings {
+    env_var: Option<String>,
+    password_file: bool,
+    root_certificate: bool,
+}
+
+/// Connects as libpq does for `prefer` and `require`: TLS when the server offers it (required by
+/// `require`), the certificate not verified.
+fn establish(
+    url: &str,
+) -> Pin<Box<dyn Future<Output = ConnectionResult<AsyncPgConnection>> + Send + '_>> {
+    Box::pin(async move {
+        let bad = |e: &dyn fmt::Display| ConnectionError::BadConnection(e.to_string());
+        let mut tls = SslConnector::builder(SslMethod::tls_client()).map_err(|e| bad(&e))?;
+        tls.set_verify(SslVerifyMode::NONE);
+        let (client, connection) = tokio_postgres::connect(url, MakeTlsConnector::new(tls.build()))
+            .await
+            .map_err(|e| bad(&e))?;
+        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+    })
+}
+
+/// A UKM with its owner: the same statement as [`crate::ukm::find_with_owner`].
+pub async fn find_ukm_with_owner(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    include_archived: bool,
+) -> Result<(UkmRow, PersonRow), StoreError> {
+    use diesel::IntoSql;
+    use diesel::sql_types::Bool;
+    Ok(ukm::table
+        .inner_join(persons::table)
+        .filter(ukm::id.eq(id))
+        .filter(
+            ukm::archived_at
+                .is_null()
+                .or(include_archived.into_sql::<Bool>()),
+        )
+        .select((UkmRow::as_select(), PersonRow::as_select()))
+        .first(conn)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LibpqSurroundings, PointReadUrl};
+
+    fn accept(url: &str) -> Result<PointReadUrl, String> {
+        PointReadUrl::accept_in(url, LibpqSurroundings::default())
+    }
+
+    #[test]
+    fn accepts_the_urls_both_drivers_read_alike() {
+        for url in [
+            "postgres://postgres@127.0.0.1:5432/klinik",
+            "postgres://klinik:secret@db:5432/klinik?sslmode=require",
+            "postgresql://klinik@db/klinik?sslmode=disable&connect_timeout=5",
+            "postgres://klinik@db/klinik?sslmode=prefer&application_name=klinik",
+        ] {
+            assert!(accept(url).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn refuses_verifying_modes_and_unknown_options_without_echoing_the_url() {
+        for url in [
+            "postgres://klinik:s3cret-pw@db/klinik?sslmode=verify-full",
+            "postgres://klinik:s3cret-pw@db/klinik?sslmode=verify-ca",
+            "postgres://klinik:s3cret-pw@db/klinik?sslrootcert=/etc/ca.pem",
+            "postgres://klinik:s3cret-pw@db/klinik?service=klinik",
+        ] {
+            let why = accept(url).expect_err(url);
+            assert!(!why.contains("s3cret-pw"), "{why}");
+        }
+        let accepted = accept("postgres://klinik:s3cret-pw@db/klinik");
+        assert_eq!(format!("{accepted:?}"), "Ok(PointReadUrl(..))");
+    }
+
+    #[test]
+    fn refuses_when_libpq_would_read_more_than_the_url() {
+        let with_env = LibpqSurroundings {
+            env_var: Some("PGSSLMODE".into()),
+            ..LibpqSurroundings::default()
+        };
+        let why = PointReadUrl::accept_in("postgres://k:pw@db/k", with_env).expect_err("env");
+        assert!(why.contains("PGSSLMODE"), "{why}");
+        let pgpass = || LibpqSurroundings {
+            password_file: true,
+            ..LibpqSurroundings::default()
+        };
+        assert!(PointReadUrl::accept_in("postgres://k@db/k", pgpass()).is_err());
+        // With the password in the URL, libpq does not look in the file.
+        assert!(PointReadUrl::accept_in("postgres://k:pw@db/k", pgpass()).is_ok());
+        let root = LibpqSurroundings {
+            root_certificate: true,
+            ..LibpqSurroundings::default()
+        };
+        assert!(PointReadUrl::accept_in("postgres://k:pw@db/k", root).is_err());
+    }
+}

@@ -9,6 +9,10 @@
 //! pool exists only where both would connect alike: [`PointReadUrl::accept`] refuses the rest (say
 //! `sslmode=verify-full`, which tokio-postgres does not know), and these reads then stay on libpq.
 
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
 use diesel::prelude::*;
 use diesel::{ConnectionError, ConnectionResult};
 pub use diesel_async::AsyncPgConnection;
@@ -19,9 +23,6 @@ use diesel_async::pooled_connection::{
 };
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
 use postgres_openssl::MakeTlsConnector;
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 
 use crate::StoreError;
 use crate::persons::PersonRow;

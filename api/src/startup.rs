@@ -229,7 +229,7 @@ fn point_read_settings(settings: &Settings, options: &PoolOptions) -> Option<Poi
             wait: options.connection_timeout,
         }),
         Err(why) => {
-            tracing::info!(%why, "point reads use the blocking pool: the URL is for libpq alone");
+            tracing::info!(%why, "a UKM by id is read on the blocking pool, as all else");
             None
         }
     }

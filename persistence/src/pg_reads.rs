@@ -26,7 +26,6 @@ use postgres_openssl::MakeTlsConnector;
 
 use crate::StoreError;
 use crate::persons::PersonRow;
-use crate::schema::{persons, ukm};
 use crate::ukm::UkmRow;
 
 /// Async PostgreSQL connections for point reads; each worker builds its own, so that a connection's
@@ -127,17 +126,7 @@ pub async fn find_ukm_with_owner(
     id: i64,
     include_archived: bool,
 ) -> Result<(UkmRow, PersonRow), StoreError> {
-    use diesel::IntoSql;
-    use diesel::sql_types::Bool;
-    Ok(ukm::table
-        .inner_join(persons::table)
-        .filter(ukm::id.eq(id))
-        .filter(
-            ukm::archived_at
-                .is_null()
-                .or(include_archived.into_sql::<Bool>()),
-        )
-        .select((UkmRow::as_select(), PersonRow::as_select()))
+    Ok(crate::ukm::ukm_with_owner!(id, include_archived)
         .first(conn)
         .await?)
 }

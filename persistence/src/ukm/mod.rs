@@ -4,8 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::persons::PersonRow;
-use crate::schema::{persons, size_thresholds, ukm, ukm_yearly_figures};
+use crate::schema::{size_thresholds, ukm, ukm_yearly_figures};
 use crate::ukm_search::{self, Searchable};
 use crate::{AnyConnection, StoreError, now_utc};
 
@@ -128,28 +127,44 @@ fn searchable(row: &UkmRow) -> Searchable<'_> {
     }
 }
 
-/// A UKM with its owner, in one statement (the hot path of `GET /ukm/{id}`).
+/// The statement reading a UKM with its owner, for both drivers: the blocking one here and the
+/// async one of `pg_reads`. A macro, because its selection is typed by the backend it runs on.
+macro_rules! ukm_with_owner {
+    ($id:expr, $include_archived:expr) => {
+        $crate::schema::ukm::table
+            .inner_join($crate::schema::persons::table)
+            .filter($crate::schema::ukm::id.eq($id))
+            .filter(
+                $crate::schema::ukm::archived_at
+                    .is_null()
+                    .or(diesel::IntoSql::into_sql::<diesel::sql_types::Bool>(
+                        $include_archived,
+                    )),
+            )
+            .select((
+                $crate::ukm::UkmRow::as_select(),
+                $crate::persons::PersonRow::as_select(),
+            ))
+    };
+}
+pub(crate) use ukm_with_owner;
+
+/// A UKM with its owner, in one statement (`GET /ukm/{id}` on SQLite, and on PostgreSQL where
+/// `pg_reads` does not serve it).
 pub fn find_with_owner(
     conn: &mut AnyConnection,
     id: i64,
     include_archived: bool,
 ) -> Result<(UkmRow, crate::persons::PersonRow), StoreError> {
-    use diesel::IntoSql;
-    use diesel::sql_types::Bool;
     // On the backend's own connection: the `AnyConnection` wrapper writes out the SQL of every
     // query to find its prepared statement, a seventh of this request's CPU; the backend's own
     // connection finds a static query's statement by its type. (Built in each arm: the selection
     // is typed by its backend.)
-    Ok(crate::per_backend!(conn, |c| ukm::table
-        .inner_join(persons::table)
-        .filter(ukm::id.eq(id))
-        .filter(
-            ukm::archived_at
-                .is_null()
-                .or(include_archived.into_sql::<Bool>()),
-        )
-        .select((UkmRow::as_select(), PersonRow::as_select()))
-        .first(c))?)
+    Ok(crate::per_backend!(conn, |c| ukm_with_owner!(
+        id,
+        include_archived
+    )
+    .first(c))?)
 }
 
 pub fn find(

@@ -6,8 +6,9 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, Ready, ready};
+use klinik_app::created::Idempotency;
+use klinik_app::versioned::IfMatch;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
 
 use crate::problem::{ApiError, FieldError};
 
@@ -258,64 +259,21 @@ pub fn query_error(field: &str, code: &str, message: &str) -> ApiError {
     }
 }
 
-/// The versions named by `If-Match`; `None` when the header is absent (the write is unconditional).
+/// The `If-Match` header, read for the versioned write path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IfMatch {
-    Absent,
-    Any,
-    Tags(Vec<String>),
-}
+pub struct Precondition(pub IfMatch);
 
-impl IfMatch {
-    /// Passes when the header is absent, `*`, or lists the record's current ETag.
-    pub fn check(&self, version: i64) -> Result<(), ApiError> {
-        match self {
-            IfMatch::Absent | IfMatch::Any => Ok(()),
-            IfMatch::Tags(tags) => {
-                let current = etag(version);
-                if tags
-                    .iter()
-                    .any(|t| *t == current || t.strip_prefix("W/") == Some(current.as_str()))
-                {
-                    Ok(())
-                } else {
-                    Err(ApiError::PreconditionFailed)
-                }
-            }
-        }
-    }
-}
-
-/// The ETag of a record at `version`.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
-impl FromRequest for IfMatch {
+impl FromRequest for Precondition {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let values: Vec<String> = req
-            .headers()
+        let headers = req.headers();
+        let values = headers
             .get_all(header::IF_MATCH)
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| {
-                v.split(',')
-                    .map(|t| t.trim().to_owned())
-                    .collect::<Vec<_>>()
-            })
-            .filter(|t| !t.is_empty())
-            .collect();
-        let parsed = if req.headers().get(header::IF_MATCH).is_none() {
-            IfMatch::Absent
-        } else if values.iter().any(|t| t == "*") {
-            IfMatch::Any
-        } else {
-            // A header that names no usable tag matches nothing: the precondition fails.
-            IfMatch::Tags(values)
-        };
-        ready(Ok(parsed))
+            .filter_map(|v| v.to_str().ok());
+        let present = headers.get(header::IF_MATCH).is_some();
+        ready(Ok(Precondition(IfMatch::parse(present, values))))
     }
 }
 
@@ -352,22 +310,31 @@ impl FromRequest for IdempotencyKey {
     }
 }
 
-/// For PATCH bodies: distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
+/// The body of a create request with its retry identity (`Idempotency-Key`, the operation, and
+/// the body's hash), checked in that order: a malformed key is a 400 before the body is read.
+#[derive(Debug)]
+pub struct CreateBody<T> {
+    pub value: T,
+    pub idempotency: Idempotency,
 }
 
-/// For PATCH bodies: a field that may be absent but, when present, must not be `null`.
-pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
+impl<T: DeserializeOwned + 'static> FromRequest for CreateBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let key = IdempotencyKey::from_request(req, payload).into_inner();
+        let scope = format!("{} {}", req.method(), req.path());
+        let body = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move {
+            let key = key?.0;
+            let JsonBody { value, raw } = body.await?;
+            Ok(CreateBody {
+                value,
+                idempotency: Idempotency::new(scope, key, &raw),
+            })
+        })
+    }
 }
 
 /// An `application/x-www-form-urlencoded` body (OAuth 2.0 token requests), read from `body`.
@@ -398,6 +365,7 @@ pub fn form_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -405,7 +373,7 @@ mod tests {
     struct Sample {
         name: String,
         count: i64,
-        #[serde(default, deserialize_with = "nullable")]
+        #[serde(default, deserialize_with = "klinik_app::fields::nullable")]
         note: Option<Option<String>>,
     }
 
@@ -443,23 +411,5 @@ mod tests {
             parse_json::<Sample>(br#"{"name":"a","count":1} x"#),
             Err(ApiError::BadRequest { .. })
         ));
-    }
-
-    #[test]
-    fn null_and_absent_differ_for_nullable_fields() {
-        let absent: Sample = parse_json(br#"{"name":"a","count":1}"#).unwrap();
-        assert_eq!(absent.note, None);
-        let null: Sample = parse_json(br#"{"name":"a","count":1,"note":null}"#).unwrap();
-        assert_eq!(null.note, Some(None));
-    }
-
-    #[test]
-    fn if_match_accepts_the_current_tag_star_or_absence() {
-        assert!(IfMatch::Absent.check(3).is_ok());
-        assert!(IfMatch::Any.check(3).is_ok());
-        assert!(IfMatch::Tags(vec!["\"3\"".into()]).check(3).is_ok());
-        assert!(IfMatch::Tags(vec!["W/\"3\"".into()]).check(3).is_ok());
-        assert!(IfMatch::Tags(vec!["\"2\"".into()]).check(3).is_err());
-        assert!(IfMatch::Tags(vec![]).check(3).is_err());
     }
 }

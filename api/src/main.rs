@@ -55,7 +55,7 @@ fn create_admin(settings: &Settings, username: &str) -> anyhow::Result<()> {
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let id = klinik_api::auth::bootstrap::create_admin_in(settings, username, &password)?;
+    let id = klinik_app::auth::bootstrap::create_admin_in(settings, username, &password)?;
     println!("created admin {username} (id {id})");
     Ok(())
 }

@@ -1,17 +1,20 @@
 //! The contract: document-level information, shared components, and the route table built from
-//! the generated paths (which answers 405 with `Allow` for a known path and another method).
+//! the generated paths, which answers 405 with `Allow` for a known path and another method. Only
+//! a request that matched no route looks at it.
 
 use actix_web::http::Method;
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::openapi::PathItem;
 
+use klinik_app::clinic::indicators::GroupBy;
+use klinik_app::registry::cooperatives::query::CooperativeSort;
+use klinik_app::registry::region_codes::KelurahanCode;
+use klinik_app::registry::regions::KecamatanCode;
+use klinik_app::registry::ukm::Reveal;
+use klinik_app::registry::ukm::query::UkmSort;
+
 use crate::problem::{FieldError, Problem, responses};
-use crate::region_codes::KelurahanCode;
-use crate::routes::clinic::indicators::GroupBy;
-use crate::routes::cooperatives::CooperativeSort;
-use crate::routes::regions::KecamatanCode;
-use crate::routes::ukm::{Reveal, UkmSort};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -67,7 +70,6 @@ description ends with who may call it (roles, and the scope an integration clien
 )]
 pub struct ApiDoc;
 
-/// Path templates of the contract, with each method's operation id.
 /// One documented path: its segments, and each method with its operation id.
 type Route = (Vec<String>, Vec<(Method, String)>);
 
@@ -130,12 +132,5 @@ impl RouteTable {
         } else {
             Some(methods)
         }
-    }
-
-    /// The operation id of `method` on `path`, if the contract has one.
-    pub fn operation(&self, method: &Method, path: &str) -> Option<&str> {
-        self.matching(path)
-            .find(|(m, _)| m == method)
-            .map(|(_, id)| id.as_str())
     }
 }

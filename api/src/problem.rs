@@ -7,27 +7,11 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use klinik_domain::Violations;
-use klinik_persistence::StoreError;
+pub use klinik_app::FieldError;
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
-
-/// One field that broke a rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// The offending field, as a path into the request (`board_members[0].name`), or the query
-    /// parameter's name.
-    #[schema(example = "registration_number")]
-    pub field: String,
-    /// Stable machine-readable rule code.
-    #[schema(example = "registration_number_format")]
-    pub code: String,
-    /// Explanation for people; never repeats the submitted value.
-    #[schema(example = "must be 13 to 16 digits (nomor induk koperasi)")]
-    pub message: String,
-}
 
 /// An error response (RFC 9457 problem details).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -101,43 +85,6 @@ impl ApiError {
         ApiError::Unauthorized {
             code: "invalid_token",
             detail: "The access token is missing or not valid.".into(),
-        }
-    }
-
-    /// For `map_err`: a missing record becomes a 404 naming `what`; any other storage error maps
-    /// as usual.
-    pub fn missing(what: &'static str) -> impl Fn(StoreError) -> ApiError {
-        move |error| match error {
-            StoreError::NotFound => ApiError::not_found(what),
-            other => other.into(),
-        }
-    }
-
-    pub fn not_found(what: &str) -> Self {
-        ApiError::NotFound {
-            detail: format!("{what} not found."),
-        }
-    }
-
-    pub fn validation(field: &str, code: &'static str, message: &str) -> Self {
-        ApiError::Validation {
-            errors: vec![FieldError {
-                field: field.into(),
-                code: code.into(),
-                message: message.into(),
-            }],
-        }
-    }
-
-    pub fn conflict(field: &str, code: &'static str, detail: &str) -> Self {
-        ApiError::Conflict {
-            code,
-            detail: detail.into(),
-            errors: vec![FieldError {
-                field: field.into(),
-                code: code.into(),
-                message: detail.into(),
-            }],
         }
     }
 
@@ -261,51 +208,41 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<Violations> for ApiError {
-    fn from(violations: Violations) -> Self {
-        ApiError::Validation {
-            errors: violations
-                .0
-                .into_iter()
-                .map(|v| FieldError {
-                    field: v.field,
-                    code: v.code.into(),
-                    message: v.message,
-                })
-                .collect(),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
+impl From<klinik_app::Error> for ApiError {
+    fn from(error: klinik_app::Error) -> Self {
+        use klinik_app::Error as E;
         match error {
-            StoreError::NotFound => ApiError::NotFound {
-                detail: "The record was not found.".into(),
+            E::BadRequest {
+                code,
+                detail,
+                errors,
+            } => ApiError::BadRequest {
+                code,
+                detail,
+                errors,
             },
-            StoreError::Stale => ApiError::PreconditionFailed,
-            StoreError::Duplicate { .. } => ApiError::Conflict {
-                code: "duplicate",
-                detail: "A record with the same unique key already exists.".into(),
-                errors: Vec::new(),
+            E::Unauthorized { code, detail } => ApiError::Unauthorized { code, detail },
+            E::Forbidden { detail } => ApiError::Forbidden { detail },
+            E::TooManyRequests {
+                retry_after_seconds,
+            } => ApiError::TooManyRequests {
+                retry_after_seconds,
             },
-            StoreError::MissingReference => ApiError::validation(
-                "",
-                "missing_reference",
-                "refers to a record that does not exist",
-            ),
-            StoreError::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                ApiError::Unavailable
-            }
-            other => ApiError::internal(&other),
+            E::NotFound { detail } => ApiError::NotFound { detail },
+            E::Conflict {
+                code,
+                detail,
+                errors,
+            } => ApiError::Conflict {
+                code,
+                detail,
+                errors,
+            },
+            E::PreconditionFailed => ApiError::PreconditionFailed,
+            E::Validation { errors } => ApiError::Validation { errors },
+            E::Unavailable => ApiError::Unavailable,
+            E::Internal => ApiError::Internal,
         }
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> Self {
-        ApiError::from(StoreError::from(error))
     }
 }
 

@@ -68,6 +68,12 @@ impl Scope {
     }
 }
 
+impl crate::TextEnum for Scope {
+    fn as_str(self) -> &'static str {
+        Scope::as_str(self)
+    }
+}
+
 impl FromStr for Scope {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -150,6 +156,27 @@ pub fn format_scopes(scopes: &[Scope]) -> String {
         .join(" ")
 }
 
+/// A client's scopes as stored: space-separated, each one known. Reading a stored list with an
+/// unknown name fails, where a list asked for by a client ([`parse_scopes`]) drops it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeList(pub Vec<Scope>);
+
+impl FromStr for ScopeList {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map(ScopeList)
+    }
+}
+
+impl fmt::Display for ScopeList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_scopes(&self.0))
+    }
+}
+
 /// Reads a space-separated scope list; unknown names are dropped (they grant nothing).
 pub fn parse_scopes(text: &str) -> Vec<Scope> {
     text.split_whitespace()
@@ -223,6 +250,15 @@ mod tests {
             parse_scopes("registry:read admin:all"),
             [Scope::RegistryRead]
         );
+    }
+
+    #[test]
+    fn a_stored_scope_list_reads_back_and_refuses_unknown_names() {
+        let list: ScopeList = "clinic:read registry:write".parse().unwrap();
+        assert_eq!(list.0, [Scope::ClinicRead, Scope::RegistryWrite]);
+        assert_eq!(list.to_string(), "clinic:read registry:write");
+        assert_eq!("".parse::<ScopeList>(), Ok(ScopeList(Vec::new())));
+        assert!("registry:read admin:all".parse::<ScopeList>().is_err());
     }
 
     proptest! {

@@ -22,8 +22,14 @@ macro_rules! text_enum {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl crate::TextEnum for $name {
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
             }
         }
 

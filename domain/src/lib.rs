@@ -10,10 +10,18 @@ pub mod annual_report;
 pub mod clinic;
 pub mod cooperative;
 pub mod identifiers;
+pub mod imports;
 pub mod name_search;
 pub mod nik;
 pub mod size_class;
 pub mod text;
+pub mod ukm;
 pub mod violation;
 
 pub use violation::{Violation, Violations};
+
+/// A closed classification stored as text: each value has one spelling, read back with `FromStr`.
+/// Storage maps these to and from text columns; an unknown stored spelling is an error there.
+pub trait TextEnum: Copy + std::str::FromStr + 'static {
+    fn as_str(self) -> &'static str;
+}

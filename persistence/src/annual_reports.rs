@@ -3,14 +3,15 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::ids::{AnnualReportId, CooperativeId};
 use crate::schema::annual_reports;
 use crate::{AnyConnection, StoreError, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = annual_reports)]
 pub struct AnnualReportRow {
-    pub id: i64,
-    pub cooperative_id: i64,
+    pub id: AnnualReportId,
+    pub cooperative_id: CooperativeId,
     pub book_year: i32,
     pub rat_held: bool,
     pub rat_date: Option<NaiveDate>,
@@ -70,7 +71,7 @@ impl From<&AnnualReportRow> for AnnualReportFields {
 
 pub fn insert(
     conn: &mut AnyConnection,
-    cooperative_id: i64,
+    cooperative_id: CooperativeId,
     fields: &AnnualReportFields,
 ) -> Result<AnnualReportRow, StoreError> {
     let now = now_utc();
@@ -88,7 +89,7 @@ pub fn insert(
 
 pub fn find(
     conn: &mut AnyConnection,
-    cooperative_id: i64,
+    cooperative_id: CooperativeId,
     book_year: i32,
 ) -> Result<AnnualReportRow, StoreError> {
     Ok(annual_reports::table
@@ -101,7 +102,7 @@ pub fn find(
 /// One page of a cooperative's reports, newest book year first, and their total.
 pub fn list(
     conn: &mut AnyConnection,
-    cooperative_id: i64,
+    cooperative_id: CooperativeId,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AnnualReportRow>, i64), StoreError> {
@@ -123,7 +124,7 @@ pub fn list(
 /// The (book year, RAT held) pairs of every report of a cooperative: the status rule's evidence.
 pub fn rat_evidence(
     conn: &mut AnyConnection,
-    cooperative_id: i64,
+    cooperative_id: CooperativeId,
 ) -> Result<Vec<(i32, bool)>, StoreError> {
     Ok(annual_reports::table
         .filter(annual_reports::cooperative_id.eq(cooperative_id))
@@ -131,36 +132,15 @@ pub fn rat_evidence(
         .load(conn)?)
 }
 
-/// Replaces the report's contents if it is still at `expected_version`.
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    fields: &AnnualReportFields,
-) -> Result<AnnualReportRow, StoreError> {
-    let updated = diesel::update(
-        annual_reports::table
-            .filter(annual_reports::id.eq(id))
-            .filter(annual_reports::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        annual_reports::version.eq(expected_version + 1),
-        annual_reports::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(annual_reports::table
-        .find(id)
-        .select(AnnualReportRow::as_select())
-        .first(conn)?)
-}
+crate::versioned_writes!(annual_reports, AnnualReportId, &AnnualReportFields);
 
 /// Deletes the report if it is still at `expected_version`. A report entered by mistake is removed
 /// rather than archived so that its book year can be entered again.
-pub fn delete(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
+pub fn delete(
+    conn: &mut AnyConnection,
+    id: AnnualReportId,
+    expected_version: i64,
+) -> Result<(), StoreError> {
     let deleted = diesel::delete(
         annual_reports::table
             .filter(annual_reports::id.eq(id))
@@ -174,7 +154,9 @@ pub fn delete(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Resul
 }
 
 /// (cooperative id, book year, RAT held) of every report: the evidence for recomputing all statuses.
-pub fn all_rat_evidence(conn: &mut AnyConnection) -> Result<Vec<(i64, i32, bool)>, StoreError> {
+pub fn all_rat_evidence(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(CooperativeId, i32, bool)>, StoreError> {
     Ok(annual_reports::table
         .select((
             annual_reports::cooperative_id,
@@ -187,7 +169,7 @@ pub fn all_rat_evidence(conn: &mut AnyConnection) -> Result<Vec<(i64, i32, bool)
 /// Every report of any of `cooperative_ids`.
 pub fn find_by_cooperatives(
     conn: &mut AnyConnection,
-    cooperative_ids: &[i64],
+    cooperative_ids: &[CooperativeId],
 ) -> Result<Vec<AnnualReportRow>, StoreError> {
     let mut rows = Vec::new();
     for chunk in cooperative_ids.chunks(500) {

@@ -3,23 +3,27 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use klinik_domain::accounts::ScopeList;
+
+use crate::ids::{ClientId, PartnerId};
 use crate::schema::api_clients;
-use crate::{AnyConnection, StoreError, now_utc};
+use crate::{AnyConnection, Parsed, StoreError, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = api_clients)]
 pub struct ClientRow {
-    pub id: i64,
+    pub id: ClientId,
     pub client_id: String,
     pub name: String,
-    pub scopes: String,
+    #[diesel(deserialize_as = Parsed<ScopeList>)]
+    pub scopes: ScopeList,
     pub secret_hash: String,
     pub active: bool,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     /// The partner (a bank) the client speaks for, if any.
-    pub partner_id: Option<i64>,
+    pub partner_id: Option<PartnerId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
@@ -30,7 +34,7 @@ pub struct NewClient {
     pub scopes: String,
     pub secret_hash: String,
     pub active: bool,
-    pub partner_id: Option<i64>,
+    pub partner_id: Option<PartnerId>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, AsChangeset)]
@@ -41,7 +45,7 @@ pub struct ClientChanges {
     pub active: Option<bool>,
     pub secret_hash: Option<String>,
     /// `Some(None)` unlinks the partner.
-    pub partner_id: Option<Option<i64>>,
+    pub partner_id: Option<Option<PartnerId>>,
 }
 
 pub fn insert(conn: &mut AnyConnection, client: &NewClient) -> Result<ClientRow, StoreError> {
@@ -57,7 +61,7 @@ pub fn insert(conn: &mut AnyConnection, client: &NewClient) -> Result<ClientRow,
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<ClientRow, StoreError> {
+pub fn find(conn: &mut AnyConnection, id: ClientId) -> Result<ClientRow, StoreError> {
     Ok(api_clients::table
         .find(id)
         .select(ClientRow::as_select())
@@ -90,25 +94,4 @@ pub fn list(
     Ok((rows, total))
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    changes: &ClientChanges,
-) -> Result<ClientRow, StoreError> {
-    let updated = diesel::update(
-        api_clients::table
-            .filter(api_clients::id.eq(id))
-            .filter(api_clients::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        api_clients::version.eq(expected_version + 1),
-        api_clients::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    find(conn, id)
-}
+crate::versioned_writes!(api_clients, ClientId, &ClientChanges);

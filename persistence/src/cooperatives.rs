@@ -2,37 +2,49 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use klinik_domain::activity_status::ActivityStatus;
+use klinik_domain::cooperative::{
+    BoardRole, CooperativeForm, CooperativeType, ManagementPattern, MembershipArea,
+};
 
+use crate::ids::CooperativeId;
 use crate::schema::{board_members, cooperatives, kelurahan};
 use crate::search::lower;
-use crate::{AnyConnection, StoreError, now_utc};
+use crate::{AnyConnection, EnumText, Parsed, ParsedOpt, StoreError, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = cooperatives)]
 pub struct CooperativeRow {
-    pub id: i64,
+    pub id: CooperativeId,
     pub registration_number: Option<String>,
     pub name: String,
     pub legal_entity_number: Option<String>,
     pub legal_entity_date: Option<NaiveDate>,
-    pub form: String,
-    pub cooperative_type: String,
-    pub management_pattern: String,
+    #[diesel(deserialize_as = Parsed<CooperativeForm>)]
+    pub form: CooperativeForm,
+    #[diesel(deserialize_as = Parsed<CooperativeType>)]
+    pub cooperative_type: CooperativeType,
+    #[diesel(deserialize_as = Parsed<ManagementPattern>)]
+    pub management_pattern: ManagementPattern,
     pub savings_and_loan: bool,
     pub nib: Option<String>,
     pub npwp: Option<String>,
-    pub membership_area: String,
+    #[diesel(deserialize_as = Parsed<MembershipArea>)]
+    pub membership_area: MembershipArea,
     pub street: Option<String>,
     pub rt_rw: Option<String>,
     pub kelurahan_code: String,
     pub postal_code: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub computed_status: String,
+    #[diesel(deserialize_as = Parsed<ActivityStatus>)]
+    pub computed_status: ActivityStatus,
     pub status_rule: String,
-    pub status_override: Option<String>,
+    #[diesel(deserialize_as = ParsedOpt<ActivityStatus>)]
+    pub status_override: Option<ActivityStatus>,
     pub status_override_reason: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = Parsed<ActivityStatus>)]
+    pub status: ActivityStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -47,13 +59,17 @@ pub struct CooperativeFields {
     pub name: String,
     pub legal_entity_number: Option<String>,
     pub legal_entity_date: Option<NaiveDate>,
-    pub form: String,
-    pub cooperative_type: String,
-    pub management_pattern: String,
+    #[diesel(serialize_as = EnumText)]
+    pub form: CooperativeForm,
+    #[diesel(serialize_as = EnumText)]
+    pub cooperative_type: CooperativeType,
+    #[diesel(serialize_as = EnumText)]
+    pub management_pattern: ManagementPattern,
     pub savings_and_loan: bool,
     pub nib: Option<String>,
     pub npwp: Option<String>,
-    pub membership_area: String,
+    #[diesel(serialize_as = EnumText)]
+    pub membership_area: MembershipArea,
     pub street: Option<String>,
     pub rt_rw: Option<String>,
     pub kelurahan_code: String,
@@ -65,7 +81,7 @@ pub struct CooperativeFields {
 /// A computed status with the name of the rule that produced it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComputedStatus {
-    pub status: String,
+    pub status: ActivityStatus,
     pub rule: String,
 }
 
@@ -77,13 +93,17 @@ pub struct CooperativeChanges {
     pub name: Option<String>,
     pub legal_entity_number: Option<Option<String>>,
     pub legal_entity_date: Option<Option<NaiveDate>>,
-    pub form: Option<String>,
-    pub cooperative_type: Option<String>,
-    pub management_pattern: Option<String>,
+    #[diesel(serialize_as = EnumText)]
+    pub form: Option<CooperativeForm>,
+    #[diesel(serialize_as = EnumText)]
+    pub cooperative_type: Option<CooperativeType>,
+    #[diesel(serialize_as = EnumText)]
+    pub management_pattern: Option<ManagementPattern>,
     pub savings_and_loan: Option<bool>,
     pub nib: Option<Option<String>>,
     pub npwp: Option<Option<String>>,
-    pub membership_area: Option<String>,
+    #[diesel(serialize_as = EnumText)]
+    pub membership_area: Option<MembershipArea>,
     pub street: Option<Option<String>>,
     pub rt_rw: Option<Option<String>>,
     pub kelurahan_code: Option<String>,
@@ -92,21 +112,14 @@ pub struct CooperativeChanges {
     pub email: Option<Option<String>>,
 }
 
-/// Columns that change with every write, so that a changeset is never empty.
-#[derive(AsChangeset)]
-#[diesel(table_name = cooperatives)]
-struct Bump {
-    version: i64,
-    updated_at: NaiveDateTime,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
-#[diesel(table_name = board_members)]
+#[diesel(table_name = board_members, check_for_backend(crate::connection::MultiBackend))]
 pub struct BoardMemberRow {
     pub id: i64,
-    pub cooperative_id: i64,
+    pub cooperative_id: CooperativeId,
     pub position: i32,
-    pub role: String,
+    #[diesel(deserialize_as = Parsed<BoardRole>)]
+    pub role: BoardRole,
     pub name: String,
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
@@ -114,7 +127,7 @@ pub struct BoardMemberRow {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewBoardMember {
-    pub role: String,
+    pub role: BoardRole,
     pub name: String,
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
@@ -123,9 +136,10 @@ pub struct NewBoardMember {
 #[derive(Insertable)]
 #[diesel(table_name = board_members, treat_none_as_null = true)]
 struct BoardMemberInsert<'a> {
-    cooperative_id: i64,
+    cooperative_id: CooperativeId,
     position: i32,
-    role: &'a str,
+    #[diesel(serialize_as = EnumText)]
+    role: BoardRole,
     name: &'a str,
     term_start: Option<NaiveDate>,
     term_end: Option<NaiveDate>,
@@ -146,9 +160,9 @@ pub enum SortKey {
 pub struct ListFilter {
     pub kecamatan_code: Option<String>,
     pub kelurahan_code: Option<String>,
-    pub cooperative_type: Option<String>,
-    pub form: Option<String>,
-    pub status: Option<String>,
+    pub cooperative_type: Option<CooperativeType>,
+    pub form: Option<CooperativeForm>,
+    pub status: Option<ActivityStatus>,
     pub savings_and_loan: Option<bool>,
     /// Case-insensitive substring of the name or registration number; taken literally.
     pub q: Option<String>,
@@ -161,16 +175,16 @@ pub struct ListFilter {
 
 pub fn insert(
     conn: &mut AnyConnection,
-    fields: &CooperativeFields,
+    fields: CooperativeFields,
     status: &ComputedStatus,
 ) -> Result<CooperativeRow, StoreError> {
     let now = now_utc();
     let row = diesel::insert_into(cooperatives::table)
         .values((
             fields,
-            cooperatives::computed_status.eq(&status.status),
+            cooperatives::computed_status.eq(status.status.as_str()),
             cooperatives::status_rule.eq(&status.rule),
-            cooperatives::status.eq(&status.status),
+            cooperatives::status.eq(status.status.as_str()),
             cooperatives::version.eq(1),
             cooperatives::created_at.eq(now),
             cooperatives::updated_at.eq(now),
@@ -183,7 +197,7 @@ pub fn insert(
 /// The cooperative with `id`; an archived one only when `include_archived`.
 pub fn find(
     conn: &mut AnyConnection,
-    id: i64,
+    id: CooperativeId,
     include_archived: bool,
 ) -> Result<CooperativeRow, StoreError> {
     let mut query = cooperatives::table
@@ -196,7 +210,10 @@ pub fn find(
 }
 
 /// Board members of the given cooperatives, in list order.
-pub fn boards_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<BoardMemberRow>, StoreError> {
+pub fn boards_of(
+    conn: &mut AnyConnection,
+    ids: &[CooperativeId],
+) -> Result<Vec<BoardMemberRow>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -210,7 +227,7 @@ pub fn boards_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<BoardMembe
 /// Replaces the whole board of a cooperative.
 pub fn replace_board(
     conn: &mut AnyConnection,
-    cooperative_id: i64,
+    cooperative_id: CooperativeId,
     members: &[NewBoardMember],
 ) -> Result<(), StoreError> {
     diesel::delete(board_members::table.filter(board_members::cooperative_id.eq(cooperative_id)))
@@ -222,7 +239,7 @@ pub fn replace_board(
             .values(BoardMemberInsert {
                 cooperative_id,
                 position: i32::try_from(position).unwrap_or(i32::MAX),
-                role: &member.role,
+                role: member.role,
                 name: &member.name,
                 term_start: member.term_start,
                 term_end: member.term_end,
@@ -248,14 +265,14 @@ fn filtered(filter: &ListFilter) -> cooperatives::BoxedQuery<'static, Backend> {
     if let Some(code) = &filter.kelurahan_code {
         query = query.filter(cooperatives::kelurahan_code.eq(code.clone()));
     }
-    if let Some(value) = &filter.cooperative_type {
-        query = query.filter(cooperatives::cooperative_type.eq(value.clone()));
+    if let Some(value) = filter.cooperative_type {
+        query = query.filter(cooperatives::cooperative_type.eq(value.as_str()));
     }
-    if let Some(value) = &filter.form {
-        query = query.filter(cooperatives::form.eq(value.clone()));
+    if let Some(value) = filter.form {
+        query = query.filter(cooperatives::form.eq(value.as_str()));
     }
-    if let Some(value) = &filter.status {
-        query = query.filter(cooperatives::status.eq(value.clone()));
+    if let Some(value) = filter.status {
+        query = query.filter(cooperatives::status.eq(value.as_str()));
     }
     if let Some(value) = filter.savings_and_loan {
         query = query.filter(cooperatives::savings_and_loan.eq(value));
@@ -309,42 +326,23 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Writes `changes` if the row is still at `expected_version`, bumping the version.
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    changes: &CooperativeChanges,
-) -> Result<CooperativeRow, StoreError> {
-    let target = cooperatives::table
-        .filter(cooperatives::id.eq(id))
-        .filter(cooperatives::version.eq(expected_version));
-    let bump = Bump {
-        version: expected_version + 1,
-        updated_at: now_utc(),
-    };
-    let updated = diesel::update(target).set((changes, &bump)).execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    find(conn, id, true)
-}
+crate::versioned_writes!(cooperatives, CooperativeId, CooperativeChanges, archive);
 
 /// Records the status columns (computed, rule, override and the effective status) as a new version.
 pub fn set_status(
     conn: &mut AnyConnection,
-    id: i64,
+    id: CooperativeId,
     computed: &ComputedStatus,
-    status_override: Option<(&str, &str)>,
-    effective: &str,
+    status_override: Option<(ActivityStatus, &str)>,
+    effective: ActivityStatus,
 ) -> Result<(), StoreError> {
     diesel::update(cooperatives::table.filter(cooperatives::id.eq(id)))
         .set((
-            cooperatives::computed_status.eq(&computed.status),
+            cooperatives::computed_status.eq(computed.status.as_str()),
             cooperatives::status_rule.eq(&computed.rule),
-            cooperatives::status_override.eq(status_override.map(|(s, _)| s)),
+            cooperatives::status_override.eq(status_override.map(|(s, _)| s.as_str())),
             cooperatives::status_override_reason.eq(status_override.map(|(_, r)| r)),
-            cooperatives::status.eq(effective),
+            cooperatives::status.eq(effective.as_str()),
             cooperatives::version.eq(cooperatives::version + 1),
             cooperatives::updated_at.eq(now_utc()),
         ))
@@ -352,33 +350,15 @@ pub fn set_status(
     Ok(())
 }
 
-/// Marks the row archived if it is still at `expected_version`.
-pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
-    let now = now_utc();
-    let updated = diesel::update(
-        cooperatives::table
-            .filter(cooperatives::id.eq(id))
-            .filter(cooperatives::version.eq(expected_version)),
-    )
-    .set((
-        cooperatives::archived_at.eq(Some(now)),
-        cooperatives::updated_at.eq(now),
-        cooperatives::version.eq(expected_version + 1),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
-}
-
 /// What the status rule needs of every cooperative: id and the stored status columns.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct StatusSnapshot {
-    pub id: i64,
-    pub computed_status: String,
+    pub id: CooperativeId,
+    #[diesel(deserialize_as = Parsed<ActivityStatus>)]
+    pub computed_status: ActivityStatus,
     pub status_rule: String,
-    pub status_override: Option<String>,
+    #[diesel(deserialize_as = ParsedOpt<ActivityStatus>)]
+    pub status_override: Option<ActivityStatus>,
     pub status_override_reason: Option<String>,
 }
 
@@ -396,7 +376,10 @@ pub fn status_snapshots(conn: &mut AnyConnection) -> Result<Vec<StatusSnapshot>,
 }
 
 /// Which of `ids` are registered cooperatives that are not archived.
-pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+pub fn existing_ids(
+    conn: &mut AnyConnection,
+    ids: &[CooperativeId],
+) -> Result<Vec<CooperativeId>, StoreError> {
     let mut found = Vec::new();
     for chunk in ids.chunks(500) {
         found.extend(
@@ -404,7 +387,7 @@ pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, S
                 .filter(cooperatives::id.eq_any(chunk))
                 .filter(cooperatives::archived_at.is_null())
                 .select(cooperatives::id)
-                .load::<i64>(conn)?,
+                .load::<CooperativeId>(conn)?,
         );
     }
     Ok(found)
@@ -447,13 +430,13 @@ impl From<&CooperativeRow> for CooperativeFields {
             name: r.name.clone(),
             legal_entity_number: r.legal_entity_number.clone(),
             legal_entity_date: r.legal_entity_date,
-            form: r.form.clone(),
-            cooperative_type: r.cooperative_type.clone(),
-            management_pattern: r.management_pattern.clone(),
+            form: r.form,
+            cooperative_type: r.cooperative_type,
+            management_pattern: r.management_pattern,
             savings_and_loan: r.savings_and_loan,
             nib: r.nib.clone(),
             npwp: r.npwp.clone(),
-            membership_area: r.membership_area.clone(),
+            membership_area: r.membership_area,
             street: r.street.clone(),
             rt_rw: r.rt_rw.clone(),
             kelurahan_code: r.kelurahan_code.clone(),

@@ -17,6 +17,9 @@ pub enum StoreError {
     Stale,
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Every connection stayed busy for the pool's timeout: the database is overloaded, not away.
+    #[error("every database connection is busy")]
+    Busy,
     #[error("migration failed: {0}")]
     Migration(String),
     #[error("database error: {0}")]

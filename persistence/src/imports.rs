@@ -2,19 +2,25 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use klinik_domain::imports::{FileFormat, ImportKind, ImportOutcome};
 
+use crate::ids::ImportId;
 use crate::schema::imports;
+use crate::stored::{EnumText, Parsed};
 use crate::{AnyConnection, StoreError, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = imports)]
 pub struct ImportRow {
-    pub id: i64,
-    pub kind: String,
+    pub id: ImportId,
+    #[diesel(deserialize_as = Parsed<ImportKind>)]
+    pub kind: ImportKind,
     pub file_name: String,
-    pub file_format: String,
+    #[diesel(deserialize_as = Parsed<FileFormat>)]
+    pub file_format: FileFormat,
     pub dry_run: bool,
-    pub outcome: String,
+    #[diesel(deserialize_as = Parsed<ImportOutcome>)]
+    pub outcome: ImportOutcome,
     pub rows_read: i64,
     pub to_create: i64,
     pub to_update: i64,
@@ -29,14 +35,17 @@ pub struct ImportRow {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = imports)]
 pub struct NewImport {
-    pub kind: String,
+    #[diesel(serialize_as = EnumText)]
+    pub kind: ImportKind,
     pub file_name: String,
-    pub file_format: String,
+    #[diesel(serialize_as = EnumText)]
+    pub file_format: FileFormat,
     pub dry_run: bool,
-    pub outcome: String,
+    #[diesel(serialize_as = EnumText)]
+    pub outcome: ImportOutcome,
     pub rows_read: i64,
     pub to_create: i64,
     pub to_update: i64,
@@ -49,14 +58,14 @@ pub struct NewImport {
     pub request_id: Option<String>,
 }
 
-pub fn insert(conn: &mut AnyConnection, new: &NewImport) -> Result<ImportRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, new: NewImport) -> Result<ImportRow, StoreError> {
     Ok(diesel::insert_into(imports::table)
         .values((new, imports::created_at.eq(now_utc())))
         .returning(imports::all_columns)
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<ImportRow, StoreError> {
+pub fn find(conn: &mut AnyConnection, id: ImportId) -> Result<ImportRow, StoreError> {
     Ok(imports::table
         .find(id)
         .select(ImportRow::as_select())

@@ -9,8 +9,10 @@ pub mod clients;
 pub mod clinic;
 pub mod connection;
 pub mod cooperatives;
+pub mod database;
 mod error;
 pub mod idempotency;
+pub mod ids;
 pub mod imports;
 pub mod persons;
 pub mod pg_reads;
@@ -18,16 +20,21 @@ pub mod regions;
 pub mod schema;
 mod search;
 pub mod sessions;
+pub mod stored;
 pub mod ukm;
 pub mod ukm_search;
 pub mod users;
+pub mod versioned;
 
 pub use connection::{
     AnyConnection, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConnection, build_pool,
     ping, refresh_statistics, run_migrations, write_transaction,
 };
+pub use database::{Database, WorkError};
 pub use error::StoreError;
+pub use ids::*;
 pub use search::{bindable, like_pattern};
+pub use stored::{EnumText, NullableEnumText, Parsed, ParsedOpt};
 
 /// Lists count their matches up to this many; beyond it the count stops and says so, so that a
 /// broad filter over a million rows never costs a full count (ARCHITECTURE.md: lists stay fast).

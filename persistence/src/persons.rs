@@ -3,17 +3,21 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use klinik_domain::ukm::Sex;
+
+use crate::ids::PersonId;
 use crate::schema::persons;
-use crate::{AnyConnection, StoreError, now_utc};
+use crate::{AnyConnection, NullableEnumText, ParsedOpt, StoreError, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = persons)]
 pub struct PersonRow {
-    pub id: i64,
+    pub id: PersonId,
     pub full_name: String,
     pub nik_encrypted: Option<String>,
     pub nik_hash: Option<String>,
-    pub sex: Option<String>,
+    #[diesel(deserialize_as = ParsedOpt<Sex>)]
+    pub sex: Option<Sex>,
     pub birth_date: Option<NaiveDate>,
     pub phone: Option<String>,
     pub home_address: Option<String>,
@@ -29,13 +33,14 @@ pub struct PersonFields {
     pub full_name: String,
     pub nik_encrypted: Option<String>,
     pub nik_hash: Option<String>,
-    pub sex: Option<String>,
+    #[diesel(serialize_as = NullableEnumText)]
+    pub sex: Option<Sex>,
     pub birth_date: Option<NaiveDate>,
     pub phone: Option<String>,
     pub home_address: Option<String>,
 }
 
-pub fn insert(conn: &mut AnyConnection, person: &PersonFields) -> Result<PersonRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, person: PersonFields) -> Result<PersonRow, StoreError> {
     let now = now_utc();
     Ok(diesel::insert_into(persons::table)
         .values((
@@ -48,14 +53,14 @@ pub fn insert(conn: &mut AnyConnection, person: &PersonFields) -> Result<PersonR
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<PersonRow, StoreError> {
+pub fn find(conn: &mut AnyConnection, id: PersonId) -> Result<PersonRow, StoreError> {
     Ok(persons::table
         .find(id)
         .select(PersonRow::as_select())
         .first(conn)?)
 }
 
-pub fn find_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<PersonRow>, StoreError> {
+pub fn find_many(conn: &mut AnyConnection, ids: &[PersonId]) -> Result<Vec<PersonRow>, StoreError> {
     Ok(persons::table
         .filter(persons::id.eq_any(ids))
         .select(PersonRow::as_select())
@@ -75,8 +80,8 @@ pub fn find_by_nik_hash(
 
 pub fn update(
     conn: &mut AnyConnection,
-    id: i64,
-    person: &PersonFields,
+    id: PersonId,
+    person: PersonFields,
 ) -> Result<PersonRow, StoreError> {
     diesel::update(persons::table.find(id))
         .set((
@@ -106,7 +111,7 @@ pub fn find_by_nik_hashes(
 }
 
 /// Like [`find_many`], for any number of ids.
-pub fn find_all(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<PersonRow>, StoreError> {
+pub fn find_all(conn: &mut AnyConnection, ids: &[PersonId]) -> Result<Vec<PersonRow>, StoreError> {
     let mut rows = Vec::new();
     for chunk in ids.chunks(500) {
         rows.extend(find_many(conn, chunk)?);
@@ -118,7 +123,7 @@ pub fn find_all(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<PersonRow>,
 pub fn insert_many(
     conn: &mut AnyConnection,
     people: &[PersonFields],
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<PersonId>, StoreError> {
     let now = now_utc();
     let mut ids = Vec::with_capacity(people.len());
     // 10 columns a row: 500 rows stay under both backends' limits on bound values.
@@ -134,7 +139,7 @@ pub fn insert_many(
                 )
             })
             .collect();
-        let inserted: Vec<(i64, Option<String>)> = crate::per_backend!(conn, |c| {
+        let inserted: Vec<(PersonId, Option<String>)> = crate::per_backend!(conn, |c| {
             diesel::insert_into(persons::table)
                 .values(rows)
                 .returning((persons::id, persons::nik_hash))

@@ -12,7 +12,7 @@ pub struct RefreshTokenRow {
     pub id: i64,
     pub token_hash: String,
     pub family: String,
-    pub user_id: i64,
+    pub user_id: crate::ids::UserId,
     pub issued_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub rotated_at: Option<NaiveDateTime>,
@@ -23,7 +23,7 @@ pub fn insert(
     conn: &mut AnyConnection,
     token_hash: &str,
     family: &str,
-    user_id: i64,
+    user_id: crate::ids::UserId,
     expires_at: NaiveDateTime,
 ) -> Result<(), StoreError> {
     diesel::insert_into(refresh_tokens::table)
@@ -73,7 +73,10 @@ pub fn revoke_family(conn: &mut AnyConnection, family: &str) -> Result<usize, St
 }
 
 /// Revokes every session of a user (deactivation, password reset).
-pub fn revoke_user(conn: &mut AnyConnection, user_id: i64) -> Result<usize, StoreError> {
+pub fn revoke_user(
+    conn: &mut AnyConnection,
+    user_id: crate::ids::UserId,
+) -> Result<usize, StoreError> {
     Ok(diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::user_id.eq(user_id))

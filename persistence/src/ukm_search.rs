@@ -4,13 +4,14 @@
 use diesel::prelude::*;
 use klinik_domain::name_search::search_keys;
 
+use crate::ids::UkmId;
 use crate::schema::{pending_backfills, ukm, ukm_name_words};
 use crate::{AnyConnection, COUNT_CAP, StoreError, Total};
 
 /// What the keys of one UKM are cut from.
 #[derive(Debug, Clone, Copy)]
 pub struct Searchable<'a> {
-    pub id: i64,
+    pub id: UkmId,
     pub business_name: &'a str,
     pub nib: Option<&'a str>,
     pub archived: bool,
@@ -19,7 +20,7 @@ pub struct Searchable<'a> {
 #[derive(Insertable)]
 #[diesel(table_name = ukm_name_words)]
 struct KeyRow<'a> {
-    ukm_id: i64,
+    ukm_id: UkmId,
     word: String,
     business_name: &'a str,
     archived: bool,
@@ -59,7 +60,7 @@ pub fn replace(conn: &mut AnyConnection, record: Searchable) -> Result<(), Store
 }
 
 /// Marks the keys of an archived UKM, which searches of the registry's live UKM then pass over.
-pub fn archive(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+pub fn archive(conn: &mut AnyConnection, id: UkmId) -> Result<(), StoreError> {
     diesel::update(ukm_name_words::table.filter(ukm_name_words::ukm_id.eq(id)))
         .set(ukm_name_words::archived.eq(true))
         .execute(conn)?;
@@ -111,7 +112,7 @@ pub fn backfill_if_pending(conn: &mut AnyConnection) -> Result<Option<usize>, St
             let records: Vec<Searchable> = batch
                 .iter()
                 .map(|(id, name, nib, archived)| Searchable {
-                    id: *id,
+                    id: UkmId(*id),
                     business_name: name,
                     nib: nib.as_deref(),
                     archived: *archived,

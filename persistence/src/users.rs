@@ -3,17 +3,21 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use klinik_domain::accounts::Role;
+
+use crate::ids::UserId;
 use crate::schema::users;
-use crate::{AnyConnection, StoreError, now_utc};
+use crate::{AnyConnection, EnumText, Parsed, StoreError, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: String,
+    #[diesel(deserialize_as = Parsed<Role>)]
+    pub role: Role,
     pub password_hash: String,
     pub active: bool,
     pub version: i64,
@@ -27,7 +31,8 @@ pub struct NewUser {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: String,
+    #[diesel(serialize_as = EnumText)]
+    pub role: Role,
     pub password_hash: String,
     pub active: bool,
 }
@@ -38,7 +43,8 @@ pub struct NewUser {
 pub struct UserChanges {
     pub display_name: Option<String>,
     pub email: Option<Option<String>>,
-    pub role: Option<String>,
+    #[diesel(serialize_as = EnumText)]
+    pub role: Option<Role>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
 }
@@ -49,13 +55,13 @@ pub fn count(conn: &mut AnyConnection) -> Result<i64, StoreError> {
 
 pub fn count_active_admins(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     Ok(users::table
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin.as_str()))
         .filter(users::active.eq(true))
         .count()
         .get_result(conn)?)
 }
 
-pub fn insert(conn: &mut AnyConnection, user: &NewUser) -> Result<UserRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, user: NewUser) -> Result<UserRow, StoreError> {
     let now = now_utc();
     Ok(diesel::insert_into(users::table)
         .values((
@@ -68,7 +74,7 @@ pub fn insert(conn: &mut AnyConnection, user: &NewUser) -> Result<UserRow, Store
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<UserRow, StoreError> {
+pub fn find(conn: &mut AnyConnection, id: UserId) -> Result<UserRow, StoreError> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
@@ -79,7 +85,7 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<UserRow, StoreError> {
 /// for every request a person makes.
 pub fn find_signed_in(
     conn: &mut AnyConnection,
-    id: i64,
+    id: UserId,
     family: &str,
 ) -> Result<Option<UserRow>, StoreError> {
     use crate::schema::refresh_tokens;
@@ -121,26 +127,4 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Writes `changes` if the user is still at `expected_version`.
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    changes: &UserChanges,
-) -> Result<UserRow, StoreError> {
-    let updated = diesel::update(
-        users::table
-            .filter(users::id.eq(id))
-            .filter(users::version.eq(expected_version)),
-    )
-    .set((
-        changes,
-        users::version.eq(expected_version + 1),
-        users::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    find(conn, id)
-}
+crate::versioned_writes!(users, UserId, UserChanges);

@@ -19,7 +19,7 @@ async fn total(app: &TestApp, query: &str) -> i64 {
 fn ukm_count(state: &klinik_api::AppState, column: Option<(&str, &str)>) -> i64 {
     use diesel::prelude::*;
     use klinik_persistence::schema::ukm;
-    let mut conn = state.pool.get().unwrap();
+    let mut conn = state.db.pool().get().unwrap();
     let query = ukm::table.into_boxed();
     let query = match column {
         Some(("status", v)) => query.filter(ukm::status.eq(v.to_owned())),

@@ -1,11 +1,7 @@
-//! Sign-in and access: password hashing, access tokens, the per-operation access rules, and the
-//! middleware that applies them to every request.
+//! Access: the per-operation rules, and the middleware and guard that apply them.
 
 pub mod access;
-pub mod bootstrap;
-pub mod caller;
-pub mod caller_cache;
-pub mod passwords;
-pub mod tokens;
+pub mod guard;
 
-pub use caller::Caller;
+pub use guard::{Allowed, Public};
+pub use klinik_app::auth::tokens;

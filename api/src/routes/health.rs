@@ -1,17 +1,15 @@
 //! Liveness and readiness probes for orchestrators and load balancers.
 
-use std::time::Duration;
-
 use actix_web::{HttpResponse, get, web};
+use klinik_app::App;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::problem::{ApiError, responses};
-use crate::state::AppState;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(live).service(ready);
+    config.service(get_health_live).service(get_health_ready);
 }
 
 /// A probe's answer.
@@ -31,7 +29,7 @@ pub struct Health {
     responses((status = 200, description = "The process is alive.", body = Health, example = json!({"status": "ok"}))),
 )]
 #[get("/health/live")]
-pub async fn live() -> HttpResponse {
+pub async fn get_health_live() -> HttpResponse {
     HttpResponse::Ok().json(Health {
         status: "ok".into(),
     })
@@ -51,18 +49,8 @@ pub async fn live() -> HttpResponse {
     ),
 )]
 #[get("/health/ready")]
-pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let pool = state.pool.clone();
-    let outcome = web::block(move || {
-        let mut conn = pool.get_timeout(Duration::from_secs(2))?;
-        klinik_persistence::ping(&mut conn)
-    })
-    .await
-    .map_err(|e| ApiError::internal(&e))?;
-    outcome.map_err(|e| {
-        tracing::warn!(error = %e, "readiness check failed");
-        ApiError::Unavailable
-    })?;
+pub async fn get_health_ready(app: web::Data<App>) -> Result<HttpResponse, ApiError> {
+    klinik_app::health::ready(&app).await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".into(),
     }))

@@ -1,4 +1,5 @@
-//! HTTP routes, one module per resource; each exposes `configure` for the app builder.
+//! HTTP routes, one module per resource; each exposes `configure` for the app builder. A handler
+//! takes its guard, extracts, calls one use case of `klinik_app` and maps the result.
 
 pub mod annual_reports;
 pub mod audit_events;
@@ -6,121 +7,9 @@ pub mod auth;
 pub mod clients;
 pub mod clinic;
 pub mod cooperatives;
-pub mod created;
 pub mod exports;
 pub mod health;
 pub mod imports;
 pub mod regions;
 pub mod ukm;
 pub mod users;
-
-use actix_web::HttpResponse;
-use actix_web::http::{StatusCode, header};
-use serde::Serialize;
-use utoipa::ToSchema;
-
-use crate::extract::{etag, query_error};
-use crate::problem::ApiError;
-
-/// Largest page size a list accepts.
-pub const MAX_PAGE_SIZE: u32 = 100;
-pub const DEFAULT_PAGE_SIZE: u32 = 20;
-/// Highest page number accepted, so that offsets stay small.
-pub const MAX_PAGE: u32 = 100_000;
-
-/// One page of a list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    /// The records on this page.
-    pub items: Vec<T>,
-    /// This page's number, from 1.
-    #[schema(example = 1, minimum = 1)]
-    pub page: u32,
-    /// Records per page.
-    #[schema(example = 20, minimum = 1, maximum = 100)]
-    pub page_size: u32,
-    /// Records matching the filters, on all pages together. The registries' lists (cooperatives,
-    /// UKM) count up to 1,000: beyond that the count stops, `total` is 1000 and `total_exact` is
-    /// false, so that a broad filter over a million records stays fast.
-    #[schema(example = 1, minimum = 0)]
-    pub total: i64,
-    /// `false` when there are more than 1,000 matches and `total` is only a lower bound ("1000+");
-    /// narrow the filters for an exact count.
-    pub total_exact: bool,
-}
-
-/// A validated page request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    pub page: u32,
-    pub page_size: u32,
-}
-
-impl PageRequest {
-    pub fn new(page: Option<u32>, page_size: Option<u32>) -> Result<Self, ApiError> {
-        let page = page.unwrap_or(1);
-        let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=MAX_PAGE).contains(&page) {
-            return Err(query_error(
-                "page",
-                "out_of_range",
-                "must be from 1 to 100000",
-            ));
-        }
-        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-            return Err(query_error(
-                "page_size",
-                "out_of_range",
-                "must be from 1 to 100",
-            ));
-        }
-        Ok(Self { page, page_size })
-    }
-
-    pub fn limit(&self) -> i64 {
-        i64::from(self.page_size)
-    }
-
-    pub fn offset(&self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.page_size)
-    }
-
-    pub fn wrap<T>(&self, items: Vec<T>, total: i64) -> Page<T> {
-        Page {
-            items,
-            page: self.page,
-            page_size: self.page_size,
-            total,
-            total_exact: true,
-        }
-    }
-
-    /// This page of a short list held whole in memory, and the list's exact total.
-    pub fn slice<T>(&self, rows: Vec<T>) -> (Vec<T>, klinik_persistence::Total) {
-        let total = klinik_persistence::Total {
-            count: rows.len() as i64,
-            exact: true,
-        };
-        let page = rows
-            .into_iter()
-            .skip(usize::try_from(self.offset()).unwrap_or(usize::MAX))
-            .take(usize::try_from(self.limit()).unwrap_or(0))
-            .collect();
-        (page, total)
-    }
-
-    /// A page of a list whose count may have stopped at the cap.
-    pub fn wrap_capped<T>(&self, items: Vec<T>, total: klinik_persistence::Total) -> Page<T> {
-        Page {
-            total_exact: total.exact,
-            ..self.wrap(items, total.count)
-        }
-    }
-}
-
-/// A record with its version as the `ETag`.
-pub fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(version)))
-        .json(body)
-}

@@ -96,6 +96,21 @@ text_enum!(
     SubjectKind { Cooperative => "cooperative", Ukm => "ukm" }
 );
 
+text_enum!(
+    /// What an expert does on a case: `team` (the diagnosis team) or `mentor` (follows it up).
+    MemberDuty { Team => "team", Mentor => "mentor" }
+);
+
+text_enum!(
+    /// Where a diagnosis stands: a `draft` the team edits, or `final` (never changed again).
+    DiagnosisStatus { Draft => "draft", Final => "final" }
+);
+
+text_enum!(
+    /// What an expert did at a clinic session: `speaker`, or `present` in the audience.
+    SessionDuty { Speaker => "speaker", Present => "present" }
+);
+
 /// A programme runs over 5 to 7 years (domain-research.md §1.1).
 pub const HORIZON_YEARS: std::ops::RangeInclusive<i16> = 5..=7;
 /// The article's yearly targets: at least 30 cooperatives helped, at least 10 of them good.

@@ -3,20 +3,26 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use klinik_domain::clinic::outcome::ActivityKind;
+
 use super::Paging;
+use crate::ids::{ActivityId, CaseId, ExpertId, RecommendationId};
 use crate::schema::{mentoring_activities, mentoring_activity_experts};
-use crate::{AnyConnection, StoreError, Total, now_utc};
+use crate::{AnyConnection, EnumText, Parsed, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = mentoring_activities)]
 pub struct ActivityRow {
-    pub id: i64,
-    pub case_id: i64,
+    pub id: ActivityId,
+    pub case_id: CaseId,
     pub held_on: NaiveDate,
-    pub kind: String,
-    pub hours: String,
+    #[diesel(deserialize_as = Parsed<ActivityKind>)]
+    pub kind: ActivityKind,
+    /// Decimal hours, stored as their text.
+    #[diesel(deserialize_as = Parsed<rust_decimal::Decimal>)]
+    pub hours: rust_decimal::Decimal,
     pub notes: Option<String>,
-    pub recommendation_id: Option<i64>,
+    pub recommendation_id: Option<RecommendationId>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -27,16 +33,17 @@ pub struct ActivityRow {
 #[diesel(table_name = mentoring_activities, treat_none_as_null = true)]
 pub struct ActivityFields {
     pub held_on: NaiveDate,
-    pub kind: String,
+    #[diesel(serialize_as = EnumText)]
+    pub kind: ActivityKind,
     pub hours: String,
     pub notes: Option<String>,
-    pub recommendation_id: Option<i64>,
+    pub recommendation_id: Option<RecommendationId>,
 }
 
 pub fn insert(
     conn: &mut AnyConnection,
-    case_id: i64,
-    fields: &ActivityFields,
+    case_id: CaseId,
+    fields: ActivityFields,
 ) -> Result<ActivityRow, StoreError> {
     let now = now_utc();
     Ok(diesel::insert_into(mentoring_activities::table)
@@ -51,7 +58,7 @@ pub fn insert(
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<ActivityRow, StoreError> {
+pub fn find(conn: &mut AnyConnection, id: ActivityId) -> Result<ActivityRow, StoreError> {
     Ok(mentoring_activities::table
         .filter(mentoring_activities::id.eq(id))
         .select(ActivityRow::as_select())
@@ -61,7 +68,7 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<ActivityRow, StoreError
 /// One page of a case's activities, latest first, and the exact total.
 pub fn of_case(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case_id: CaseId,
     paging: Paging,
 ) -> Result<(Vec<ActivityRow>, Total), StoreError> {
     let rows = mentoring_activities::table
@@ -78,38 +85,20 @@ pub fn of_case(
     Ok((rows, Total { count, exact: true }))
 }
 
-pub fn count_of_case(conn: &mut AnyConnection, case_id: i64) -> Result<i64, StoreError> {
+pub fn count_of_case(conn: &mut AnyConnection, case_id: CaseId) -> Result<i64, StoreError> {
     Ok(mentoring_activities::table
         .filter(mentoring_activities::case_id.eq(case_id))
         .count()
         .get_result(conn)?)
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    fields: &ActivityFields,
-) -> Result<(), StoreError> {
-    let updated = diesel::update(
-        mentoring_activities::table
-            .filter(mentoring_activities::id.eq(id))
-            .filter(mentoring_activities::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        mentoring_activities::version.eq(expected_version + 1),
-        mentoring_activities::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
-}
+crate::versioned_writes!(mentoring_activities, ActivityId, ActivityFields);
 
 /// `(activity_id, expert_id)` of the given activities.
-pub fn experts_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+pub fn experts_of(
+    conn: &mut AnyConnection,
+    ids: &[ActivityId],
+) -> Result<Vec<(ActivityId, ExpertId)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -128,8 +117,8 @@ pub fn experts_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64
 
 pub fn replace_experts(
     conn: &mut AnyConnection,
-    activity_id: i64,
-    expert_ids: &[i64],
+    activity_id: ActivityId,
+    expert_ids: &[ExpertId],
 ) -> Result<(), StoreError> {
     diesel::delete(
         mentoring_activity_experts::table

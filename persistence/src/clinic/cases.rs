@@ -3,22 +3,31 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use klinik_domain::clinic::case::{CaseAction, CaseStatus};
+use klinik_domain::clinic::outcome::Outcome;
+use klinik_domain::clinic::{DiagnosisStatus, MemberDuty, ReferralSource, SubjectKind};
+use klinik_domain::cooperative::MembershipArea;
+
 use super::Paging;
+use crate::ids::{CaseId, CooperativeId, ExpertId, ProgrammeId, UkmId};
 use crate::schema::{
     case_members, case_outcomes, case_transitions, cases, cooperatives, diagnoses, ukm,
 };
-use crate::{AnyConnection, StoreError, Total, now_utc};
+use crate::{AnyConnection, EnumText, Parsed, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
-    pub id: i64,
-    pub programme_id: i64,
-    pub subject_kind: String,
-    pub cooperative_id: Option<i64>,
-    pub ukm_id: Option<i64>,
-    pub referral_source: String,
-    pub status: String,
+    pub id: CaseId,
+    pub programme_id: ProgrammeId,
+    #[diesel(deserialize_as = Parsed<SubjectKind>)]
+    pub subject_kind: SubjectKind,
+    pub cooperative_id: Option<CooperativeId>,
+    pub ukm_id: Option<UkmId>,
+    #[diesel(deserialize_as = Parsed<ReferralSource>)]
+    pub referral_source: ReferralSource,
+    #[diesel(deserialize_as = Parsed<CaseStatus>)]
+    pub status: CaseStatus,
     pub registered_on: NaiveDate,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -28,12 +37,15 @@ pub struct CaseRow {
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
 #[diesel(table_name = cases, treat_none_as_null = true)]
 pub struct NewCase {
-    pub programme_id: i64,
-    pub subject_kind: String,
-    pub cooperative_id: Option<i64>,
-    pub ukm_id: Option<i64>,
-    pub referral_source: String,
-    pub status: String,
+    pub programme_id: ProgrammeId,
+    #[diesel(serialize_as = EnumText)]
+    pub subject_kind: SubjectKind,
+    pub cooperative_id: Option<CooperativeId>,
+    pub ukm_id: Option<UkmId>,
+    #[diesel(serialize_as = EnumText)]
+    pub referral_source: ReferralSource,
+    #[diesel(serialize_as = EnumText)]
+    pub status: CaseStatus,
     pub registered_on: NaiveDate,
 }
 
@@ -41,9 +53,10 @@ pub struct NewCase {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = case_members)]
 pub struct CaseMemberRow {
-    pub case_id: i64,
-    pub expert_id: i64,
-    pub duty: String,
+    pub case_id: CaseId,
+    pub expert_id: ExpertId,
+    #[diesel(deserialize_as = Parsed<MemberDuty>, serialize_as = EnumText)]
+    pub duty: MemberDuty,
     pub is_lead: bool,
 }
 
@@ -51,10 +64,13 @@ pub struct CaseMemberRow {
 #[diesel(table_name = case_transitions)]
 pub struct TransitionRow {
     pub id: i64,
-    pub case_id: i64,
-    pub action: String,
-    pub from_status: String,
-    pub to_status: String,
+    pub case_id: CaseId,
+    #[diesel(deserialize_as = Parsed<CaseAction>)]
+    pub action: CaseAction,
+    #[diesel(deserialize_as = Parsed<CaseStatus>)]
+    pub from_status: CaseStatus,
+    #[diesel(deserialize_as = Parsed<CaseStatus>)]
+    pub to_status: CaseStatus,
     pub note: Option<String>,
     pub actor_type: String,
     pub actor_id: Option<i64>,
@@ -66,10 +82,13 @@ pub struct TransitionRow {
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
 #[diesel(table_name = case_transitions, treat_none_as_null = true)]
 pub struct NewTransition {
-    pub case_id: i64,
-    pub action: String,
-    pub from_status: String,
-    pub to_status: String,
+    pub case_id: CaseId,
+    #[diesel(serialize_as = EnumText)]
+    pub action: CaseAction,
+    #[diesel(serialize_as = EnumText)]
+    pub from_status: CaseStatus,
+    #[diesel(serialize_as = EnumText)]
+    pub to_status: CaseStatus,
     pub note: Option<String>,
     pub actor_type: String,
     pub actor_id: Option<i64>,
@@ -79,19 +98,19 @@ pub struct NewTransition {
 
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
-    pub programme_id: Option<i64>,
-    pub subject_kind: Option<String>,
-    pub status: Option<String>,
+    pub programme_id: Option<ProgrammeId>,
+    pub subject_kind: Option<SubjectKind>,
+    pub status: Option<CaseStatus>,
     /// The kelurahan of a kecamatan: the subject's address must be one of them.
     pub kelurahan_codes: Option<Vec<String>>,
     /// Only cases on whose team or mentors this expert is.
-    pub member_expert_id: Option<i64>,
+    pub member_expert_id: Option<ExpertId>,
     /// Only cases whose diagnosis team includes one of these experts (an assessor's own cases).
-    pub team_of: Option<Vec<i64>>,
+    pub team_of: Option<Vec<ExpertId>>,
     pub year: Option<i32>,
     /// The year of the case's first final diagnosis (the final one that amends none).
     pub final_diagnosis_year: Option<i32>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// The year the case's closing took effect.
     pub closed_year: Option<i32>,
 }
@@ -104,7 +123,7 @@ fn year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
     ))
 }
 
-pub fn insert(conn: &mut AnyConnection, new: &NewCase) -> Result<CaseRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, new: NewCase) -> Result<CaseRow, StoreError> {
     let now = now_utc();
     Ok(diesel::insert_into(cases::table)
         .values((
@@ -117,7 +136,7 @@ pub fn insert(conn: &mut AnyConnection, new: &NewCase) -> Result<CaseRow, StoreE
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<CaseRow, StoreError> {
+pub fn find(conn: &mut AnyConnection, id: CaseId) -> Result<CaseRow, StoreError> {
     Ok(cases::table
         .filter(cases::id.eq(id))
         .select(CaseRow::as_select())
@@ -131,11 +150,11 @@ fn filtered(filter: &CaseFilter) -> cases::BoxedQuery<'static, Backend> {
     if let Some(id) = filter.programme_id {
         query = query.filter(cases::programme_id.eq(id));
     }
-    if let Some(kind) = &filter.subject_kind {
-        query = query.filter(cases::subject_kind.eq(kind.clone()));
+    if let Some(kind) = filter.subject_kind {
+        query = query.filter(cases::subject_kind.eq(kind.as_str()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(cases::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(cases::status.eq(status.as_str()));
     }
     if let Some(codes) = &filter.kelurahan_codes {
         let in_area_cooperatives = cooperatives::table
@@ -159,7 +178,7 @@ fn filtered(filter: &CaseFilter) -> cases::BoxedQuery<'static, Backend> {
     if let Some(experts) = &filter.team_of {
         let theirs = case_members::table
             .filter(case_members::expert_id.eq_any(experts.clone()))
-            .filter(case_members::duty.eq("team"))
+            .filter(case_members::duty.eq(MemberDuty::Team.as_str()))
             .select(case_members::case_id);
         query = query.filter(cases::id.eq_any(theirs));
     }
@@ -168,15 +187,15 @@ fn filtered(filter: &CaseFilter) -> cases::BoxedQuery<'static, Backend> {
     }
     if let Some((first, last)) = filter.final_diagnosis_year.and_then(year_bounds) {
         let helped = diagnoses::table
-            .filter(diagnoses::status.eq("final"))
+            .filter(diagnoses::status.eq(DiagnosisStatus::Final.as_str()))
             .filter(diagnoses::supersedes_id.is_null())
             .filter(diagnoses::diagnosed_on.between(first, last))
             .select(diagnoses::case_id);
         query = query.filter(cases::id.eq_any(helped));
     }
-    if let Some(outcome) = &filter.outcome {
+    if let Some(outcome) = filter.outcome {
         let with_outcome = case_outcomes::table
-            .filter(case_outcomes::outcome.eq(outcome.clone()))
+            .filter(case_outcomes::outcome.eq(outcome.as_str()))
             .select(case_outcomes::case_id);
         query = query.filter(cases::id.eq_any(with_outcome));
     }
@@ -209,9 +228,9 @@ pub fn list(
 /// Bumps the version (and sets the status) if the case is still at `expected_version`.
 pub fn set_status(
     conn: &mut AnyConnection,
-    id: i64,
+    id: CaseId,
     expected_version: i64,
-    status: &str,
+    status: CaseStatus,
 ) -> Result<(), StoreError> {
     let updated = diesel::update(
         cases::table
@@ -219,23 +238,20 @@ pub fn set_status(
             .filter(cases::version.eq(expected_version)),
     )
     .set((
-        cases::status.eq(status),
+        cases::status.eq(status.as_str()),
         cases::version.eq(expected_version + 1),
         cases::updated_at.eq(now_utc()),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    crate::versioned::one_row(updated)
 }
 
 /// Sets the referral source, bumping the version, if the case is still at `expected_version`.
 pub fn set_referral_source(
     conn: &mut AnyConnection,
-    id: i64,
+    id: CaseId,
     expected_version: i64,
-    referral_source: &str,
+    referral_source: ReferralSource,
 ) -> Result<(), StoreError> {
     let updated = diesel::update(
         cases::table
@@ -243,19 +259,19 @@ pub fn set_referral_source(
             .filter(cases::version.eq(expected_version)),
     )
     .set((
-        cases::referral_source.eq(referral_source),
+        cases::referral_source.eq(referral_source.as_str()),
         cases::version.eq(expected_version + 1),
         cases::updated_at.eq(now_utc()),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    crate::versioned::one_row(updated)
 }
 
 /// Members of the given cases: team first (lead first), then mentors.
-pub fn members_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<CaseMemberRow>, StoreError> {
+pub fn members_of(
+    conn: &mut AnyConnection,
+    ids: &[CaseId],
+) -> Result<Vec<CaseMemberRow>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -274,19 +290,19 @@ pub fn members_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<CaseMembe
 /// Replaces the members of one duty (`team` or `mentor`) of a case.
 pub fn replace_members(
     conn: &mut AnyConnection,
-    case_id: i64,
-    duty: &str,
+    case_id: CaseId,
+    duty: MemberDuty,
     members: &[CaseMemberRow],
 ) -> Result<(), StoreError> {
     diesel::delete(
         case_members::table
             .filter(case_members::case_id.eq(case_id))
-            .filter(case_members::duty.eq(duty)),
+            .filter(case_members::duty.eq(duty.as_str())),
     )
     .execute(conn)?;
     for member in members {
         diesel::insert_into(case_members::table)
-            .values(member)
+            .values(member.clone())
             .execute(conn)?;
     }
     Ok(())
@@ -294,7 +310,7 @@ pub fn replace_members(
 
 pub fn append_transition(
     conn: &mut AnyConnection,
-    transition: &NewTransition,
+    transition: NewTransition,
 ) -> Result<TransitionRow, StoreError> {
     Ok(diesel::insert_into(case_transitions::table)
         .values((transition, case_transitions::created_at.eq(now_utc())))
@@ -305,7 +321,7 @@ pub fn append_transition(
 /// A case's transitions, oldest first.
 pub fn transitions_of(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case_id: CaseId,
 ) -> Result<Vec<TransitionRow>, StoreError> {
     Ok(case_transitions::table
         .filter(case_transitions::case_id.eq(case_id))
@@ -320,18 +336,27 @@ pub struct SubjectRow {
     pub id: i64,
     pub name: String,
     pub kelurahan_code: String,
-    pub membership_area: Option<String>,
+    pub membership_area: Option<MembershipArea>,
     pub archived: bool,
 }
 
+/// A cooperative as a case's subject: id, name, kelurahan, membership area, archived at.
+type CooperativeSubject = (
+    CooperativeId,
+    String,
+    String,
+    Parsed<MembershipArea>,
+    Option<NaiveDateTime>,
+);
+
 pub fn cooperative_subjects(
     conn: &mut AnyConnection,
-    ids: &[i64],
+    ids: &[CooperativeId],
 ) -> Result<Vec<SubjectRow>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(i64, String, String, String, Option<NaiveDateTime>)> = cooperatives::table
+    let rows: Vec<CooperativeSubject> = cooperatives::table
         .filter(cooperatives::id.eq_any(ids))
         .select((
             cooperatives::id,
@@ -344,20 +369,23 @@ pub fn cooperative_subjects(
     Ok(rows
         .into_iter()
         .map(|(id, name, kelurahan_code, area, archived)| SubjectRow {
-            id,
+            id: id.get(),
             name,
             kelurahan_code,
-            membership_area: Some(area),
+            membership_area: Some(area.0),
             archived: archived.is_some(),
         })
         .collect())
 }
 
-pub fn ukm_subjects(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<SubjectRow>, StoreError> {
+pub fn ukm_subjects(
+    conn: &mut AnyConnection,
+    ids: &[UkmId],
+) -> Result<Vec<SubjectRow>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(i64, String, String, Option<NaiveDateTime>)> = ukm::table
+    let rows: Vec<(UkmId, String, String, Option<NaiveDateTime>)> = ukm::table
         .filter(ukm::id.eq_any(ids))
         .select((
             ukm::id,
@@ -369,7 +397,7 @@ pub fn ukm_subjects(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Subject
     Ok(rows
         .into_iter()
         .map(|(id, name, kelurahan_code, archived)| SubjectRow {
-            id,
+            id: id.get(),
             name,
             kelurahan_code,
             membership_area: None,
@@ -379,7 +407,10 @@ pub fn ukm_subjects(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Subject
 }
 
 /// `(case_id, programme_id)` of the given cases that exist.
-pub fn programmes_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+pub fn programmes_of(
+    conn: &mut AnyConnection,
+    ids: &[CaseId],
+) -> Result<Vec<(CaseId, ProgrammeId)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -4,24 +4,34 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use klinik_domain::clinic::health::Predicate;
+use klinik_domain::clinic::{DiagnosisStatus, ProblemCategory, Severity};
+
+use crate::ids::{CaseId, DiagnosisId, ExpertId, FindingId, InstrumentId};
 use crate::schema::{diagnoses, diagnosis_agreements, diagnosis_member_scores, findings};
-use crate::{AnyConnection, StoreError, now_utc};
+use crate::{AnyConnection, EnumText, NullableEnumText, Parsed, ParsedOpt, StoreError, now_utc};
+
+/// The stored spellings of the two statuses, for filters.
+const DRAFT: &str = DiagnosisStatus::Draft.as_str();
+const FINAL: &str = DiagnosisStatus::Final.as_str();
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = diagnoses)]
 pub struct DiagnosisRow {
-    pub id: i64,
-    pub case_id: i64,
+    pub id: DiagnosisId,
+    pub case_id: CaseId,
     pub sequence: i32,
-    pub supersedes_id: Option<i64>,
-    pub status: String,
+    pub supersedes_id: Option<DiagnosisId>,
+    #[diesel(deserialize_as = Parsed<DiagnosisStatus>)]
+    pub status: DiagnosisStatus,
     pub diagnosed_on: NaiveDate,
     pub summary: Option<String>,
-    pub instrument_id: Option<i64>,
+    pub instrument_id: Option<InstrumentId>,
     pub assessment_inputs: Option<String>,
     pub assessment_result: Option<String>,
     pub assessment_total: Option<String>,
-    pub assessment_predicate: Option<String>,
+    #[diesel(deserialize_as = ParsedOpt<Predicate>)]
+    pub assessment_predicate: Option<Predicate>,
     pub finalized_at: Option<NaiveDateTime>,
     pub finalized_by: Option<String>,
     pub version: i64,
@@ -35,50 +45,54 @@ pub struct DiagnosisRow {
 pub struct DraftFields {
     pub diagnosed_on: NaiveDate,
     pub summary: Option<String>,
-    pub instrument_id: Option<i64>,
+    pub instrument_id: Option<InstrumentId>,
     pub assessment_inputs: Option<String>,
     pub assessment_result: Option<String>,
     pub assessment_total: Option<String>,
-    pub assessment_predicate: Option<String>,
+    #[diesel(serialize_as = NullableEnumText)]
+    pub assessment_predicate: Option<Predicate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = findings)]
 pub struct FindingRow {
-    pub id: i64,
-    pub diagnosis_id: i64,
+    pub id: FindingId,
+    pub diagnosis_id: DiagnosisId,
     pub position: i32,
-    pub category: String,
-    pub severity: String,
+    #[diesel(deserialize_as = Parsed<ProblemCategory>)]
+    pub category: ProblemCategory,
+    #[diesel(deserialize_as = Parsed<Severity>)]
+    pub severity: Severity,
     pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewFinding {
-    pub category: String,
-    pub severity: String,
+    pub category: ProblemCategory,
+    pub severity: Severity,
     pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = diagnosis_member_scores)]
 pub struct MemberScoreRow {
-    pub diagnosis_id: i64,
-    pub expert_id: i64,
-    pub instrument_id: i64,
+    pub diagnosis_id: DiagnosisId,
+    pub expert_id: ExpertId,
+    pub instrument_id: InstrumentId,
     pub inputs: String,
     pub result: String,
     pub total: String,
-    pub predicate: String,
+    #[diesel(deserialize_as = Parsed<Predicate>, serialize_as = EnumText)]
+    pub predicate: Predicate,
     pub recorded_at: NaiveDateTime,
 }
 
 /// Starts a draft as the case's next diagnosis.
 pub fn insert_draft(
     conn: &mut AnyConnection,
-    case_id: i64,
-    supersedes_id: Option<i64>,
-    fields: &DraftFields,
+    case_id: CaseId,
+    supersedes_id: Option<DiagnosisId>,
+    fields: DraftFields,
 ) -> Result<DiagnosisRow, StoreError> {
     let last: Option<i32> = diagnoses::table
         .filter(diagnoses::case_id.eq(case_id))
@@ -91,7 +105,7 @@ pub fn insert_draft(
             diagnoses::case_id.eq(case_id),
             diagnoses::sequence.eq(last.unwrap_or(0) + 1),
             diagnoses::supersedes_id.eq(supersedes_id),
-            diagnoses::status.eq("draft"),
+            diagnoses::status.eq(DRAFT),
             diagnoses::version.eq(1),
             diagnoses::created_at.eq(now),
             diagnoses::updated_at.eq(now),
@@ -100,7 +114,7 @@ pub fn insert_draft(
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<DiagnosisRow, StoreError> {
+pub fn find(conn: &mut AnyConnection, id: DiagnosisId) -> Result<DiagnosisRow, StoreError> {
     Ok(diagnoses::table
         .filter(diagnoses::id.eq(id))
         .select(DiagnosisRow::as_select())
@@ -108,7 +122,7 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<DiagnosisRow, StoreErro
 }
 
 /// A case's diagnoses, in the order they were started.
-pub fn of_case(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<DiagnosisRow>, StoreError> {
+pub fn of_case(conn: &mut AnyConnection, case_id: CaseId) -> Result<Vec<DiagnosisRow>, StoreError> {
     Ok(diagnoses::table
         .filter(diagnoses::case_id.eq(case_id))
         .order(diagnoses::sequence.asc())
@@ -119,14 +133,14 @@ pub fn of_case(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<DiagnosisRo
 /// The final diagnoses of the given cases, oldest first (for baselines and latest assessments).
 pub fn finals_of(
     conn: &mut AnyConnection,
-    case_ids: &[i64],
+    case_ids: &[CaseId],
 ) -> Result<Vec<DiagnosisRow>, StoreError> {
     if case_ids.is_empty() {
         return Ok(Vec::new());
     }
     Ok(diagnoses::table
         .filter(diagnoses::case_id.eq_any(case_ids))
-        .filter(diagnoses::status.eq("final"))
+        .filter(diagnoses::status.eq(FINAL))
         .order((diagnoses::case_id, diagnoses::sequence.asc()))
         .select(DiagnosisRow::as_select())
         .load(conn)?)
@@ -135,14 +149,14 @@ pub fn finals_of(
 /// Writes a draft's fields if it is still a draft at `expected_version`.
 pub fn update_draft(
     conn: &mut AnyConnection,
-    id: i64,
+    id: DiagnosisId,
     expected_version: i64,
-    fields: &DraftFields,
+    fields: DraftFields,
 ) -> Result<(), StoreError> {
     let updated = diesel::update(
         diagnoses::table
             .filter(diagnoses::id.eq(id))
-            .filter(diagnoses::status.eq("draft"))
+            .filter(diagnoses::status.eq(DRAFT))
             .filter(diagnoses::version.eq(expected_version)),
     )
     .set((
@@ -151,16 +165,13 @@ pub fn update_draft(
         diagnoses::updated_at.eq(now_utc()),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    crate::versioned::one_row(updated)
 }
 
 /// Makes a draft final, if it is still a draft at `expected_version`.
 pub fn finalize(
     conn: &mut AnyConnection,
-    id: i64,
+    id: DiagnosisId,
     expected_version: i64,
     finalized_by: &str,
 ) -> Result<(), StoreError> {
@@ -168,24 +179,24 @@ pub fn finalize(
     let updated = diesel::update(
         diagnoses::table
             .filter(diagnoses::id.eq(id))
-            .filter(diagnoses::status.eq("draft"))
+            .filter(diagnoses::status.eq(DRAFT))
             .filter(diagnoses::version.eq(expected_version)),
     )
     .set((
-        diagnoses::status.eq("final"),
+        diagnoses::status.eq(FINAL),
         diagnoses::finalized_at.eq(Some(now)),
         diagnoses::finalized_by.eq(Some(finalized_by)),
         diagnoses::version.eq(expected_version + 1),
         diagnoses::updated_at.eq(now),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    crate::versioned::one_row(updated)
 }
 
-pub fn findings_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<FindingRow>, StoreError> {
+pub fn findings_of(
+    conn: &mut AnyConnection,
+    ids: &[DiagnosisId],
+) -> Result<Vec<FindingRow>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -200,7 +211,7 @@ pub fn findings_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<FindingR
 /// most).
 pub fn replace_findings(
     conn: &mut AnyConnection,
-    diagnosis_id: i64,
+    diagnosis_id: DiagnosisId,
     rows: &[NewFinding],
 ) -> Result<(), StoreError> {
     diesel::delete(findings::table.filter(findings::diagnosis_id.eq(diagnosis_id)))
@@ -210,8 +221,8 @@ pub fn replace_findings(
             .values((
                 findings::diagnosis_id.eq(diagnosis_id),
                 findings::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
-                findings::category.eq(&finding.category),
-                findings::severity.eq(&finding.severity),
+                findings::category.eq(finding.category.as_str()),
+                findings::severity.eq(finding.severity.as_str()),
                 findings::description.eq(&finding.description),
             ))
             .execute(conn)?;
@@ -220,7 +231,10 @@ pub fn replace_findings(
 }
 
 /// Counts the findings of one diagnosis.
-pub fn count_findings(conn: &mut AnyConnection, diagnosis_id: i64) -> Result<i64, StoreError> {
+pub fn count_findings(
+    conn: &mut AnyConnection,
+    diagnosis_id: DiagnosisId,
+) -> Result<i64, StoreError> {
     Ok(findings::table
         .filter(findings::diagnosis_id.eq(diagnosis_id))
         .count()
@@ -236,14 +250,14 @@ pub fn put_member_score(conn: &mut AnyConnection, row: &MemberScoreRow) -> Resul
     )
     .execute(conn)?;
     diesel::insert_into(diagnosis_member_scores::table)
-        .values(row)
+        .values(row.clone())
         .execute(conn)?;
     Ok(())
 }
 
 pub fn member_scores_of(
     conn: &mut AnyConnection,
-    ids: &[i64],
+    ids: &[DiagnosisId],
 ) -> Result<Vec<MemberScoreRow>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -260,8 +274,8 @@ pub fn member_scores_of(
 
 pub fn add_agreements(
     conn: &mut AnyConnection,
-    diagnosis_id: i64,
-    expert_ids: &[i64],
+    diagnosis_id: DiagnosisId,
+    expert_ids: &[ExpertId],
 ) -> Result<(), StoreError> {
     for expert_id in expert_ids {
         diesel::insert_into(diagnosis_agreements::table)
@@ -275,7 +289,10 @@ pub fn add_agreements(
 }
 
 /// `(diagnosis_id, expert_id)` of who agreed with the given diagnoses.
-pub fn agreements_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+pub fn agreements_of(
+    conn: &mut AnyConnection,
+    ids: &[DiagnosisId],
+) -> Result<Vec<(DiagnosisId, ExpertId)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -293,11 +310,14 @@ pub fn agreements_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, 
 }
 
 /// `(superseded_id, superseding_id)` for the given diagnoses that another one amends.
-pub fn superseding(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+pub fn superseding(
+    conn: &mut AnyConnection,
+    ids: &[DiagnosisId],
+) -> Result<Vec<(DiagnosisId, DiagnosisId)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(Option<i64>, i64)> = diagnoses::table
+    let rows: Vec<(Option<DiagnosisId>, DiagnosisId)> = diagnoses::table
         .filter(diagnoses::supersedes_id.eq_any(ids))
         .select((diagnoses::supersedes_id, diagnoses::id))
         .load(conn)?;

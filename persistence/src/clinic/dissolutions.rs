@@ -3,19 +3,25 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use klinik_domain::activity_status::ActivityStatus;
+use klinik_domain::clinic::outcome::{DissolutionReason, ProposalStatus};
+
 use super::Paging;
+use crate::ids::{CaseId, CooperativeId, DissolutionProposalId};
 use crate::schema::{dissolution_proposal_reasons, dissolution_proposals};
-use crate::{AnyConnection, StoreError, Total, now_utc};
+use crate::{AnyConnection, NullableEnumText, Parsed, ParsedOpt, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = dissolution_proposals)]
 pub struct ProposalRow {
-    pub id: i64,
-    pub case_id: i64,
-    pub cooperative_id: i64,
-    pub status: String,
+    pub id: DissolutionProposalId,
+    pub case_id: CaseId,
+    pub cooperative_id: CooperativeId,
+    #[diesel(deserialize_as = Parsed<ProposalStatus>)]
+    pub status: ProposalStatus,
     pub note: Option<String>,
-    pub previous_override: Option<String>,
+    #[diesel(deserialize_as = ParsedOpt<ActivityStatus>)]
+    pub previous_override: Option<ActivityStatus>,
     pub previous_override_reason: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -25,30 +31,31 @@ pub struct ProposalRow {
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
 #[diesel(table_name = dissolution_proposals, treat_none_as_null = true)]
 pub struct NewProposal {
-    pub case_id: i64,
-    pub cooperative_id: i64,
+    pub case_id: CaseId,
+    pub cooperative_id: CooperativeId,
     pub note: Option<String>,
-    pub previous_override: Option<String>,
+    #[diesel(serialize_as = NullableEnumText)]
+    pub previous_override: Option<ActivityStatus>,
     pub previous_override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct ProposalFilter {
-    pub status: Option<String>,
-    pub cooperative_id: Option<i64>,
-    pub case_id: Option<i64>,
+    pub status: Option<ProposalStatus>,
+    pub cooperative_id: Option<CooperativeId>,
+    pub case_id: Option<CaseId>,
 }
 
 pub fn insert(
     conn: &mut AnyConnection,
-    new: &NewProposal,
-    reasons: &[&str],
+    new: NewProposal,
+    reasons: &[DissolutionReason],
 ) -> Result<ProposalRow, StoreError> {
     let now = now_utc();
     let row: ProposalRow = diesel::insert_into(dissolution_proposals::table)
         .values((
             new,
-            dissolution_proposals::status.eq("submitted"),
+            dissolution_proposals::status.eq(ProposalStatus::Submitted.as_str()),
             dissolution_proposals::version.eq(1),
             dissolution_proposals::created_at.eq(now),
             dissolution_proposals::updated_at.eq(now),
@@ -59,14 +66,17 @@ pub fn insert(
         diesel::insert_into(dissolution_proposal_reasons::table)
             .values((
                 dissolution_proposal_reasons::proposal_id.eq(row.id),
-                dissolution_proposal_reasons::reason.eq(reason),
+                dissolution_proposal_reasons::reason.eq(reason.as_str()),
             ))
             .execute(conn)?;
     }
     Ok(row)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<ProposalRow, StoreError> {
+pub fn find(
+    conn: &mut AnyConnection,
+    id: DissolutionProposalId,
+) -> Result<ProposalRow, StoreError> {
     Ok(dissolution_proposals::table
         .filter(dissolution_proposals::id.eq(id))
         .select(ProposalRow::as_select())
@@ -77,8 +87,8 @@ type Backend = <AnyConnection as diesel::Connection>::Backend;
 
 fn filtered(filter: &ProposalFilter) -> dissolution_proposals::BoxedQuery<'static, Backend> {
     let mut query = dissolution_proposals::table.into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(dissolution_proposals::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(dissolution_proposals::status.eq(status.as_str()));
     }
     if let Some(id) = filter.cooperative_id {
         query = query.filter(dissolution_proposals::cooperative_id.eq(id));
@@ -106,7 +116,10 @@ pub fn list(
 }
 
 /// `(proposal_id, reason)` of the given proposals.
-pub fn reasons_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+pub fn reasons_of(
+    conn: &mut AnyConnection,
+    ids: &[DissolutionProposalId],
+) -> Result<Vec<(DissolutionProposalId, DissolutionReason)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -120,15 +133,18 @@ pub fn reasons_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, Str
             dissolution_proposal_reasons::proposal_id,
             dissolution_proposal_reasons::reason,
         ))
-        .load(conn)?)
+        .load::<(DissolutionProposalId, Parsed<DissolutionReason>)>(conn)?
+        .into_iter()
+        .map(|(id, reason)| (id, reason.0))
+        .collect())
 }
 
 /// Sets the status (and, when given, the note) if the proposal is still at `expected_version`.
 pub fn set_status(
     conn: &mut AnyConnection,
-    id: i64,
+    id: DissolutionProposalId,
     expected_version: i64,
-    status: &str,
+    status: ProposalStatus,
     note: Option<&str>,
 ) -> Result<(), StoreError> {
     if let Some(note) = note {
@@ -142,13 +158,10 @@ pub fn set_status(
             .filter(dissolution_proposals::version.eq(expected_version)),
     )
     .set((
-        dissolution_proposals::status.eq(status),
+        dissolution_proposals::status.eq(status.as_str()),
         dissolution_proposals::version.eq(expected_version + 1),
         dissolution_proposals::updated_at.eq(now_utc()),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    crate::versioned::one_row(updated)
 }

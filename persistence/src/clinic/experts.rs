@@ -3,21 +3,25 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use klinik_domain::clinic::{ExpertRole, ProblemCategory};
+
 use super::Paging;
+use crate::ids::{ExpertId, PartnerId, UserId};
 use crate::schema::{expert_expertise, experts};
 use crate::search::lower;
-use crate::{AnyConnection, StoreError, Total, now_utc};
+use crate::{AnyConnection, EnumText, Parsed, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = experts)]
 pub struct ExpertRow {
-    pub id: i64,
+    pub id: ExpertId,
     pub full_name: String,
-    pub role: String,
-    pub partner_id: Option<i64>,
+    #[diesel(deserialize_as = Parsed<ExpertRole>)]
+    pub role: ExpertRole,
+    pub partner_id: Option<PartnerId>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub active: bool,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -30,25 +34,26 @@ pub struct ExpertRow {
 #[diesel(table_name = experts, treat_none_as_null = true)]
 pub struct ExpertFields {
     pub full_name: String,
-    pub role: String,
-    pub partner_id: Option<i64>,
+    #[diesel(serialize_as = EnumText)]
+    pub role: ExpertRole,
+    pub partner_id: Option<PartnerId>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub active: bool,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct ExpertFilter {
-    pub role: Option<String>,
-    pub partner_id: Option<i64>,
-    pub expertise: Option<String>,
+    pub role: Option<ExpertRole>,
+    pub partner_id: Option<PartnerId>,
+    pub expertise: Option<ProblemCategory>,
     pub active: Option<bool>,
     pub q: Option<String>,
     pub include_archived: bool,
 }
 
-pub fn insert(conn: &mut AnyConnection, fields: &ExpertFields) -> Result<ExpertRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, fields: ExpertFields) -> Result<ExpertRow, StoreError> {
     let now = now_utc();
     Ok(diesel::insert_into(experts::table)
         .values((
@@ -63,7 +68,7 @@ pub fn insert(conn: &mut AnyConnection, fields: &ExpertFields) -> Result<ExpertR
 
 pub fn find(
     conn: &mut AnyConnection,
-    id: i64,
+    id: ExpertId,
     include_archived: bool,
 ) -> Result<ExpertRow, StoreError> {
     let mut query = experts::table.filter(experts::id.eq(id)).into_boxed();
@@ -80,15 +85,15 @@ fn filtered(filter: &ExpertFilter) -> experts::BoxedQuery<'static, Backend> {
     if !filter.include_archived {
         query = query.filter(experts::archived_at.is_null());
     }
-    if let Some(role) = &filter.role {
-        query = query.filter(experts::role.eq(role.clone()));
+    if let Some(role) = filter.role {
+        query = query.filter(experts::role.eq(role.as_str()));
     }
     if let Some(partner) = filter.partner_id {
         query = query.filter(experts::partner_id.eq(partner));
     }
-    if let Some(category) = &filter.expertise {
+    if let Some(category) = filter.expertise {
         let with_it = expert_expertise::table
-            .filter(expert_expertise::category.eq(category.clone()))
+            .filter(expert_expertise::category.eq(category.as_str()))
             .select(expert_expertise::expert_id);
         query = query.filter(experts::id.eq_any(with_it));
     }
@@ -121,30 +126,14 @@ pub fn list(
     Ok((rows, Total { count, exact: true }))
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    fields: &ExpertFields,
-) -> Result<ExpertRow, StoreError> {
-    let updated = diesel::update(
-        experts::table
-            .filter(experts::id.eq(id))
-            .filter(experts::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        experts::version.eq(expected_version + 1),
-        experts::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    find(conn, id, true)
-}
+crate::versioned_writes!(experts, ExpertId, ExpertFields);
 
-pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
+/// Archives the expert (who is no longer active) if still at `expected_version`.
+pub fn archive(
+    conn: &mut AnyConnection,
+    id: ExpertId,
+    expected_version: i64,
+) -> Result<(), StoreError> {
     let now = now_utc();
     let updated = diesel::update(
         experts::table
@@ -158,17 +147,14 @@ pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Resu
         experts::version.eq(expected_version + 1),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    crate::versioned::one_row(updated)
 }
 
 /// `(expert_id, category)` of the given experts, in category order.
 pub fn expertise_of(
     conn: &mut AnyConnection,
-    ids: &[i64],
-) -> Result<Vec<(i64, String)>, StoreError> {
+    ids: &[ExpertId],
+) -> Result<Vec<(ExpertId, ProblemCategory)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -176,14 +162,17 @@ pub fn expertise_of(
         .filter(expert_expertise::expert_id.eq_any(ids))
         .order((expert_expertise::expert_id, expert_expertise::category))
         .select((expert_expertise::expert_id, expert_expertise::category))
-        .load(conn)?)
+        .load::<(ExpertId, Parsed<ProblemCategory>)>(conn)?
+        .into_iter()
+        .map(|(id, category)| (id, category.0))
+        .collect())
 }
 
 /// Replaces an expert's areas of expertise.
 pub fn replace_expertise(
     conn: &mut AnyConnection,
-    expert_id: i64,
-    categories: &[String],
+    expert_id: ExpertId,
+    categories: &[ProblemCategory],
 ) -> Result<(), StoreError> {
     diesel::delete(expert_expertise::table.filter(expert_expertise::expert_id.eq(expert_id)))
         .execute(conn)?;
@@ -192,7 +181,7 @@ pub fn replace_expertise(
         diesel::insert_into(expert_expertise::table)
             .values((
                 expert_expertise::expert_id.eq(expert_id),
-                expert_expertise::category.eq(category),
+                expert_expertise::category.eq(category.as_str()),
             ))
             .execute(conn)?;
     }
@@ -200,7 +189,7 @@ pub fn replace_expertise(
 }
 
 /// Which of `ids` are experts that are active and not archived.
-pub fn active_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+pub fn active_ids(conn: &mut AnyConnection, ids: &[ExpertId]) -> Result<Vec<ExpertId>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -213,7 +202,7 @@ pub fn active_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, Sto
 }
 
 /// The expert a user account is linked to, if any (at most one: `user_id` is unique).
-pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> Result<Option<i64>, StoreError> {
+pub fn of_user(conn: &mut AnyConnection, user_id: UserId) -> Result<Option<ExpertId>, StoreError> {
     Ok(experts::table
         .filter(experts::user_id.eq(user_id))
         .filter(experts::archived_at.is_null())
@@ -225,19 +214,25 @@ pub fn of_user(conn: &mut AnyConnection, user_id: i64) -> Result<Option<i64>, St
 /// `(id, full_name, role)` of the given experts.
 pub fn names(
     conn: &mut AnyConnection,
-    ids: &[i64],
-) -> Result<Vec<(i64, String, String)>, StoreError> {
+    ids: &[ExpertId],
+) -> Result<Vec<(ExpertId, String, ExpertRole)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     Ok(experts::table
         .filter(experts::id.eq_any(ids))
         .select((experts::id, experts::full_name, experts::role))
-        .load(conn)?)
+        .load::<(ExpertId, String, Parsed<ExpertRole>)>(conn)?
+        .into_iter()
+        .map(|(id, name, role)| (id, name, role.0))
+        .collect())
 }
 
 /// Which of `ids` are experts that are not archived (active or not).
-pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+pub fn existing_ids(
+    conn: &mut AnyConnection,
+    ids: &[ExpertId],
+) -> Result<Vec<ExpertId>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

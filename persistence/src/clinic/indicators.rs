@@ -10,11 +10,17 @@ use super::cases::CaseRow;
 use super::diagnoses::FindingRow;
 use super::evaluations::OutcomeRow;
 use super::recommendations::RecommendationRow;
+use klinik_domain::activity_status::ActivityStatus;
+use klinik_domain::clinic::DiagnosisStatus;
+use klinik_domain::clinic::health::Predicate;
+use klinik_domain::ukm::UkmStatus;
+
+use crate::ids::{CaseId, CooperativeId, DiagnosisId, ProgrammeId, UkmId};
 use crate::schema::{
     case_outcomes, cases, cooperatives, diagnoses, findings, recommendations, ukm,
     ukm_yearly_figures,
 };
-use crate::{AnyConnection, StoreError};
+use crate::{AnyConnection, Parsed, ParsedOpt, StoreError};
 
 diesel::allow_columns_to_appear_in_same_group_by_clause!(
     ukm::kelurahan_code,
@@ -25,11 +31,12 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = diagnoses)]
 pub struct FinalDiagnosis {
-    pub id: i64,
-    pub case_id: i64,
-    pub supersedes_id: Option<i64>,
+    pub id: DiagnosisId,
+    pub case_id: CaseId,
+    pub supersedes_id: Option<DiagnosisId>,
     pub diagnosed_on: NaiveDate,
-    pub assessment_predicate: Option<String>,
+    #[diesel(deserialize_as = ParsedOpt<Predicate>)]
+    pub assessment_predicate: Option<Predicate>,
 }
 
 /// The clinic's rows in scope.
@@ -43,14 +50,14 @@ pub struct ClinicRows {
     pub recommendations: Vec<RecommendationRow>,
     pub outcomes: Vec<OutcomeRow>,
     /// `(id, kelurahan_code)` of the cooperatives and of the UKM that have cases.
-    pub cooperative_places: Vec<(i64, String)>,
-    pub ukm_places: Vec<(i64, String)>,
+    pub cooperative_places: Vec<(CooperativeId, String)>,
+    pub ukm_places: Vec<(UkmId, String)>,
 }
 
 /// Reads the clinic's rows of one programme, or of every programme.
 pub fn clinic_rows(
     conn: &mut AnyConnection,
-    programme_id: Option<i64>,
+    programme_id: Option<ProgrammeId>,
 ) -> Result<ClinicRows, StoreError> {
     let mut case_query = cases::table.into_boxed();
     if let Some(id) = programme_id {
@@ -60,19 +67,19 @@ pub fn clinic_rows(
         .order(cases::id)
         .select(CaseRow::as_select())
         .load(conn)?;
-    let in_scope = |id: i64| case_rows.binary_search_by_key(&id, |c| c.id).is_ok();
+    let in_scope = |id: CaseId| case_rows.binary_search_by_key(&id, |c| c.id).is_ok();
     let finals: Vec<FinalDiagnosis> = diagnoses::table
-        .filter(diagnoses::status.eq("final"))
+        .filter(diagnoses::status.eq(DiagnosisStatus::Final.as_str()))
         .order((diagnoses::case_id, diagnoses::sequence))
         .select(FinalDiagnosis::as_select())
         .load(conn)?
         .into_iter()
         .filter(|d: &FinalDiagnosis| in_scope(d.case_id))
         .collect();
-    let final_ids: std::collections::HashSet<i64> = finals.iter().map(|d| d.id).collect();
+    let final_ids: std::collections::HashSet<DiagnosisId> = finals.iter().map(|d| d.id).collect();
     let finding_rows: Vec<FindingRow> = findings::table
         .inner_join(diagnoses::table)
-        .filter(diagnoses::status.eq("final"))
+        .filter(diagnoses::status.eq(DiagnosisStatus::Final.as_str()))
         .order((findings::diagnosis_id, findings::position))
         .select(FindingRow::as_select())
         .load(conn)?
@@ -124,7 +131,7 @@ pub fn clinic_rows(
 }
 
 /// A registered cooperative: id, kelurahan, legal entity date, status now.
-pub type CooperativePlace = (i64, String, Option<NaiveDate>, String);
+pub type CooperativePlace = (CooperativeId, String, Option<NaiveDate>, ActivityStatus);
 
 /// Every registered (not archived) cooperative.
 pub fn cooperatives(conn: &mut AnyConnection) -> Result<Vec<CooperativePlace>, StoreError> {
@@ -136,16 +143,29 @@ pub fn cooperatives(conn: &mut AnyConnection) -> Result<Vec<CooperativePlace>, S
             cooperatives::legal_entity_date,
             cooperatives::status,
         ))
-        .load(conn)?)
+        .load::<(
+            CooperativeId,
+            String,
+            Option<NaiveDate>,
+            Parsed<ActivityStatus>,
+        )>(conn)?
+        .into_iter()
+        .map(|(id, kelurahan, since, status)| (id, kelurahan, since, status.0))
+        .collect())
 }
 
 /// Registered UKM counted by kelurahan and status (about two hundred rows for the city).
-pub fn ukm_by_status(conn: &mut AnyConnection) -> Result<Vec<(String, String, i64)>, StoreError> {
+pub fn ukm_by_status(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, UkmStatus, i64)>, StoreError> {
     Ok(ukm::table
         .filter(ukm::archived_at.is_null())
         .group_by((ukm::kelurahan_code, ukm::status))
         .select((ukm::kelurahan_code, ukm::status, count_star()))
-        .load(conn)?)
+        .load::<(String, Parsed<UkmStatus>, i64)>(conn)?
+        .into_iter()
+        .map(|(kelurahan, status, count)| (kelurahan, status.0, count))
+        .collect())
 }
 
 /// Registered UKM that started in `from_year` or later, counted by kelurahan and start year: with

@@ -9,11 +9,12 @@ use crate::{AnyConnection, StoreError, now_utc};
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = instruments)]
 pub struct InstrumentRow {
-    pub id: i64,
+    pub id: crate::ids::InstrumentId,
     pub code: String,
     pub version: i32,
     pub name: String,
-    pub subject_kind: String,
+    #[diesel(deserialize_as = crate::Parsed<klinik_domain::clinic::SubjectKind>)]
+    pub subject_kind: klinik_domain::clinic::SubjectKind,
     pub source: Option<String>,
     /// The definition as JSON (aspects, components, rules, cut-offs).
     pub definition: String,
@@ -26,12 +27,13 @@ pub struct NewInstrument {
     pub code: String,
     pub version: i32,
     pub name: String,
-    pub subject_kind: String,
+    #[diesel(serialize_as = crate::EnumText)]
+    pub subject_kind: klinik_domain::clinic::SubjectKind,
     pub source: Option<String>,
     pub definition: String,
 }
 
-pub fn insert(conn: &mut AnyConnection, new: &NewInstrument) -> Result<InstrumentRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, new: NewInstrument) -> Result<InstrumentRow, StoreError> {
     Ok(diesel::insert_into(instruments::table)
         .values((new, instruments::created_at.eq(now_utc())))
         .returning(instruments::all_columns)
@@ -48,14 +50,17 @@ pub fn ensure(conn: &mut AnyConnection, shipped: &[NewInstrument]) -> Result<usi
             .count()
             .get_result(conn)?;
         if stored == 0 {
-            insert(conn, new)?;
+            insert(conn, new.clone())?;
             added += 1;
         }
     }
     Ok(added)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<InstrumentRow, StoreError> {
+pub fn find(
+    conn: &mut AnyConnection,
+    id: crate::ids::InstrumentId,
+) -> Result<InstrumentRow, StoreError> {
     Ok(instruments::table
         .filter(instruments::id.eq(id))
         .select(InstrumentRow::as_select())
@@ -74,12 +79,12 @@ pub fn latest_version(conn: &mut AnyConnection, code: &str) -> Result<Option<i32
 /// one code.
 pub fn list(
     conn: &mut AnyConnection,
-    subject_kind: Option<&str>,
+    subject_kind: Option<klinik_domain::clinic::SubjectKind>,
     code: Option<&str>,
 ) -> Result<Vec<InstrumentRow>, StoreError> {
     let mut query = instruments::table.into_boxed();
     if let Some(kind) = subject_kind {
-        query = query.filter(instruments::subject_kind.eq(kind.to_owned()));
+        query = query.filter(instruments::subject_kind.eq(kind.as_str()));
     }
     if let Some(code) = code {
         query = query.filter(instruments::code.eq(code.to_owned()));

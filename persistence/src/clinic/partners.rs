@@ -3,17 +3,21 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use klinik_domain::clinic::PartnerKind;
+
 use super::Paging;
+use crate::ids::PartnerId;
 use crate::schema::partners;
 use crate::search::lower;
-use crate::{AnyConnection, StoreError, Total, now_utc};
+use crate::{AnyConnection, EnumText, Parsed, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = partners)]
 pub struct PartnerRow {
-    pub id: i64,
+    pub id: PartnerId,
     pub name: String,
-    pub kind: String,
+    #[diesel(deserialize_as = Parsed<PartnerKind>)]
+    pub kind: PartnerKind,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -24,18 +28,19 @@ pub struct PartnerRow {
 #[diesel(table_name = partners)]
 pub struct PartnerFields {
     pub name: String,
-    pub kind: String,
+    #[diesel(serialize_as = EnumText)]
+    pub kind: PartnerKind,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct PartnerFilter {
-    pub kind: Option<String>,
+    pub kind: Option<PartnerKind>,
     /// Case-insensitive part of the name, taken literally.
     pub q: Option<String>,
     pub include_archived: bool,
 }
 
-pub fn insert(conn: &mut AnyConnection, fields: &PartnerFields) -> Result<PartnerRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, fields: PartnerFields) -> Result<PartnerRow, StoreError> {
     let now = now_utc();
     Ok(diesel::insert_into(partners::table)
         .values((
@@ -50,7 +55,7 @@ pub fn insert(conn: &mut AnyConnection, fields: &PartnerFields) -> Result<Partne
 
 pub fn find(
     conn: &mut AnyConnection,
-    id: i64,
+    id: PartnerId,
     include_archived: bool,
 ) -> Result<PartnerRow, StoreError> {
     let mut query = partners::table.filter(partners::id.eq(id)).into_boxed();
@@ -67,8 +72,8 @@ fn filtered(filter: &PartnerFilter) -> partners::BoxedQuery<'static, Backend> {
     if !filter.include_archived {
         query = query.filter(partners::archived_at.is_null());
     }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(partners::kind.eq(kind.clone()));
+    if let Some(kind) = filter.kind {
+        query = query.filter(partners::kind.eq(kind.as_str()));
     }
     if let Some(term) = &filter.q {
         query = query.filter(
@@ -96,51 +101,13 @@ pub fn list(
     Ok((rows, Total { count, exact: true }))
 }
 
-/// Writes `fields` if the row is still at `expected_version`.
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    fields: &PartnerFields,
-) -> Result<PartnerRow, StoreError> {
-    let updated = diesel::update(
-        partners::table
-            .filter(partners::id.eq(id))
-            .filter(partners::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        partners::version.eq(expected_version + 1),
-        partners::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    find(conn, id, true)
-}
-
-pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
-    let now = now_utc();
-    let updated = diesel::update(
-        partners::table
-            .filter(partners::id.eq(id))
-            .filter(partners::version.eq(expected_version)),
-    )
-    .set((
-        partners::archived_at.eq(Some(now)),
-        partners::updated_at.eq(now),
-        partners::version.eq(expected_version + 1),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
-}
+crate::versioned_writes!(partners, PartnerId, PartnerFields, archive);
 
 /// Which of `ids` are partners that are not archived.
-pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+pub fn existing_ids(
+    conn: &mut AnyConnection,
+    ids: &[PartnerId],
+) -> Result<Vec<PartnerId>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -152,7 +119,10 @@ pub fn existing_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<i64>, S
 }
 
 /// The names of the given partners, for showing them beside their ids.
-pub fn names(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+pub fn names(
+    conn: &mut AnyConnection,
+    ids: &[PartnerId],
+) -> Result<Vec<(PartnerId, String)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

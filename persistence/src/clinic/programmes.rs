@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Paging;
+use crate::ids::{InstrumentId, PartnerId, ProgrammeId};
 use crate::schema::{programme_funders, programmes};
 use crate::search::lower;
 use crate::{AnyConnection, StoreError, Total, now_utc};
@@ -11,7 +12,7 @@ use crate::{AnyConnection, StoreError, Total, now_utc};
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = programmes)]
 pub struct ProgrammeRow {
-    pub id: i64,
+    pub id: ProgrammeId,
     pub name: String,
     pub year: i32,
     pub target_cooperatives_helped: i32,
@@ -19,7 +20,7 @@ pub struct ProgrammeRow {
     pub target_ukm_helped: Option<i32>,
     pub target_ukm_good: Option<i32>,
     pub horizon_years: i32,
-    pub default_instrument_id: Option<i64>,
+    pub default_instrument_id: Option<InstrumentId>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -37,7 +38,7 @@ pub struct ProgrammeFields {
     pub target_ukm_helped: Option<i32>,
     pub target_ukm_good: Option<i32>,
     pub horizon_years: i32,
-    pub default_instrument_id: Option<i64>,
+    pub default_instrument_id: Option<InstrumentId>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -65,7 +66,7 @@ pub fn insert(
 
 pub fn find(
     conn: &mut AnyConnection,
-    id: i64,
+    id: ProgrammeId,
     include_archived: bool,
 ) -> Result<ProgrammeRow, StoreError> {
     let mut query = programmes::table.filter(programmes::id.eq(id)).into_boxed();
@@ -111,50 +112,13 @@ pub fn list(
     Ok((rows, Total { count, exact: true }))
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    fields: &ProgrammeFields,
-) -> Result<ProgrammeRow, StoreError> {
-    let updated = diesel::update(
-        programmes::table
-            .filter(programmes::id.eq(id))
-            .filter(programmes::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        programmes::version.eq(expected_version + 1),
-        programmes::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    find(conn, id, true)
-}
-
-pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
-    let now = now_utc();
-    let updated = diesel::update(
-        programmes::table
-            .filter(programmes::id.eq(id))
-            .filter(programmes::version.eq(expected_version)),
-    )
-    .set((
-        programmes::archived_at.eq(Some(now)),
-        programmes::updated_at.eq(now),
-        programmes::version.eq(expected_version + 1),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
-}
+crate::versioned_writes!(programmes, ProgrammeId, &ProgrammeFields, archive);
 
 /// `(programme_id, partner_id)` of the given programmes' funders.
-pub fn funders_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+pub fn funders_of(
+    conn: &mut AnyConnection,
+    ids: &[ProgrammeId],
+) -> Result<Vec<(ProgrammeId, PartnerId)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -174,8 +138,8 @@ pub fn funders_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64
 /// Replaces a programme's funding partners.
 pub fn replace_funders(
     conn: &mut AnyConnection,
-    programme_id: i64,
-    partner_ids: &[i64],
+    programme_id: ProgrammeId,
+    partner_ids: &[PartnerId],
 ) -> Result<(), StoreError> {
     diesel::delete(
         programme_funders::table.filter(programme_funders::programme_id.eq(programme_id)),

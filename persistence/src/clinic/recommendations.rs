@@ -4,28 +4,48 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use klinik_domain::clinic::MemberDuty;
+use klinik_domain::clinic::recommendation::{
+    FinancingScheme, RecommendationKind, RecommendationStatus,
+};
+
 use super::Paging;
+use crate::ids::{
+    CaseId, DiagnosisId, ExpertId, FindingId, PartnerId, ProgrammeId, RecommendationId, UserId,
+};
 use crate::schema::{
     case_members, cases, diagnoses, recommendation_findings, recommendation_transitions,
     recommendations,
 };
-use crate::{AnyConnection, StoreError, Total, now_utc};
+use crate::{
+    AnyConnection, EnumText, NullableEnumText, Parsed, ParsedOpt, StoreError, Total, now_utc,
+};
+
+/// The statuses in which a recommendation is still open, as stored.
+const OPEN: [&str; 3] = [
+    RecommendationStatus::Proposed.as_str(),
+    RecommendationStatus::Agreed.as_str(),
+    RecommendationStatus::InProgress.as_str(),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = recommendations)]
 pub struct RecommendationRow {
-    pub id: i64,
-    pub case_id: i64,
-    pub diagnosis_id: i64,
-    pub kind: String,
+    pub id: RecommendationId,
+    pub case_id: CaseId,
+    pub diagnosis_id: DiagnosisId,
+    #[diesel(deserialize_as = Parsed<RecommendationKind>)]
+    pub kind: RecommendationKind,
     pub description: String,
-    pub responsible_expert_id: Option<i64>,
-    pub responsible_partner_id: Option<i64>,
-    pub responsible_user_id: Option<i64>,
+    pub responsible_expert_id: Option<ExpertId>,
+    pub responsible_partner_id: Option<PartnerId>,
+    pub responsible_user_id: Option<UserId>,
     pub due_on: Option<NaiveDate>,
-    pub status: String,
-    pub financing_scheme: Option<String>,
-    pub bank_partner_id: Option<i64>,
+    #[diesel(deserialize_as = Parsed<RecommendationStatus>)]
+    pub status: RecommendationStatus,
+    #[diesel(deserialize_as = ParsedOpt<FinancingScheme>)]
+    pub financing_scheme: Option<FinancingScheme>,
+    pub bank_partner_id: Option<PartnerId>,
     pub amount_requested: Option<i64>,
     pub amount_approved: Option<i64>,
     pub approved_on: Option<NaiveDate>,
@@ -41,14 +61,16 @@ pub struct RecommendationRow {
 #[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
 #[diesel(table_name = recommendations, treat_none_as_null = true)]
 pub struct RecommendationFields {
-    pub kind: String,
+    #[diesel(serialize_as = EnumText)]
+    pub kind: RecommendationKind,
     pub description: String,
-    pub responsible_expert_id: Option<i64>,
-    pub responsible_partner_id: Option<i64>,
-    pub responsible_user_id: Option<i64>,
+    pub responsible_expert_id: Option<ExpertId>,
+    pub responsible_partner_id: Option<PartnerId>,
+    pub responsible_user_id: Option<UserId>,
     pub due_on: Option<NaiveDate>,
-    pub financing_scheme: Option<String>,
-    pub bank_partner_id: Option<i64>,
+    #[diesel(serialize_as = NullableEnumText)]
+    pub financing_scheme: Option<FinancingScheme>,
+    pub bank_partner_id: Option<PartnerId>,
     pub amount_requested: Option<i64>,
     pub amount_approved: Option<i64>,
     pub approved_on: Option<NaiveDate>,
@@ -60,9 +82,11 @@ pub struct RecommendationFields {
 #[diesel(table_name = recommendation_transitions)]
 pub struct RecommendationTransitionRow {
     pub id: i64,
-    pub recommendation_id: i64,
-    pub from_status: String,
-    pub to_status: String,
+    pub recommendation_id: RecommendationId,
+    #[diesel(deserialize_as = Parsed<RecommendationStatus>)]
+    pub from_status: RecommendationStatus,
+    #[diesel(deserialize_as = Parsed<RecommendationStatus>)]
+    pub to_status: RecommendationStatus,
     pub note: Option<String>,
     pub actor_type: String,
     pub actor_id: Option<i64>,
@@ -73,9 +97,11 @@ pub struct RecommendationTransitionRow {
 #[derive(Debug, Clone, PartialEq, Eq, Insertable)]
 #[diesel(table_name = recommendation_transitions, treat_none_as_null = true)]
 pub struct NewRecommendationTransition {
-    pub recommendation_id: i64,
-    pub from_status: String,
-    pub to_status: String,
+    pub recommendation_id: RecommendationId,
+    #[diesel(serialize_as = EnumText)]
+    pub from_status: RecommendationStatus,
+    #[diesel(serialize_as = EnumText)]
+    pub to_status: RecommendationStatus,
     pub note: Option<String>,
     pub actor_type: String,
     pub actor_id: Option<i64>,
@@ -84,31 +110,31 @@ pub struct NewRecommendationTransition {
 
 #[derive(Debug, Clone, Default)]
 pub struct RecommendationFilter {
-    pub programme_id: Option<i64>,
-    pub case_id: Option<i64>,
-    pub diagnosis_id: Option<i64>,
-    pub kind: Option<String>,
-    pub status: Option<String>,
-    pub financing_scheme: Option<String>,
-    pub bank_partner_id: Option<i64>,
-    pub responsible_expert_id: Option<i64>,
-    pub responsible_partner_id: Option<i64>,
-    pub responsible_user_id: Option<i64>,
+    pub programme_id: Option<ProgrammeId>,
+    pub case_id: Option<CaseId>,
+    pub diagnosis_id: Option<DiagnosisId>,
+    pub kind: Option<RecommendationKind>,
+    pub status: Option<RecommendationStatus>,
+    pub financing_scheme: Option<FinancingScheme>,
+    pub bank_partner_id: Option<PartnerId>,
+    pub responsible_expert_id: Option<ExpertId>,
+    pub responsible_partner_id: Option<PartnerId>,
+    pub responsible_user_id: Option<UserId>,
     /// `(true, day)`: open recommendations whose due date is before `day`; `(false, day)`: all
     /// others.
     pub overdue: Option<(bool, NaiveDate)>,
     /// Only recommendations of cases whose diagnosis team includes one of these experts (an
     /// assessor's own).
-    pub team_of: Option<Vec<i64>>,
+    pub team_of: Option<Vec<ExpertId>>,
     /// Only recommendations on diagnoses dated in this year (as the indicators count them).
     pub year: Option<i32>,
 }
 
 pub fn insert(
     conn: &mut AnyConnection,
-    case_id: i64,
-    diagnosis_id: i64,
-    fields: &RecommendationFields,
+    case_id: CaseId,
+    diagnosis_id: DiagnosisId,
+    fields: RecommendationFields,
 ) -> Result<RecommendationRow, StoreError> {
     let now = now_utc();
     Ok(diesel::insert_into(recommendations::table)
@@ -116,7 +142,7 @@ pub fn insert(
             fields,
             recommendations::case_id.eq(case_id),
             recommendations::diagnosis_id.eq(diagnosis_id),
-            recommendations::status.eq("proposed"),
+            recommendations::status.eq(RecommendationStatus::Proposed.as_str()),
             recommendations::version.eq(1),
             recommendations::created_at.eq(now),
             recommendations::updated_at.eq(now),
@@ -125,7 +151,10 @@ pub fn insert(
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<RecommendationRow, StoreError> {
+pub fn find(
+    conn: &mut AnyConnection,
+    id: RecommendationId,
+) -> Result<RecommendationRow, StoreError> {
     Ok(recommendations::table
         .filter(recommendations::id.eq(id))
         .select(RecommendationRow::as_select())
@@ -149,14 +178,14 @@ fn filtered(filter: &RecommendationFilter) -> recommendations::BoxedQuery<'stati
     if let Some(id) = filter.diagnosis_id {
         query = query.filter(r::diagnosis_id.eq(id));
     }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(r::kind.eq(kind.clone()));
+    if let Some(kind) = filter.kind {
+        query = query.filter(r::kind.eq(kind.as_str()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(r::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(r::status.eq(status.as_str()));
     }
-    if let Some(scheme) = &filter.financing_scheme {
-        query = query.filter(r::financing_scheme.eq(scheme.clone()));
+    if let Some(scheme) = filter.financing_scheme {
+        query = query.filter(r::financing_scheme.eq(scheme.as_str()));
     }
     if let Some(id) = filter.bank_partner_id {
         query = query.filter(r::bank_partner_id.eq(id));
@@ -170,7 +199,7 @@ fn filtered(filter: &RecommendationFilter) -> recommendations::BoxedQuery<'stati
     if let Some(id) = filter.responsible_user_id {
         query = query.filter(r::responsible_user_id.eq(id));
     }
-    let open = ["proposed", "agreed", "in_progress"];
+    let open = OPEN;
     match filter.overdue {
         Some((true, day)) => {
             query = query
@@ -198,7 +227,7 @@ fn filtered(filter: &RecommendationFilter) -> recommendations::BoxedQuery<'stati
     if let Some(experts) = &filter.team_of {
         let theirs = case_members::table
             .filter(case_members::expert_id.eq_any(experts.clone()))
-            .filter(case_members::duty.eq("team"))
+            .filter(case_members::duty.eq(MemberDuty::Team.as_str()))
             .select(case_members::case_id);
         query = query.filter(r::case_id.eq_any(theirs));
     }
@@ -221,36 +250,14 @@ pub fn list(
     Ok((rows, Total { count, exact: true }))
 }
 
-/// Writes the team's fields if the recommendation is still at `expected_version`.
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    fields: &RecommendationFields,
-) -> Result<(), StoreError> {
-    let updated = diesel::update(
-        recommendations::table
-            .filter(recommendations::id.eq(id))
-            .filter(recommendations::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        recommendations::version.eq(expected_version + 1),
-        recommendations::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
-}
+// Writes the team's fields if the recommendation is still at `expected_version`.
+crate::versioned_writes!(recommendations, RecommendationId, RecommendationFields);
 
-/// Sets the status if the recommendation is still at `expected_version`.
 pub fn set_status(
     conn: &mut AnyConnection,
-    id: i64,
+    id: RecommendationId,
     expected_version: i64,
-    status: &str,
+    status: RecommendationStatus,
 ) -> Result<(), StoreError> {
     let updated = diesel::update(
         recommendations::table
@@ -258,19 +265,19 @@ pub fn set_status(
             .filter(recommendations::version.eq(expected_version)),
     )
     .set((
-        recommendations::status.eq(status),
+        recommendations::status.eq(status.as_str()),
         recommendations::version.eq(expected_version + 1),
         recommendations::updated_at.eq(now_utc()),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    Ok(())
+    crate::versioned::one_row(updated)
 }
 
 /// `(recommendation_id, finding_id)` of the given recommendations.
-pub fn findings_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
+pub fn findings_of(
+    conn: &mut AnyConnection,
+    ids: &[RecommendationId],
+) -> Result<Vec<(RecommendationId, FindingId)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -289,8 +296,8 @@ pub fn findings_of(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, i6
 
 pub fn replace_findings(
     conn: &mut AnyConnection,
-    recommendation_id: i64,
-    finding_ids: &[i64],
+    recommendation_id: RecommendationId,
+    finding_ids: &[FindingId],
 ) -> Result<(), StoreError> {
     diesel::delete(
         recommendation_findings::table
@@ -310,7 +317,7 @@ pub fn replace_findings(
 
 pub fn append_transition(
     conn: &mut AnyConnection,
-    new: &NewRecommendationTransition,
+    new: NewRecommendationTransition,
 ) -> Result<(), StoreError> {
     diesel::insert_into(recommendation_transitions::table)
         .values((new, recommendation_transitions::created_at.eq(now_utc())))
@@ -320,7 +327,7 @@ pub fn append_transition(
 
 pub fn transitions_of(
     conn: &mut AnyConnection,
-    id: i64,
+    id: RecommendationId,
 ) -> Result<Vec<RecommendationTransitionRow>, StoreError> {
     Ok(recommendation_transitions::table
         .filter(recommendation_transitions::recommendation_id.eq(id))
@@ -333,15 +340,18 @@ pub fn transitions_of(
 /// done, or not done after being agreed), and how many exist.
 pub fn counts_of_case(
     conn: &mut AnyConnection,
-    case_id: i64,
+    case_id: CaseId,
 ) -> Result<(usize, usize), StoreError> {
-    let statuses: Vec<String> = recommendations::table
+    let statuses: Vec<Parsed<RecommendationStatus>> = recommendations::table
         .filter(recommendations::case_id.eq(case_id))
         .select(recommendations::status)
         .load(conn)?;
     let agreed = statuses
         .iter()
-        .filter(|s| matches!(s.as_str(), "agreed" | "in_progress" | "done" | "not_done"))
+        .filter(|s| {
+            use RecommendationStatus::*;
+            matches!(s.0, Agreed | InProgress | Done | NotDone)
+        })
         .count();
     Ok((agreed, statuses.len()))
 }

@@ -3,18 +3,22 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use klinik_domain::clinic::{SessionDuty, SessionKind};
+
 use super::Paging;
+use crate::ids::{CaseId, ClinicSessionId, ExpertId, ProgrammeId};
 use crate::schema::{clinic_session_cases, clinic_session_experts, clinic_sessions};
-use crate::{AnyConnection, StoreError, Total, now_utc};
+use crate::{AnyConnection, EnumText, Parsed, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = clinic_sessions)]
 pub struct SessionRow {
-    pub id: i64,
-    pub programme_id: i64,
+    pub id: ClinicSessionId,
+    pub programme_id: ProgrammeId,
     pub starts_at: NaiveDateTime,
     pub venue: String,
-    pub kind: String,
+    #[diesel(deserialize_as = Parsed<SessionKind>)]
+    pub kind: SessionKind,
     pub notes: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -24,30 +28,31 @@ pub struct SessionRow {
 #[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
 #[diesel(table_name = clinic_sessions, treat_none_as_null = true)]
 pub struct SessionFields {
-    pub programme_id: i64,
+    pub programme_id: ProgrammeId,
     pub starts_at: NaiveDateTime,
     pub venue: String,
-    pub kind: String,
+    #[diesel(serialize_as = EnumText)]
+    pub kind: SessionKind,
     pub notes: Option<String>,
 }
 
 /// Who was at a session: experts by duty (`speaker` or `present`) and cases with attendance.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attendance {
-    pub speakers: Vec<i64>,
-    pub experts_present: Vec<i64>,
+    pub speakers: Vec<ExpertId>,
+    pub experts_present: Vec<ExpertId>,
     /// `(case_id, present)`.
-    pub cases: Vec<(i64, bool)>,
+    pub cases: Vec<(CaseId, bool)>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct SessionFilter {
-    pub programme_id: Option<i64>,
-    pub kind: Option<String>,
-    pub case_id: Option<i64>,
+    pub programme_id: Option<ProgrammeId>,
+    pub kind: Option<SessionKind>,
+    pub case_id: Option<CaseId>,
 }
 
-pub fn insert(conn: &mut AnyConnection, fields: &SessionFields) -> Result<SessionRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, fields: SessionFields) -> Result<SessionRow, StoreError> {
     let now = now_utc();
     Ok(diesel::insert_into(clinic_sessions::table)
         .values((
@@ -60,7 +65,7 @@ pub fn insert(conn: &mut AnyConnection, fields: &SessionFields) -> Result<Sessio
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut AnyConnection, id: i64) -> Result<SessionRow, StoreError> {
+pub fn find(conn: &mut AnyConnection, id: ClinicSessionId) -> Result<SessionRow, StoreError> {
     Ok(clinic_sessions::table
         .filter(clinic_sessions::id.eq(id))
         .select(SessionRow::as_select())
@@ -74,8 +79,8 @@ fn filtered(filter: &SessionFilter) -> clinic_sessions::BoxedQuery<'static, Back
     if let Some(id) = filter.programme_id {
         query = query.filter(clinic_sessions::programme_id.eq(id));
     }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(clinic_sessions::kind.eq(kind.clone()));
+    if let Some(kind) = filter.kind {
+        query = query.filter(clinic_sessions::kind.eq(kind.as_str()));
     }
     if let Some(case_id) = filter.case_id {
         let attended = clinic_session_cases::table
@@ -105,50 +110,29 @@ pub fn list(
     Ok((rows, Total { count, exact: true }))
 }
 
-pub fn update(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    fields: &SessionFields,
-) -> Result<SessionRow, StoreError> {
-    let updated = diesel::update(
-        clinic_sessions::table
-            .filter(clinic_sessions::id.eq(id))
-            .filter(clinic_sessions::version.eq(expected_version)),
-    )
-    .set((
-        fields,
-        clinic_sessions::version.eq(expected_version + 1),
-        clinic_sessions::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
-    find(conn, id)
-}
+crate::versioned_writes!(clinic_sessions, ClinicSessionId, SessionFields);
 
-/// The attendance of the given sessions, keyed by session id.
 pub fn attendance_of(
     conn: &mut AnyConnection,
-    ids: &[i64],
-) -> Result<Vec<(i64, Attendance)>, StoreError> {
+    ids: &[ClinicSessionId],
+) -> Result<Vec<(ClinicSessionId, Attendance)>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let experts: Vec<(i64, i64, String)> = clinic_session_experts::table
-        .filter(clinic_session_experts::session_id.eq_any(ids))
-        .order((
-            clinic_session_experts::session_id,
-            clinic_session_experts::expert_id,
-        ))
-        .select((
-            clinic_session_experts::session_id,
-            clinic_session_experts::expert_id,
-            clinic_session_experts::duty,
-        ))
-        .load(conn)?;
-    let cases: Vec<(i64, i64, bool)> = clinic_session_cases::table
+    let experts: Vec<(ClinicSessionId, ExpertId, Parsed<SessionDuty>)> =
+        clinic_session_experts::table
+            .filter(clinic_session_experts::session_id.eq_any(ids))
+            .order((
+                clinic_session_experts::session_id,
+                clinic_session_experts::expert_id,
+            ))
+            .select((
+                clinic_session_experts::session_id,
+                clinic_session_experts::expert_id,
+                clinic_session_experts::duty,
+            ))
+            .load(conn)?;
+    let cases: Vec<(ClinicSessionId, CaseId, bool)> = clinic_session_cases::table
         .filter(clinic_session_cases::session_id.eq_any(ids))
         .order((
             clinic_session_cases::session_id,
@@ -165,9 +149,9 @@ pub fn attendance_of(
         .map(|id| {
             let mut attendance = Attendance::default();
             for (_, expert, duty) in experts.iter().filter(|(s, _, _)| s == id) {
-                match duty.as_str() {
-                    "speaker" => attendance.speakers.push(*expert),
-                    _ => attendance.experts_present.push(*expert),
+                match duty.0 {
+                    SessionDuty::Speaker => attendance.speakers.push(*expert),
+                    SessionDuty::Present => attendance.experts_present.push(*expert),
                 }
             }
             attendance.cases = cases
@@ -183,7 +167,7 @@ pub fn attendance_of(
 /// Replaces who was at a session.
 pub fn replace_attendance(
     conn: &mut AnyConnection,
-    session_id: i64,
+    session_id: ClinicSessionId,
     attendance: &Attendance,
 ) -> Result<(), StoreError> {
     diesel::delete(
@@ -195,8 +179,8 @@ pub fn replace_attendance(
     )
     .execute(conn)?;
     let duties = [
-        ("speaker", &attendance.speakers),
-        ("present", &attendance.experts_present),
+        (SessionDuty::Speaker, &attendance.speakers),
+        (SessionDuty::Present, &attendance.experts_present),
     ];
     for (duty, experts) in duties {
         for expert_id in experts {
@@ -204,7 +188,7 @@ pub fn replace_attendance(
                 .values((
                     clinic_session_experts::session_id.eq(session_id),
                     clinic_session_experts::expert_id.eq(expert_id),
-                    clinic_session_experts::duty.eq(duty),
+                    clinic_session_experts::duty.eq(duty.as_str()),
                 ))
                 .execute(conn)?;
         }

@@ -2,8 +2,11 @@
 
 use diesel::prelude::*;
 use klinik_domain::name_search::{normalise, prefix_range};
+use klinik_domain::size_class::SizeClass;
+use klinik_domain::ukm::{Sector, UkmStatus};
 
 use super::UkmRow;
+use crate::ids::CooperativeId;
 use crate::persons::PersonRow;
 use crate::schema::{persons, ukm, ukm_name_words};
 use crate::ukm_search::{self, KeyRange};
@@ -24,12 +27,12 @@ pub enum SortKey {
 pub struct ListFilter {
     pub kecamatan_code: Option<String>,
     pub kelurahan_code: Option<String>,
-    pub sector: Option<String>,
-    pub size_class: Option<String>,
-    pub status: Option<String>,
+    pub sector: Option<Sector>,
+    pub size_class: Option<SizeClass>,
+    pub status: Option<UkmStatus>,
     pub has_nib: Option<bool>,
     pub kbli_code: Option<String>,
-    pub cooperative_id: Option<i64>,
+    pub cooperative_id: Option<CooperativeId>,
     /// The start of a word of the business name, running on over the next words if it holds
     /// more, or of the NIB (klinik_domain::name_search).
     pub q: Option<String>,
@@ -68,14 +71,14 @@ macro_rules! registry_filters {
         if let Some(v) = &filter.kelurahan_code {
             query = query.filter(ukm::kelurahan_code.eq(v.clone()));
         }
-        if let Some(v) = &filter.sector {
-            query = query.filter(ukm::sector.eq(v.clone()));
+        if let Some(v) = filter.sector {
+            query = query.filter(ukm::sector.eq(v.as_str()));
         }
-        if let Some(v) = &filter.size_class {
-            query = query.filter(ukm::size_class.eq(v.clone()));
+        if let Some(v) = filter.size_class {
+            query = query.filter(ukm::size_class.eq(v.as_str()));
         }
-        if let Some(v) = &filter.status {
-            query = query.filter(ukm::status.eq(v.clone()));
+        if let Some(v) = filter.status {
+            query = query.filter(ukm::status.eq(v.as_str()));
         }
         match filter.has_nib {
             Some(true) => query = query.filter(ukm::nib.is_not_null()),
@@ -284,7 +287,7 @@ fn rows_in_order(
         .filter(ukm::id.eq_any(ids))
         .select((UkmRow::as_select(), PersonRow::as_select()))
         .load::<(UkmRow, PersonRow)>(conn)?;
-    rows.sort_by_key(|(row, _)| ids.iter().position(|id| *id == row.id));
+    rows.sort_by_key(|(row, _)| ids.iter().position(|id| *id == row.id.get()));
     Ok(rows)
 }
 

@@ -3,10 +3,13 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use klinik_domain::size_class::{SizeBasis, SizeClass};
+use klinik_domain::ukm::{KbliVersion, Sector, UkmStatus};
 
+use crate::ids::{CooperativeId, PersonId, UkmId};
 use crate::schema::{size_thresholds, ukm, ukm_yearly_figures};
 use crate::ukm_search::{self, Searchable};
-use crate::{AnyConnection, StoreError, now_utc};
+use crate::{AnyConnection, EnumText, NullableEnumText, Parsed, ParsedOpt, StoreError, now_utc};
 
 mod list;
 pub use list::{ListFilter, SortKey, list, list_all};
@@ -14,18 +17,22 @@ pub use list::{ListFilter, SortKey, list, list_all};
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = ukm)]
 pub struct UkmRow {
-    pub id: i64,
+    pub id: UkmId,
     pub business_name: String,
-    pub owner_id: i64,
+    pub owner_id: PersonId,
     pub nib: Option<String>,
     pub kbli_code: Option<String>,
-    pub kbli_version: Option<String>,
-    pub sector: String,
+    #[diesel(deserialize_as = ParsedOpt<KbliVersion>)]
+    pub kbli_version: Option<KbliVersion>,
+    #[diesel(deserialize_as = Parsed<Sector>)]
+    pub sector: Sector,
     pub business_capital: Option<i64>,
     pub annual_sales: Option<i64>,
     pub figures_date: Option<NaiveDate>,
-    pub size_class: Option<String>,
-    pub size_basis: Option<String>,
+    #[diesel(deserialize_as = ParsedOpt<SizeClass>)]
+    pub size_class: Option<SizeClass>,
+    #[diesel(deserialize_as = ParsedOpt<SizeBasis>)]
+    pub size_basis: Option<SizeBasis>,
     pub size_regulation: Option<String>,
     pub workers: Option<i64>,
     pub start_year: Option<i32>,
@@ -35,8 +42,9 @@ pub struct UkmRow {
     pub npwp: Option<String>,
     pub street: Option<String>,
     pub kelurahan_code: String,
-    pub cooperative_id: Option<i64>,
-    pub status: String,
+    pub cooperative_id: Option<CooperativeId>,
+    #[diesel(deserialize_as = Parsed<UkmStatus>)]
+    pub status: UkmStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -48,16 +56,20 @@ pub struct UkmRow {
 #[diesel(table_name = ukm, treat_none_as_null = true)]
 pub struct UkmFields {
     pub business_name: String,
-    pub owner_id: i64,
+    pub owner_id: PersonId,
     pub nib: Option<String>,
     pub kbli_code: Option<String>,
-    pub kbli_version: Option<String>,
-    pub sector: String,
+    #[diesel(serialize_as = NullableEnumText)]
+    pub kbli_version: Option<KbliVersion>,
+    #[diesel(serialize_as = EnumText)]
+    pub sector: Sector,
     pub business_capital: Option<i64>,
     pub annual_sales: Option<i64>,
     pub figures_date: Option<NaiveDate>,
-    pub size_class: Option<String>,
-    pub size_basis: Option<String>,
+    #[diesel(serialize_as = NullableEnumText)]
+    pub size_class: Option<SizeClass>,
+    #[diesel(serialize_as = NullableEnumText)]
+    pub size_basis: Option<SizeBasis>,
     pub size_regulation: Option<String>,
     pub workers: Option<i64>,
     pub start_year: Option<i32>,
@@ -67,8 +79,9 @@ pub struct UkmFields {
     pub npwp: Option<String>,
     pub street: Option<String>,
     pub kelurahan_code: String,
-    pub cooperative_id: Option<i64>,
-    pub status: String,
+    pub cooperative_id: Option<CooperativeId>,
+    #[diesel(serialize_as = EnumText)]
+    pub status: UkmStatus,
 }
 
 impl From<&UkmRow> for UkmFields {
@@ -78,13 +91,13 @@ impl From<&UkmRow> for UkmFields {
             owner_id: r.owner_id,
             nib: r.nib.clone(),
             kbli_code: r.kbli_code.clone(),
-            kbli_version: r.kbli_version.clone(),
-            sector: r.sector.clone(),
+            kbli_version: r.kbli_version,
+            sector: r.sector,
             business_capital: r.business_capital,
             annual_sales: r.annual_sales,
             figures_date: r.figures_date,
-            size_class: r.size_class.clone(),
-            size_basis: r.size_basis.clone(),
+            size_class: r.size_class,
+            size_basis: r.size_basis,
             size_regulation: r.size_regulation.clone(),
             workers: r.workers,
             start_year: r.start_year,
@@ -95,12 +108,12 @@ impl From<&UkmRow> for UkmFields {
             street: r.street.clone(),
             kelurahan_code: r.kelurahan_code.clone(),
             cooperative_id: r.cooperative_id,
-            status: r.status.clone(),
+            status: r.status,
         }
     }
 }
 
-pub fn insert(conn: &mut AnyConnection, fields: &UkmFields) -> Result<UkmRow, StoreError> {
+pub fn insert(conn: &mut AnyConnection, fields: UkmFields) -> Result<UkmRow, StoreError> {
     let now = now_utc();
     // RETURNING takes no `as_select` across both backends, and every column would now include
     // the generated kecamatan_code, which the row does not hold: the id, then the row.
@@ -153,7 +166,7 @@ pub(crate) use ukm_with_owner;
 /// `pg_reads` does not serve it).
 pub fn find_with_owner(
     conn: &mut AnyConnection,
-    id: i64,
+    id: UkmId,
     include_archived: bool,
 ) -> Result<(UkmRow, crate::persons::PersonRow), StoreError> {
     // On the backend's own connection: the `AnyConnection` wrapper writes out the SQL of every
@@ -169,7 +182,7 @@ pub fn find_with_owner(
 
 pub fn find(
     conn: &mut AnyConnection,
-    id: i64,
+    id: UkmId,
     include_archived: bool,
 ) -> Result<UkmRow, StoreError> {
     let mut query = ukm::table.filter(ukm::id.eq(id)).into_boxed();
@@ -181,9 +194,9 @@ pub fn find(
 
 pub fn update(
     conn: &mut AnyConnection,
-    id: i64,
+    id: UkmId,
     expected_version: i64,
-    fields: &UkmFields,
+    fields: UkmFields,
 ) -> Result<UkmRow, StoreError> {
     let updated = diesel::update(
         ukm::table
@@ -196,15 +209,17 @@ pub fn update(
         ukm::updated_at.eq(now_utc()),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
+    crate::versioned::one_row(updated)?;
     let row = find(conn, id, true)?;
     ukm_search::replace(conn, searchable(&row))?;
     Ok(row)
 }
 
-pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Result<(), StoreError> {
+pub fn archive(
+    conn: &mut AnyConnection,
+    id: UkmId,
+    expected_version: i64,
+) -> Result<(), StoreError> {
     let now = now_utc();
     let updated = diesel::update(
         ukm::table
@@ -217,9 +232,7 @@ pub fn archive(conn: &mut AnyConnection, id: i64, expected_version: i64) -> Resu
         ukm::version.eq(expected_version + 1),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
-    }
+    crate::versioned::one_row(updated)?;
     ukm_search::archive(conn, id)
 }
 
@@ -248,7 +261,7 @@ pub fn thresholds(conn: &mut AnyConnection) -> Result<Vec<ThresholdRow>, StoreEr
 #[diesel(table_name = ukm_yearly_figures)]
 pub struct YearlyFiguresRow {
     pub id: i64,
-    pub ukm_id: i64,
+    pub ukm_id: UkmId,
     pub year: i32,
     pub turnover: Option<i64>,
     pub workers: Option<i64>,
@@ -269,7 +282,7 @@ pub struct YearlyFigures {
 
 pub fn insert_figures(
     conn: &mut AnyConnection,
-    ukm_id: i64,
+    ukm_id: UkmId,
     figures: &YearlyFigures,
 ) -> Result<YearlyFiguresRow, StoreError> {
     let now = now_utc();
@@ -287,7 +300,7 @@ pub fn insert_figures(
 
 pub fn list_figures(
     conn: &mut AnyConnection,
-    ukm_id: i64,
+    ukm_id: UkmId,
 ) -> Result<Vec<YearlyFiguresRow>, StoreError> {
     Ok(ukm_yearly_figures::table
         .filter(ukm_yearly_figures::ukm_id.eq(ukm_id))
@@ -316,7 +329,7 @@ pub fn find_by_nibs(conn: &mut AnyConnection, nibs: &[String]) -> Result<Vec<Ukm
 /// The UKM (archived too) owned by any of `owner_ids`.
 pub fn find_by_owners(
     conn: &mut AnyConnection,
-    owner_ids: &[i64],
+    owner_ids: &[PersonId],
 ) -> Result<Vec<UkmRow>, StoreError> {
     let mut rows = Vec::new();
     for chunk in owner_ids.chunks(LOOKUP_CHUNK) {
@@ -333,7 +346,7 @@ pub fn find_by_owners(
 /// Every yearly figure of any of `ukm_ids`.
 pub fn figures_of(
     conn: &mut AnyConnection,
-    ukm_ids: &[i64],
+    ukm_ids: &[UkmId],
 ) -> Result<Vec<YearlyFiguresRow>, StoreError> {
     let mut rows = Vec::new();
     for chunk in ukm_ids.chunks(LOOKUP_CHUNK) {
@@ -349,32 +362,26 @@ pub fn figures_of(
 }
 
 /// Replaces one year's figures if they are still at `expected_version`.
-pub fn update_figures(
-    conn: &mut AnyConnection,
-    id: i64,
-    expected_version: i64,
-    figures: &YearlyFigures,
-) -> Result<(), StoreError> {
-    let updated = diesel::update(
-        ukm_yearly_figures::table
-            .filter(ukm_yearly_figures::id.eq(id))
-            .filter(ukm_yearly_figures::version.eq(expected_version)),
-    )
-    .set((
-        figures,
-        ukm_yearly_figures::version.eq(expected_version + 1),
-        ukm_yearly_figures::updated_at.eq(now_utc()),
-    ))
-    .execute(conn)?;
-    if updated == 0 {
-        return Err(StoreError::Stale);
+pub mod figures {
+    use diesel::prelude::*;
+
+    use super::YearlyFiguresRow;
+    use crate::schema::ukm_yearly_figures;
+    use crate::{AnyConnection, StoreError};
+
+    crate::versioned_writes!(ukm_yearly_figures, i64, &super::YearlyFigures);
+
+    pub fn find(conn: &mut AnyConnection, id: i64) -> Result<YearlyFiguresRow, StoreError> {
+        Ok(ukm_yearly_figures::table
+            .find(id)
+            .select(YearlyFiguresRow::as_select())
+            .first(conn)?)
     }
-    Ok(())
 }
 
 /// Inserts many UKM with multi-row statements; their ids, in the order given (checked as in
 /// [`crate::persons::insert_many`]).
-pub fn insert_many(conn: &mut AnyConnection, rows: &[UkmFields]) -> Result<Vec<i64>, StoreError> {
+pub fn insert_many(conn: &mut AnyConnection, rows: &[UkmFields]) -> Result<Vec<UkmId>, StoreError> {
     let now = now_utc();
     let mut ids = Vec::with_capacity(rows.len());
     // 25 columns a row: 200 rows stay under both backends' limits on bound values.
@@ -390,7 +397,7 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[UkmFields]) -> Result<Vec<i
                 )
             })
             .collect();
-        let inserted: Vec<(i64, i64, String)> = crate::per_backend!(conn, |c| {
+        let inserted: Vec<(UkmId, PersonId, String)> = crate::per_backend!(conn, |c| {
             diesel::insert_into(ukm::table)
                 .values(values)
                 .returning((ukm::id, ukm::owner_id, ukm::business_name))
@@ -425,12 +432,12 @@ pub fn insert_many(conn: &mut AnyConnection, rows: &[UkmFields]) -> Result<Vec<i
 /// The first `limit` UKM (not archived) with `status`, by id: a demo's pick of businesses.
 pub fn ids_with_status(
     conn: &mut AnyConnection,
-    status: &str,
+    status: UkmStatus,
     limit: i64,
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<UkmId>, StoreError> {
     Ok(ukm::table
         .filter(ukm::archived_at.is_null())
-        .filter(ukm::status.eq(status.to_owned()))
+        .filter(ukm::status.eq(status.as_str()))
         .order(ukm::id)
         .limit(limit)
         .select(ukm::id)

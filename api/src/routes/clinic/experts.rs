@@ -1,28 +1,20 @@
 //! Experts of the diagnosis teams: `/api/v1/experts`.
 
-mod dto;
-
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use klinik_domain::clinic::{ExpertRole, ProblemCategory};
-use klinik_persistence::AnyConnection;
-use klinik_persistence::clinic::experts::{self as store, ExpertFilter, ExpertRow};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use actix_web::{delete, get, patch, post, web};
+use klinik_app::App;
+use klinik_app::clinic::experts::{
+    self, CreateExpert, Expert, ExpertEntity, ExpertQuery, PatchExpert,
+};
+use klinik_app::paging::Page;
+use klinik_app::registry::cooperatives::query::IncludeArchivedQuery;
+use klinik_app::versioned;
+use klinik_persistence::ExpertId;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use dto::{CreateExpert, Expert, PatchExpert};
-
-use super::{check_q, paging};
-use crate::audit::{AuditContext, diff};
-use crate::auth::Caller;
-use crate::extract::{IdempotencyKey, IfMatch, JsonBody, QueryParams, etag};
-use crate::problem::{ApiError, responses};
-use crate::routes::cooperatives::IncludeArchivedQuery;
-use crate::routes::created::{Created, create_once};
-use crate::routes::ukm::handlers::handles_personal_data;
-use crate::routes::{Page, PageRequest, with_etag};
-use crate::state::AppState;
+use crate::auth::Allowed;
+use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
+use crate::problem::responses;
+use crate::respond::{Reply, created, no_content, ok, tagged};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -31,60 +23,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(get_expert)
         .service(update_expert)
         .service(archive_expert);
-}
-
-/// Phone and e-mail are personal data: only in the audit trail's "changed" markers.
-const PERSONAL: &[&str] = &["phone", "email"];
-
-/// Experts as the API shows them, with their expertise and partner names, in one query each.
-fn with_details(
-    conn: &mut AnyConnection,
-    rows: Vec<ExpertRow>,
-    clear: bool,
-) -> Result<Vec<Expert>, ApiError> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let expertise = store::expertise_of(conn, &ids)?;
-    let partner_ids: Vec<i64> = rows.iter().filter_map(|r| r.partner_id).collect();
-    let partners = klinik_persistence::clinic::partners::names(conn, &partner_ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let categories = expertise
-                .iter()
-                .filter(|(id, _)| *id == row.id)
-                .filter_map(|(_, c)| c.parse::<ProblemCategory>().ok())
-                .collect();
-            let partner_name = partners
-                .iter()
-                .find(|(id, _)| Some(*id) == row.partner_id)
-                .map(|(_, name)| name.clone());
-            Expert::from_row(row, categories, partner_name, clear)
-        })
-        .collect())
-}
-
-fn load(
-    conn: &mut AnyConnection,
-    id: i64,
-    include_archived: bool,
-    clear: bool,
-) -> Result<Expert, ApiError> {
-    let row = store::find(conn, id, include_archived).map_err(ApiError::missing("Expert"))?;
-    with_details(conn, vec![row], clear)?
-        .pop()
-        .ok_or_else(|| ApiError::not_found("Expert"))
-}
-
-fn duplicate_user(error: klinik_persistence::StoreError) -> ApiError {
-    if error.duplicate_of("user_id") {
-        ApiError::conflict(
-            "user_id",
-            "duplicate_user",
-            "Another expert is already linked to this user account.",
-        )
-    } else {
-        ApiError::from(error)
-    }
 }
 
 /// Register an expert.
@@ -112,68 +50,11 @@ fn duplicate_user(error: klinik_persistence::StoreError) -> ApiError {
 )]
 #[post("/experts")]
 pub async fn create_expert(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    caller: Caller,
-    key: IdempotencyKey,
-    audit: AuditContext,
-    body: JsonBody<CreateExpert>,
-) -> Result<HttpResponse, ApiError> {
-    let JsonBody { value, raw } = body;
-    let (fields, expertise) = value.into_fields()?;
-    let clear = handles_personal_data(&caller);
-    let scope = format!("POST {}", request.path());
-    let (created, replayed) = state
-        .write(move |conn| {
-            create_once(conn, &scope, key.0.as_deref(), &raw, |conn| {
-                dto::check_references(conn, &fields)?;
-                let row = store::insert(conn, &fields).map_err(duplicate_user)?;
-                store::replace_expertise(conn, row.id, &expertise)?;
-                let audited = load(conn, row.id, false, true)?;
-                audit.record(
-                    conn,
-                    "create",
-                    "expert",
-                    Some(row.id.to_string()),
-                    Some(diff::<Expert, Expert>(None, Some(&audited), PERSONAL)),
-                )?;
-                let record = load(conn, row.id, false, clear)?;
-                Created::new(
-                    &record,
-                    format!("/api/v1/experts/{}", record.id),
-                    etag(record.version),
-                )
-            })
-        })
-        .await?;
-    Ok(created.into_response(replayed))
-}
-
-/// Filters of the expert list; they combine with AND. Unknown parameters are a 400.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ExpertQuery {
-    /// Only this role.
-    pub role: Option<ExpertRole>,
-    /// Only experts from this partner institution.
-    #[param(minimum = 1)]
-    pub partner_id: Option<i64>,
-    /// Only experts with this area of expertise.
-    pub expertise: Option<ProblemCategory>,
-    /// Only active (or inactive) experts.
-    pub active: Option<bool>,
-    /// Part of the name, case-insensitive; `%` and `_` match themselves.
-    #[param(min_length = 1, max_length = 200)]
-    pub q: Option<String>,
-    /// Include archived experts.
-    pub include_archived: Option<bool>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 100000)]
-    pub page: Option<u32>,
-    /// Records per page (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub page_size: Option<u32>,
+    allowed: Allowed,
+    app: web::Data<App>,
+    body: CreateBody<CreateExpert>,
+) -> Reply {
+    created(experts::create(&app, &allowed, body.idempotency, body.value).await?)
 }
 
 /// List experts, by name.
@@ -190,30 +71,11 @@ pub struct ExpertQuery {
 )]
 #[get("/experts")]
 pub async fn list_experts(
-    state: web::Data<AppState>,
-    caller: Caller,
+    allowed: Allowed,
+    app: web::Data<App>,
     query: QueryParams<ExpertQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let query = query.0;
-    let page = PageRequest::new(query.page, query.page_size)?;
-    check_q(&query.q)?;
-    super::check_ids(&[("partner_id", query.partner_id)])?;
-    let filter = ExpertFilter {
-        role: query.role.map(|r| r.as_str().to_owned()),
-        partner_id: query.partner_id,
-        expertise: query.expertise.map(|c| c.as_str().to_owned()),
-        active: query.active,
-        q: query.q,
-        include_archived: query.include_archived.unwrap_or(false),
-    };
-    let clear = handles_personal_data(&caller);
-    let (items, total) = state
-        .read(move |conn| {
-            let (rows, total) = store::list(conn, &filter, paging(&page))?;
-            Ok((with_details(conn, rows, clear)?, total))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page.wrap_capped(items, total)))
+) -> Reply {
+    ok(experts::list(&app, &allowed, query.0).await?)
 }
 
 /// Read an expert.
@@ -232,18 +94,12 @@ pub async fn list_experts(
 )]
 #[get("/experts/{id}")]
 pub async fn get_expert(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<ExpertId>,
     query: QueryParams<IncludeArchivedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let include_archived = query.0.include_archived.unwrap_or(false);
-    let clear = handles_personal_data(&caller);
-    let record = state
-        .read(move |conn| load(conn, id, include_archived, clear))
-        .await?;
-    Ok(with_etag(StatusCode::OK, record.version, &record))
+) -> Reply {
+    tagged(experts::get(&app, &allowed, *id, query.0).await?)
 }
 
 /// Change an expert.
@@ -274,39 +130,13 @@ pub async fn get_expert(
 )]
 #[patch("/experts/{id}")]
 pub async fn update_expert(
-    state: web::Data<AppState>,
-    caller: Caller,
-    id: web::Path<i64>,
-    if_match: IfMatch,
-    audit: AuditContext,
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<ExpertId>,
+    if_match: Precondition,
     body: JsonBody<PatchExpert>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let patch = body.value;
-    let clear = handles_personal_data(&caller);
-    let record = state
-        .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(ApiError::missing("Expert"))?;
-            let (fields, expertise) = patch.merge(&current)?;
-            if_match.check(current.version)?;
-            dto::check_references(conn, &fields)?;
-            let before = load(conn, id, false, true)?;
-            store::update(conn, id, current.version, &fields).map_err(duplicate_user)?;
-            if let Some(expertise) = expertise {
-                store::replace_expertise(conn, id, &expertise)?;
-            }
-            let after = load(conn, id, false, true)?;
-            audit.record(
-                conn,
-                "update",
-                "expert",
-                Some(id.to_string()),
-                Some(diff(Some(&before), Some(&after), PERSONAL)),
-            )?;
-            load(conn, id, false, clear)
-        })
-        .await?;
-    Ok(with_etag(StatusCode::OK, record.version, &record))
+) -> Reply {
+    tagged(experts::update(&app, &allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Archive an expert.
@@ -330,20 +160,11 @@ pub async fn update_expert(
 )]
 #[delete("/experts/{id}")]
 pub async fn archive_expert(
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-    if_match: IfMatch,
-    audit: AuditContext,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    state
-        .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(ApiError::missing("Expert"))?;
-            if_match.check(current.version)?;
-            store::archive(conn, id, current.version)?;
-            audit.record(conn, "archive", "expert", Some(id.to_string()), None)?;
-            Ok(())
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<ExpertId>,
+    if_match: Precondition,
+) -> Reply {
+    versioned::archive_in_transaction::<ExpertEntity>(&app, &allowed, *id, if_match.0).await?;
+    no_content()
 }

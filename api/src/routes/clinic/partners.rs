@@ -1,27 +1,20 @@
 //! Partner institutions: `/api/v1/partners`.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
-use klinik_domain::Violations;
-use klinik_domain::clinic::PartnerKind;
-use klinik_domain::text::single_line;
-use klinik_persistence::clinic::partners::{
-    self as store, PartnerFields, PartnerFilter, PartnerRow,
+use actix_web::{delete, get, patch, post, web};
+use klinik_app::App;
+use klinik_app::clinic::partners::{
+    self, CreatePartner, Partner, PartnerEntity, PartnerQuery, PatchPartner,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use klinik_app::paging::Page;
+use klinik_app::registry::cooperatives::query::IncludeArchivedQuery;
+use klinik_app::versioned;
+use klinik_persistence::PartnerId;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{check_q, paging};
-use crate::audit::{AuditContext, diff};
-use crate::extract::{IdempotencyKey, IfMatch, JsonBody, QueryParams, etag, present};
-use crate::problem::{ApiError, responses};
-use crate::routes::cooperatives::IncludeArchivedQuery;
-use crate::routes::cooperatives::dto::utc;
-use crate::routes::created::{Created, create_once};
-use crate::routes::{Page, PageRequest, with_etag};
-use crate::state::AppState;
+use crate::auth::Allowed;
+use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
+use crate::problem::responses;
+use crate::respond::{Reply, created, no_content, ok, tagged};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -30,75 +23,6 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(get_partner)
         .service(update_partner)
         .service(archive_partner);
-}
-
-const NAME_MAX_CHARS: usize = 200;
-
-/// Registers a partner institution.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Institut Pertanian Bogor", "kind": "university"}))]
-pub struct CreatePartner {
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$"
-    )]
-    pub name: String,
-    pub kind: PartnerKind,
-}
-
-/// Changes a partner; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "IPB University"}))]
-pub struct PatchPartner {
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = PartnerKind)]
-    pub kind: Option<PartnerKind>,
-}
-
-/// A partner institution.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "name": "Institut Pertanian Bogor", "kind": "university", "version": 1,
-    "created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z", "archived_at": null}))]
-pub struct Partner {
-    pub id: i64,
-    pub name: String,
-    #[schema(value_type = PartnerKind)]
-    pub kind: String,
-    /// Increases with every change; sent as the `ETag`.
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub archived_at: Option<DateTime<Utc>>,
-}
-
-impl From<PartnerRow> for Partner {
-    fn from(row: PartnerRow) -> Self {
-        Partner {
-            id: row.id,
-            name: row.name,
-            kind: row.kind,
-            version: row.version,
-            created_at: utc(row.created_at),
-            updated_at: utc(row.updated_at),
-            archived_at: row.archived_at.map(utc),
-        }
-    }
-}
-
-fn fields(name: String, kind: PartnerKind) -> Result<PartnerFields, ApiError> {
-    let mut violations = Violations::default();
-    violations.check(single_line("name", &name, NAME_MAX_CHARS));
-    violations.into_result()?;
-    Ok(PartnerFields {
-        name,
-        kind: kind.as_str().to_owned(),
-    })
 }
 
 /// Register a partner institution.
@@ -123,55 +47,11 @@ fn fields(name: String, kind: PartnerKind) -> Result<PartnerFields, ApiError> {
 )]
 #[post("/partners")]
 pub async fn create_partner(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    key: IdempotencyKey,
-    audit: AuditContext,
-    body: JsonBody<CreatePartner>,
-) -> Result<HttpResponse, ApiError> {
-    let input = body.value;
-    let fields = fields(input.name, input.kind)?;
-    let scope = format!("POST {}", request.path());
-    let (created, replayed) = state
-        .write(move |conn| {
-            create_once(conn, &scope, key.0.as_deref(), &body.raw, |conn| {
-                let record = Partner::from(store::insert(conn, &fields)?);
-                audit.record(
-                    conn,
-                    "create",
-                    "partner",
-                    Some(record.id.to_string()),
-                    Some(diff::<Partner, Partner>(None, Some(&record), &[])),
-                )?;
-                Created::new(
-                    &record,
-                    format!("/api/v1/partners/{}", record.id),
-                    etag(record.version),
-                )
-            })
-        })
-        .await?;
-    Ok(created.into_response(replayed))
-}
-
-/// Filters of the partner list; they combine with AND. Unknown parameters are a 400.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PartnerQuery {
-    /// Only this kind.
-    pub kind: Option<PartnerKind>,
-    /// Part of the name, case-insensitive; `%` and `_` match themselves.
-    #[param(min_length = 1, max_length = 200)]
-    pub q: Option<String>,
-    /// Include archived partners.
-    pub include_archived: Option<bool>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 100000)]
-    pub page: Option<u32>,
-    /// Records per page (default 20).
-    #[param(minimum = 1, maximum = 100)]
-    pub page_size: Option<u32>,
+    allowed: Allowed,
+    app: web::Data<App>,
+    body: CreateBody<CreatePartner>,
+) -> Reply {
+    created(partners::create(&app, &allowed, body.idempotency, body.value).await?)
 }
 
 /// List partner institutions, by name.
@@ -188,22 +68,11 @@ pub struct PartnerQuery {
 )]
 #[get("/partners")]
 pub async fn list_partners(
-    state: web::Data<AppState>,
+    allowed: Allowed,
+    app: web::Data<App>,
     query: QueryParams<PartnerQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let query = query.0;
-    let page = PageRequest::new(query.page, query.page_size)?;
-    check_q(&query.q)?;
-    let filter = PartnerFilter {
-        kind: query.kind.map(|k| k.as_str().to_owned()),
-        q: query.q,
-        include_archived: query.include_archived.unwrap_or(false),
-    };
-    let (rows, total) = state
-        .read(move |conn| Ok(store::list(conn, &filter, paging(&page))?))
-        .await?;
-    let items = rows.into_iter().map(Partner::from).collect();
-    Ok(HttpResponse::Ok().json(page.wrap_capped(items, total)))
+) -> Reply {
+    ok(partners::list(&app, &allowed, query.0).await?)
 }
 
 /// Read a partner institution.
@@ -222,19 +91,12 @@ pub async fn list_partners(
 )]
 #[get("/partners/{id}")]
 pub async fn get_partner(
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<PartnerId>,
     query: QueryParams<IncludeArchivedQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let include_archived = query.0.include_archived.unwrap_or(false);
-    let record = state
-        .query(move |conn| {
-            store::find(conn, id, include_archived).map_err(ApiError::missing("Partner"))
-        })
-        .await
-        .map(Partner::from)?;
-    Ok(with_etag(StatusCode::OK, record.version, &record))
+) -> Reply {
+    tagged(partners::get(&app, &allowed, *id, query.0).await?)
 }
 
 /// Change a partner institution.
@@ -263,39 +125,13 @@ pub async fn get_partner(
 )]
 #[patch("/partners/{id}")]
 pub async fn update_partner(
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-    if_match: IfMatch,
-    audit: AuditContext,
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<PartnerId>,
+    if_match: Precondition,
     body: JsonBody<PatchPartner>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let patch = body.value;
-    let record = state
-        .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(ApiError::missing("Partner"))?;
-            let kind = match patch.kind {
-                Some(kind) => kind,
-                None => current
-                    .kind
-                    .parse()
-                    .map_err(|_| ApiError::internal(&"stored partner kind"))?,
-            };
-            let fields = fields(patch.name.unwrap_or_else(|| current.name.clone()), kind)?;
-            if_match.check(current.version)?;
-            let after = Partner::from(store::update(conn, id, current.version, &fields)?);
-            let before = Partner::from(current);
-            audit.record(
-                conn,
-                "update",
-                "partner",
-                Some(id.to_string()),
-                Some(diff(Some(&before), Some(&after), &[])),
-            )?;
-            Ok(after)
-        })
-        .await?;
-    Ok(with_etag(StatusCode::OK, record.version, &record))
+) -> Reply {
+    tagged(partners::update(&app, &allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Archive a partner institution.
@@ -319,20 +155,11 @@ pub async fn update_partner(
 )]
 #[delete("/partners/{id}")]
 pub async fn archive_partner(
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-    if_match: IfMatch,
-    audit: AuditContext,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    state
-        .write(move |conn| {
-            let current = store::find(conn, id, false).map_err(ApiError::missing("Partner"))?;
-            if_match.check(current.version)?;
-            store::archive(conn, id, current.version)?;
-            audit.record(conn, "archive", "partner", Some(id.to_string()), None)?;
-            Ok(())
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<PartnerId>,
+    if_match: Precondition,
+) -> Reply {
+    versioned::archive_in_transaction::<PartnerEntity>(&app, &allowed, *id, if_match.0).await?;
+    no_content()
 }

@@ -1,247 +1,17 @@
 //! UKM and their yearly figures as spreadsheets.
 
-use std::collections::HashMap;
+use actix_web::{get, web};
+use klinik_app::App;
+use klinik_app::registry::exports::{
+    self,
+    ukm::{UkmExportQuery, YearlyFiguresExportQuery},
+};
+use klinik_app::spreadsheet::Format;
 
-use actix_web::{HttpResponse, get, web};
-use klinik_domain::nik;
-use klinik_persistence::persons::{self, PersonRow};
-use klinik_persistence::ukm::{self as store, UkmRow};
-use serde::Deserialize;
-use utoipa::IntoParams;
-
-use super::{MAX_EXPORT_ROWS, check_year, file, too_many};
-use crate::audit::AuditContext;
-use crate::auth::Caller;
+use crate::auth::Allowed;
 use crate::extract::QueryParams;
-use crate::imports;
-use crate::personal_data::DataKey;
-use crate::problem::{ApiError, responses};
-use crate::region_codes::KelurahanCode;
-use crate::routes::regions::KecamatanCode;
-use crate::routes::ukm::dto::{Sector, UkmStatus};
-use crate::routes::ukm::handlers::handles_personal_data;
-use crate::routes::ukm::list::{Filters, list_filter};
-use crate::spreadsheet::Format;
-use crate::state::AppState;
-
-/// The UKM list's filters (no paging: the export holds every match).
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct UkmExportQuery {
-    /// Only UKM in this kecamatan.
-    pub kecamatan_code: Option<KecamatanCode>,
-    /// Only UKM in this kelurahan.
-    #[param(value_type = Option<KelurahanCode>)]
-    pub kelurahan_code: Option<String>,
-    /// Only this sector.
-    pub sector: Option<Sector>,
-    /// Only this size class (as computed).
-    #[param(value_type = Option<klinik_domain::size_class::SizeClass>)]
-    pub size_class: Option<klinik_domain::size_class::SizeClass>,
-    /// Only this status.
-    pub status: Option<UkmStatus>,
-    /// Only those with (or without) a NIB.
-    pub has_nib: Option<bool>,
-    /// Only this KBLI code (5 digits).
-    #[param(pattern = "^[0-9]{5}$")]
-    pub kbli_code: Option<String>,
-    /// Only members of this cooperative.
-    #[param(minimum = 1)]
-    pub cooperative_id: Option<i64>,
-    /// Words of the business name or the NIB, by how they begin, as the UKM list's `q`.
-    #[param(min_length = 1, max_length = 200)]
-    pub q: Option<String>,
-    /// The owner's NIK, exact match; admin and officer only (403 for others).
-    #[param(
-        pattern = r"^(1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[12]|9[1-6])[0-9]{4}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{2}([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})$"
-    )]
-    pub nik: Option<String>,
-    /// Include archived UKM.
-    pub include_archived: Option<bool>,
-}
-
-impl UkmExportQuery {
-    fn filters(self) -> Filters {
-        Filters {
-            kecamatan_code: self.kecamatan_code,
-            kelurahan_code: self.kelurahan_code,
-            sector: self.sector,
-            size_class: self.size_class,
-            status: self.status,
-            has_nib: self.has_nib,
-            kbli_code: self.kbli_code,
-            cooperative_id: self.cooperative_id,
-            q: self.q,
-            nik: self.nik,
-            include_archived: self.include_archived,
-        }
-    }
-}
-
-// The UKM filters are repeated rather than `#[serde(flatten)]`ed: flatten loses
-// `deny_unknown_fields` and reads numbers in a query string as strings.
-/// The UKM export's filters and the year of the figures.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct YearlyFiguresExportQuery {
-    /// Only the figures of this year.
-    #[param(minimum = 1945, maximum = 9999)]
-    pub year: Option<i32>,
-    /// Only UKM in this kecamatan.
-    pub kecamatan_code: Option<KecamatanCode>,
-    /// Only UKM in this kelurahan.
-    #[param(value_type = Option<KelurahanCode>)]
-    pub kelurahan_code: Option<String>,
-    /// Only this sector.
-    pub sector: Option<Sector>,
-    /// Only this size class (as computed).
-    #[param(value_type = Option<klinik_domain::size_class::SizeClass>)]
-    pub size_class: Option<klinik_domain::size_class::SizeClass>,
-    /// Only this status.
-    pub status: Option<UkmStatus>,
-    /// Only those with (or without) a NIB.
-    pub has_nib: Option<bool>,
-    /// Only this KBLI code (5 digits).
-    #[param(pattern = "^[0-9]{5}$")]
-    pub kbli_code: Option<String>,
-    /// Only members of this cooperative.
-    #[param(minimum = 1)]
-    pub cooperative_id: Option<i64>,
-    /// Words of the business name or the NIB, by how they begin, as the UKM list's `q`.
-    #[param(min_length = 1, max_length = 200)]
-    pub q: Option<String>,
-    /// The owner's NIK, exact match; admin and officer only (403 for others).
-    #[param(
-        pattern = r"^(1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[12]|9[1-6])[0-9]{4}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{2}([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})$"
-    )]
-    pub nik: Option<String>,
-    /// Include archived UKM.
-    pub include_archived: Option<bool>,
-}
-
-impl YearlyFiguresExportQuery {
-    fn split(self) -> Result<(UkmExportQuery, Option<i32>), ApiError> {
-        check_year("year", self.year)?;
-        let ukm = UkmExportQuery {
-            kecamatan_code: self.kecamatan_code,
-            kelurahan_code: self.kelurahan_code,
-            sector: self.sector,
-            size_class: self.size_class,
-            status: self.status,
-            has_nib: self.has_nib,
-            kbli_code: self.kbli_code,
-            cooperative_id: self.cooperative_id,
-            q: self.q,
-            nik: self.nik,
-            include_archived: self.include_archived,
-        };
-        Ok((ukm, self.year))
-    }
-}
-
-/// The owners of `rows` with each one's NIK as the reader may see it: in clear for staff, masked
-/// otherwise.
-fn owners(
-    conn: &mut klinik_persistence::AnyConnection,
-    key: &DataKey,
-    rows: &[UkmRow],
-    staff: bool,
-) -> Result<HashMap<i64, (PersonRow, String)>, ApiError> {
-    let owner_ids: Vec<i64> = rows.iter().map(|r| r.owner_id).collect();
-    let mut owners = HashMap::new();
-    for person in persons::find_all(conn, &owner_ids)? {
-        let clear = person
-            .nik_encrypted
-            .as_deref()
-            .map(|n| key.decrypt(n))
-            .transpose()?
-            .unwrap_or_default();
-        let shown = if staff || clear.is_empty() {
-            clear
-        } else {
-            nik::mask(&clear)
-        };
-        owners.insert(person.id, (person, shown));
-    }
-    Ok(owners)
-}
-
-/// Which layout an export writes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Layout {
-    Ukm,
-    YearlyFigures(Option<i32>),
-}
-
-async fn export(
-    state: web::Data<AppState>,
-    caller: Caller,
-    audit: AuditContext,
-    q: UkmExportQuery,
-    layout: Layout,
-    format: Format,
-) -> Result<HttpResponse, ApiError> {
-    let filter = list_filter(&state, &caller, q.filters())?;
-    let staff = handles_personal_data(&caller);
-    let state2 = state.clone();
-    let rows = state
-        .write(move |conn| {
-            let rows = store::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
-            if rows.len() as i64 > MAX_EXPORT_ROWS {
-                return Err(too_many("UKM"));
-            }
-            let owners = owners(conn, &state2.data_key, &rows, staff)?;
-            let mut out = Vec::with_capacity(rows.len());
-            let owner_of = |row: &UkmRow| owners.get(&row.owner_id).ok_or(ApiError::Internal);
-            match layout {
-                Layout::Ukm => {
-                    for row in &rows {
-                        let (owner, nik) = owner_of(row)?;
-                        let clear = (!nik.is_empty()).then(|| nik.clone());
-                        out.push(imports::ukm::cells(row, owner, clear, staff));
-                    }
-                }
-                Layout::YearlyFigures(year) => {
-                    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-                    let by_id: HashMap<i64, &UkmRow> = rows.iter().map(|r| (r.id, r)).collect();
-                    for figures in store::figures_of(conn, &ids)? {
-                        if year.is_some_and(|y| y != figures.year) {
-                            continue;
-                        }
-                        let row = by_id.get(&figures.ukm_id).ok_or(ApiError::Internal)?;
-                        let (_, nik) = owner_of(row)?;
-                        out.push(imports::yearly_figures::cells(row, nik, &figures));
-                    }
-                    if out.len() as i64 > MAX_EXPORT_ROWS {
-                        return Err(too_many("yearly figures"));
-                    }
-                }
-            }
-            if staff {
-                // A staff export carries NIKs in clear: as accountable as a `reveal=nik` read.
-                audit.record(
-                    conn,
-                    "export_personal_data",
-                    "ukm",
-                    None,
-                    Some(serde_json::json!({"rows": out.len(), "format": format.as_str()})),
-                )?;
-            }
-            Ok(out)
-        })
-        .await?;
-    match layout {
-        Layout::Ukm => file(format, "ukm", imports::ukm::COLUMNS, &rows),
-        Layout::YearlyFigures(_) => file(
-            format,
-            "yearly-figures",
-            imports::yearly_figures::COLUMNS,
-            &rows,
-        ),
-    }
-}
+use crate::problem::responses;
+use crate::respond::{Reply, download};
 
 /// Export UKM as CSV.
 ///
@@ -264,12 +34,12 @@ async fn export(
 )]
 #[get("/exports/ukm.csv")]
 pub async fn export_ukm_csv(
-    state: web::Data<AppState>,
-    caller: Caller,
-    audit: AuditContext,
+    allowed: Allowed,
+    app: web::Data<App>,
     query: QueryParams<UkmExportQuery>,
-) -> Result<HttpResponse, ApiError> {
-    export(state, caller, audit, query.0, Layout::Ukm, Format::Csv).await
+) -> Reply {
+    let file = exports::ukm::ukm(&app, &allowed, query.0, Format::Csv).await?;
+    download(file.format, file.name, file.body)
 }
 
 /// Export UKM as XLSX.
@@ -289,12 +59,12 @@ pub async fn export_ukm_csv(
 )]
 #[get("/exports/ukm.xlsx")]
 pub async fn export_ukm_xlsx(
-    state: web::Data<AppState>,
-    caller: Caller,
-    audit: AuditContext,
+    allowed: Allowed,
+    app: web::Data<App>,
     query: QueryParams<UkmExportQuery>,
-) -> Result<HttpResponse, ApiError> {
-    export(state, caller, audit, query.0, Layout::Ukm, Format::Xlsx).await
+) -> Reply {
+    let file = exports::ukm::ukm(&app, &allowed, query.0, Format::Xlsx).await?;
+    download(file.format, file.name, file.body)
 }
 
 /// Export UKM yearly figures as CSV.
@@ -317,21 +87,12 @@ pub async fn export_ukm_xlsx(
 )]
 #[get("/exports/yearly-figures.csv")]
 pub async fn export_yearly_figures_csv(
-    state: web::Data<AppState>,
-    caller: Caller,
-    audit: AuditContext,
+    allowed: Allowed,
+    app: web::Data<App>,
     query: QueryParams<YearlyFiguresExportQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (ukm, year) = query.0.split()?;
-    export(
-        state,
-        caller,
-        audit,
-        ukm,
-        Layout::YearlyFigures(year),
-        Format::Csv,
-    )
-    .await
+) -> Reply {
+    let file = exports::ukm::yearly_figures(&app, &allowed, query.0, Format::Csv).await?;
+    download(file.format, file.name, file.body)
 }
 
 /// Export UKM yearly figures as XLSX.
@@ -351,19 +112,10 @@ pub async fn export_yearly_figures_csv(
 )]
 #[get("/exports/yearly-figures.xlsx")]
 pub async fn export_yearly_figures_xlsx(
-    state: web::Data<AppState>,
-    caller: Caller,
-    audit: AuditContext,
+    allowed: Allowed,
+    app: web::Data<App>,
     query: QueryParams<YearlyFiguresExportQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (ukm, year) = query.0.split()?;
-    export(
-        state,
-        caller,
-        audit,
-        ukm,
-        Layout::YearlyFigures(year),
-        Format::Xlsx,
-    )
-    .await
+) -> Reply {
+    let file = exports::ukm::yearly_figures(&app, &allowed, query.0, Format::Xlsx).await?;
+    download(file.format, file.name, file.body)
 }

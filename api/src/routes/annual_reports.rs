@@ -1,0 +1,182 @@
+//! Annual reports of a cooperative: `/api/v1/cooperatives/{id}/annual-reports`.
+
+use actix_web::{delete, get, patch, post, web};
+use klinik_app::App;
+use klinik_app::paging::Page;
+use klinik_app::registry::annual_reports::{
+    self as reports, ReportListQuery, ReportReadQuery,
+    model::{AnnualReport, CreateAnnualReport, PatchAnnualReport},
+};
+use klinik_persistence::CooperativeId;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Allowed;
+use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
+use crate::problem::responses;
+use crate::respond::{Reply, created, no_content, ok, tagged};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_annual_report)
+        .service(list_annual_reports)
+        .service(get_annual_report)
+        .service(update_annual_report)
+        .service(delete_annual_report);
+}
+
+/// File a cooperative's annual report for one book year.
+///
+/// One report per book year (a second is a 409). The cooperative's activity status is recomputed.
+#[utoipa::path(
+    operation_id = "create_annual_report",
+    tag = "annual reports",
+    request_body = CreateAnnualReport,
+    params(
+        ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry: a retry with the same key and byte-identical body returns the first response; the same key with another body is a 422.", pattern = "^[!-~]{1,255}$"),
+    ),
+    responses(
+        (status = 201, description = "Filed.", body = AnnualReport,
+            headers(("Location" = String, description = "URL of the report."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/cooperatives/{id}/annual-reports")]
+pub async fn create_annual_report(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CooperativeId>,
+    body: CreateBody<CreateAnnualReport>,
+) -> Reply {
+    created(reports::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+}
+
+/// List a cooperative's annual reports.
+///
+/// Newest book year first. The reports of an archived cooperative appear only with
+/// `include_archived=true`.
+#[utoipa::path(
+    operation_id = "list_annual_reports",
+    tag = "annual reports",
+    params(("id" = i64, Path, description = "The cooperative's id.", minimum = 1), ReportListQuery),
+    responses(
+        (status = 200, description = "One page of reports.", body = Page<AnnualReport>),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/cooperatives/{id}/annual-reports")]
+pub async fn list_annual_reports(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CooperativeId>,
+    query: QueryParams<ReportListQuery>,
+) -> Reply {
+    ok(reports::list(&app, &allowed, *id, query.0).await?)
+}
+
+/// Read the annual report of one book year.
+///
+/// The `ETag` is the report's version, for `If-Match` on a later PATCH or DELETE.
+#[utoipa::path(
+    operation_id = "get_annual_report",
+    tag = "annual reports",
+    params(
+        ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
+        ("book_year" = i32, Path, description = "The book year.", minimum = 1945, maximum = 9999),
+        ReportReadQuery,
+    ),
+    responses(
+        (status = 200, description = "The report.", body = AnnualReport,
+            headers(("ETag" = String, description = "Its version, for If-Match."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/cooperatives/{id}/annual-reports/{book_year}")]
+pub async fn get_annual_report(
+    allowed: Allowed,
+    app: web::Data<App>,
+    path: web::Path<(CooperativeId, i32)>,
+    query: QueryParams<ReportReadQuery>,
+) -> Reply {
+    tagged(reports::get(&app, &allowed, *path, query.0).await?)
+}
+
+/// Correct an annual report.
+///
+/// Partial update; the result must satisfy every rule as a whole. The cooperative's activity
+/// status is recomputed.
+#[utoipa::path(
+    operation_id = "update_annual_report",
+    tag = "annual reports",
+    request_body = PatchAnnualReport,
+    params(
+        ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
+        ("book_year" = i32, Path, description = "The book year.", minimum = 1945, maximum = 9999),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the report has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The corrected report.", body = AnnualReport,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[patch("/cooperatives/{id}/annual-reports/{book_year}")]
+pub async fn update_annual_report(
+    allowed: Allowed,
+    app: web::Data<App>,
+    path: web::Path<(CooperativeId, i32)>,
+    if_match: Precondition,
+    body: JsonBody<PatchAnnualReport>,
+) -> Reply {
+    tagged(reports::update(&app, &allowed, *path, if_match.0, body.value).await?)
+}
+
+/// Delete an annual report entered by mistake.
+///
+/// The book year can then be filed again. The cooperative's activity status is recomputed.
+#[utoipa::path(
+    operation_id = "delete_annual_report",
+    tag = "annual reports",
+    params(
+        ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
+        ("book_year" = i32, Path, description = "The book year.", minimum = 1945, maximum = 9999),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the report has changed since."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[delete("/cooperatives/{id}/annual-reports/{book_year}")]
+pub async fn delete_annual_report(
+    allowed: Allowed,
+    app: web::Data<App>,
+    path: web::Path<(CooperativeId, i32)>,
+    if_match: Precondition,
+) -> Reply {
+    reports::delete(&app, &allowed, *path, if_match.0).await?;
+    no_content()
+}

@@ -1,0 +1,220 @@
+//! Diagnoses of a case: `/api/v1/cases/{id}/diagnoses` and `/api/v1/diagnoses/{id}`.
+
+use actix_web::{get, patch, post, put, web};
+use klinik_app::App;
+use klinik_app::clinic::diagnoses::{
+    self,
+    model::{CreateDiagnosis, Diagnosis, FinalizeRequest, MemberScoreInput, PatchDiagnosis},
+};
+use klinik_app::paging::{Page, PageQuery};
+use klinik_persistence::{CaseId, DiagnosisId, ExpertId};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Allowed;
+use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
+use crate::problem::responses;
+use crate::respond::{Reply, created, ok, tagged};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_diagnosis)
+        .service(list_case_diagnoses)
+        .service(get_diagnosis)
+        .service(update_diagnosis)
+        .service(put_member_score)
+        .service(finalize_diagnosis);
+}
+
+/// Start a diagnosis.
+///
+/// A draft for a case in `diagnosing`, by office staff or a member of the case's team. A case has
+/// at most one draft at a time (409). When the case already has a final diagnosis, the new one
+/// amends it (`supersedes_id`); both stay readable.
+#[utoipa::path(
+    operation_id = "create_diagnosis",
+    tag = "clinic",
+    request_body = CreateDiagnosis,
+    params(
+        ("id" = i64, Path, description = "The case's id.", minimum = 1),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$"),
+    ),
+    responses(
+        (status = 201, description = "The draft.", body = Diagnosis,
+            headers(("Location" = String, description = "URL of the diagnosis."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/cases/{id}/diagnoses")]
+pub async fn create_diagnosis(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CaseId>,
+    body: CreateBody<CreateDiagnosis>,
+) -> Reply {
+    created(diagnoses::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+}
+
+/// List a case's diagnoses, first to last (drafts, finals and the ones amended).
+#[utoipa::path(
+    operation_id = "list_case_diagnoses",
+    tag = "clinic",
+    params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
+    responses(
+        (status = 200, description = "One page of the case's diagnoses.", body = Page<Diagnosis>),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/cases/{id}/diagnoses")]
+pub async fn list_case_diagnoses(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CaseId>,
+    query: QueryParams<PageQuery>,
+) -> Reply {
+    ok(diagnoses::list_of_case(&app, &allowed, *id, query.0).await?)
+}
+
+/// Read a diagnosis.
+#[utoipa::path(
+    operation_id = "get_diagnosis",
+    tag = "clinic",
+    params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1)),
+    responses(
+        (status = 200, description = "The diagnosis.", body = Diagnosis,
+            headers(("ETag" = String, description = "Its version, for If-Match."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/diagnoses/{id}")]
+pub async fn get_diagnosis(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<DiagnosisId>,
+) -> Reply {
+    tagged(diagnoses::get(&app, &allowed, *id).await?)
+}
+
+/// Change a draft diagnosis.
+///
+/// Any member of the team (or office staff) edits a draft; a final diagnosis never changes (409).
+/// Absent fields stay; `null` clears `summary` or `health_assessment`; `findings` replaces the
+/// list. Send the `ETag` you read as `If-Match` (412 if it changed since).
+#[utoipa::path(
+    operation_id = "update_diagnosis",
+    tag = "clinic",
+    request_body = PatchDiagnosis,
+    params(
+        ("id" = i64, Path, description = "The diagnosis's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the diagnosis has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The changed draft.", body = Diagnosis,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[patch("/diagnoses/{id}")]
+pub async fn update_diagnosis(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<DiagnosisId>,
+    if_match: Precondition,
+    body: JsonBody<PatchDiagnosis>,
+) -> Reply {
+    tagged(diagnoses::update(&app, &allowed, *id, if_match.0, body.value).await?)
+}
+
+/// Record a team member's own scores on a draft.
+///
+/// Each member of the diagnosis team may score the subject with an instrument; an assessor
+/// records only their own scores, office staff any member's. Recording again replaces them.
+#[utoipa::path(
+    operation_id = "put_member_score",
+    tag = "clinic",
+    request_body = MemberScoreInput,
+    params(
+        ("id" = i64, Path, description = "The diagnosis's id.", minimum = 1),
+        ("expert_id" = i64, Path, description = "The team member's expert id.", minimum = 1),
+    ),
+    responses(
+        (status = 200, description = "The draft with the member's scores.", body = Diagnosis,
+            headers(("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[put("/diagnoses/{id}/member-scores/{expert_id}")]
+pub async fn put_member_score(
+    allowed: Allowed,
+    app: web::Data<App>,
+    path: web::Path<(DiagnosisId, ExpertId)>,
+    body: JsonBody<MemberScoreInput>,
+) -> Reply {
+    tagged(diagnoses::put_member_score(&app, &allowed, *path, body.value).await?)
+}
+
+/// Finalize a diagnosis.
+///
+/// The team's lead (or office staff on the lead's behalf) makes a draft final, recording who of
+/// the team agreed (the lead always does). It needs at least one finding (422
+/// `finding_required`) and a case in `diagnosing` (409). A final diagnosis never changes. The
+/// case's first final health assessment becomes its baseline.
+#[utoipa::path(
+    operation_id = "finalize_diagnosis",
+    tag = "clinic",
+    request_body = FinalizeRequest,
+    params(
+        ("id" = i64, Path, description = "The diagnosis's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the diagnosis has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The final diagnosis.", body = Diagnosis,
+            headers(("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/diagnoses/{id}/finalize")]
+pub async fn finalize_diagnosis(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<DiagnosisId>,
+    if_match: Precondition,
+    body: JsonBody<FinalizeRequest>,
+) -> Reply {
+    tagged(diagnoses::finalize(&app, &allowed, *id, if_match.0, body.value).await?)
+}

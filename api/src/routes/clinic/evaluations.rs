@@ -1,0 +1,105 @@
+//! Evaluations (monitoring and evaluation): `/api/v1/cases/{id}/evaluations` and
+//! `/api/v1/evaluations/{id}`.
+
+use actix_web::{get, post, web};
+use klinik_app::App;
+use klinik_app::clinic::evaluations::{self, CreateEvaluation, Evaluation};
+use klinik_app::paging::{Page, PageQuery};
+use klinik_persistence::{CaseId, EvaluationId};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Allowed;
+use crate::extract::{CreateBody, QueryParams};
+use crate::problem::responses;
+use crate::respond::{Reply, created, ok, tagged};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_evaluation)
+        .service(list_case_evaluations)
+        .service(get_evaluation);
+}
+
+/// Record an evaluation.
+///
+/// While the case is `evaluating` (409 otherwise); by office staff or the case's team. The
+/// server reads the indicators from the registries (annual reports, health assessments, yearly
+/// figures), so correct those first. The proposed next step is what `continue_mentoring`,
+/// `close` and `propose_dissolution` require; closing computes the outcome from this
+/// evaluation's conclusion.
+#[utoipa::path(
+    operation_id = "create_evaluation",
+    tag = "clinic",
+    request_body = CreateEvaluation,
+    params(
+        ("id" = i64, Path, description = "The case's id.", minimum = 1),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$"),
+    ),
+    responses(
+        (status = 201, description = "Recorded.", body = Evaluation,
+            headers(("Location" = String, description = "URL of the evaluation."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/cases/{id}/evaluations")]
+pub async fn create_evaluation(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CaseId>,
+    body: CreateBody<CreateEvaluation>,
+) -> Reply {
+    created(evaluations::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+}
+
+/// List a case's evaluations, oldest first.
+#[utoipa::path(
+    operation_id = "list_case_evaluations",
+    tag = "clinic",
+    params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
+    responses(
+        (status = 200, description = "One page of evaluations.", body = Page<Evaluation>),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/cases/{id}/evaluations")]
+pub async fn list_case_evaluations(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CaseId>,
+    query: QueryParams<PageQuery>,
+) -> Reply {
+    ok(evaluations::list_of_case(&app, &allowed, *id, query.0).await?)
+}
+
+/// Read an evaluation.
+#[utoipa::path(
+    operation_id = "get_evaluation",
+    tag = "clinic",
+    params(("id" = i64, Path, description = "The evaluation's id.", minimum = 1)),
+    responses(
+        (status = 200, description = "The evaluation.", body = Evaluation,
+            headers(("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/evaluations/{id}")]
+pub async fn get_evaluation(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<EvaluationId>,
+) -> Reply {
+    tagged(evaluations::get(&app, &allowed, *id).await?)
+}

@@ -1,0 +1,277 @@
+//! Recommendations: `/api/v1/diagnoses/{id}/recommendations` and `/api/v1/recommendations`.
+
+use actix_web::{get, patch, post, put, web};
+use klinik_app::App;
+use klinik_app::clinic::recommendations::{
+    self as recommendations, RecommendationQuery,
+    model::{
+        CapitalReport, CreateRecommendation, PatchRecommendation, Recommendation,
+        RecommendationTransition, RecommendationTransitionRequest,
+    },
+};
+use klinik_app::paging::{Page, PageQuery};
+use klinik_persistence::{DiagnosisId, RecommendationId};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Allowed;
+use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
+use crate::problem::responses;
+use crate::respond::{Reply, created, ok, tagged};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_recommendation)
+        .service(list_diagnosis_recommendations)
+        .service(list_recommendations)
+        .service(get_recommendation)
+        .service(update_recommendation)
+        .service(create_recommendation_transition)
+        .service(get_recommendation_history)
+        .service(report_recommendation_capital);
+}
+
+/// Make a recommendation.
+///
+/// On a final diagnosis that no later diagnosis amends (409 otherwise), while its case is between
+/// diagnosis and end (409 otherwise); by office staff or a member of the case's team. The
+/// findings must be this diagnosis's; `permodalan` states its capital (scheme, partner bank,
+/// amount requested) and no other kind does. It starts `proposed`.
+#[utoipa::path(
+    operation_id = "create_recommendation",
+    tag = "clinic",
+    request_body = CreateRecommendation,
+    params(
+        ("id" = i64, Path, description = "The diagnosis's id.", minimum = 1),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$"),
+    ),
+    responses(
+        (status = 201, description = "The recommendation.", body = Recommendation,
+            headers(("Location" = String, description = "URL of the recommendation."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/diagnoses/{id}/recommendations")]
+pub async fn create_recommendation(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<DiagnosisId>,
+    body: CreateBody<CreateRecommendation>,
+) -> Reply {
+    created(recommendations::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+}
+
+/// List a diagnosis's recommendations, in the order they were made.
+#[utoipa::path(
+    operation_id = "list_diagnosis_recommendations",
+    tag = "clinic",
+    params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1), PageQuery),
+    responses(
+        (status = 200, description = "One page of recommendations.", body = Page<Recommendation>),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/diagnoses/{id}/recommendations")]
+pub async fn list_diagnosis_recommendations(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<DiagnosisId>,
+    query: QueryParams<PageQuery>,
+) -> Reply {
+    ok(recommendations::list_of_diagnosis(&app, &allowed, *id, query.0).await?)
+}
+
+/// List recommendations, in the order they were made.
+///
+/// Assessors see those of their own teams' cases only.
+#[utoipa::path(
+    operation_id = "list_recommendations",
+    tag = "clinic",
+    params(RecommendationQuery),
+    responses(
+        (status = 200, description = "One page of recommendations.", body = Page<Recommendation>),
+        (status = 400, response = responses::BadRequest),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/recommendations")]
+pub async fn list_recommendations(
+    allowed: Allowed,
+    app: web::Data<App>,
+    query: QueryParams<RecommendationQuery>,
+) -> Reply {
+    ok(recommendations::list(&app, &allowed, query.0).await?)
+}
+
+/// Read a recommendation.
+#[utoipa::path(
+    operation_id = "get_recommendation",
+    tag = "clinic",
+    params(("id" = i64, Path, description = "The recommendation's id.", minimum = 1)),
+    responses(
+        (status = 200, description = "The recommendation.", body = Recommendation,
+            headers(("ETag" = String, description = "Its version, for If-Match."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/recommendations/{id}")]
+pub async fn get_recommendation(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<RecommendationId>,
+) -> Reply {
+    tagged(recommendations::get(&app, &allowed, *id).await?)
+}
+
+/// Change an open recommendation.
+///
+/// Its findings, description, who is responsible, due date, and (for `permodalan`) the scheme,
+/// bank and amount requested. A done, not done, rejected or cancelled recommendation never
+/// changes (409). Send the `ETag` you read as `If-Match` (412 if it changed since).
+#[utoipa::path(
+    operation_id = "update_recommendation",
+    tag = "clinic",
+    request_body = PatchRecommendation,
+    params(
+        ("id" = i64, Path, description = "The recommendation's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The changed recommendation.", body = Recommendation,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[patch("/recommendations/{id}")]
+pub async fn update_recommendation(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<RecommendationId>,
+    if_match: Precondition,
+    body: JsonBody<PatchRecommendation>,
+) -> Reply {
+    tagged(recommendations::update(&app, &allowed, *id, if_match.0, body.value).await?)
+}
+
+/// Move a recommendation.
+///
+/// proposed → agreed → in_progress → done | not_done; proposed → rejected; any open status →
+/// cancelled. Any other move is a 409 `transition_not_allowed`. Kept in its history (actor, time,
+/// note) and audited; the note stays out of the audit trail. Office staff and the case's team.
+#[utoipa::path(
+    operation_id = "create_recommendation_transition",
+    tag = "clinic",
+    request_body = RecommendationTransitionRequest,
+    params(
+        ("id" = i64, Path, description = "The recommendation's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The recommendation in its new status.", body = Recommendation,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/recommendations/{id}/transitions")]
+pub async fn create_recommendation_transition(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<RecommendationId>,
+    if_match: Precondition,
+    body: JsonBody<RecommendationTransitionRequest>,
+) -> Reply {
+    tagged(recommendations::transition(&app, &allowed, *id, if_match.0, body.value).await?)
+}
+
+/// Read a recommendation's status history, oldest first.
+#[utoipa::path(
+    operation_id = "get_recommendation_history",
+    tag = "clinic",
+    params(("id" = i64, Path, description = "The recommendation's id.", minimum = 1), PageQuery),
+    responses(
+        (status = 200, description = "One page of status changes.", body = Page<RecommendationTransition>),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/recommendations/{id}/history")]
+pub async fn get_recommendation_history(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<RecommendationId>,
+    query: QueryParams<PageQuery>,
+) -> Reply {
+    ok(recommendations::history(&app, &allowed, *id, query.0).await?)
+}
+
+/// Report a capital recommendation's approval and disbursement.
+///
+/// The amount approved and disbursed, each with its date, replacing the previous report; whole
+/// rupiah; nothing disbursed before or beyond the approval (422). Only for an agreed, in-progress
+/// or done `permodalan` recommendation (409 otherwise). Office staff, or the partner bank's own
+/// integration client (a client linked to that bank, with scope `capital:write`; another bank's
+/// client is refused with 403).
+#[utoipa::path(
+    operation_id = "report_recommendation_capital",
+    tag = "clinic",
+    request_body = CapitalReport,
+    params(
+        ("id" = i64, Path, description = "The recommendation's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The recommendation with its capital.", body = Recommendation,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[put("/recommendations/{id}/capital")]
+pub async fn report_recommendation_capital(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<RecommendationId>,
+    if_match: Precondition,
+    body: JsonBody<CapitalReport>,
+) -> Reply {
+    tagged(recommendations::report_capital(&app, &allowed, *id, if_match.0, body.value).await?)
+}

@@ -1,0 +1,245 @@
+//! The cooperative registry: `/api/v1/cooperatives`.
+
+use actix_web::{delete, get, patch, post, put, web};
+use klinik_app::App;
+use klinik_app::paging::Page;
+use klinik_app::registry::cooperatives::{
+    self as cooperatives,
+    model::{Cooperative, CreateCooperative, PatchCooperative, StatusOverrideInput},
+    query::{CooperativeQuery, IncludeArchivedQuery},
+};
+use klinik_persistence::CooperativeId;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Allowed;
+use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
+use crate::problem::responses;
+use crate::respond::{Reply, created, no_content, ok, tagged};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_cooperative)
+        .service(list_cooperatives)
+        .service(get_cooperative)
+        .service(update_cooperative)
+        .service(archive_cooperative)
+        .service(set_cooperative_status_override)
+        .service(clear_cooperative_status_override);
+}
+
+/// Register a cooperative.
+///
+/// Validates every field (each broken rule is listed in the 422), derives the kecamatan from the
+/// kelurahan, and computes the activity status (no annual report yet: `tidak_aktif`). With an
+/// `Idempotency-Key`, a retry with the same body returns the first response and creates nothing.
+#[utoipa::path(
+    operation_id = "create_cooperative",
+    tag = "cooperatives",
+    request_body = CreateCooperative,
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry: 1 to 255 visible ASCII characters, unique per request. A retry with the same key and the byte-identical body returns the first response (with `Idempotent-Replayed: true`); the same key with another body is a 422.", pattern = "^[!-~]{1,255}$"),
+    ),
+    responses(
+        (status = 201, description = "Registered.", body = Cooperative,
+            headers(("Location" = String, description = "URL of the new cooperative."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/cooperatives")]
+pub async fn create_cooperative(
+    allowed: Allowed,
+    app: web::Data<App>,
+    body: CreateBody<CreateCooperative>,
+) -> Reply {
+    created(cooperatives::create(&app, &allowed, body.idempotency, body.value).await?)
+}
+
+/// List cooperatives.
+///
+/// Filters, sorting and pagination as documented on each parameter; archived records appear only
+/// with `include_archived=true`.
+#[utoipa::path(
+    operation_id = "list_cooperatives",
+    tag = "cooperatives",
+    params(CooperativeQuery),
+    responses(
+        (status = 200, description = "One page of cooperatives.", body = Page<Cooperative>),
+        (status = 400, response = responses::BadRequest),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/cooperatives")]
+pub async fn list_cooperatives(
+    allowed: Allowed,
+    app: web::Data<App>,
+    query: QueryParams<CooperativeQuery>,
+) -> Reply {
+    ok(cooperatives::list(&app, &allowed, query.0).await?)
+}
+
+/// Read a cooperative.
+///
+/// With its board, its derived kecamatan and its activity status; the `ETag` is its version.
+/// An archived cooperative is a 404 unless `include_archived=true`.
+#[utoipa::path(
+    operation_id = "get_cooperative",
+    tag = "cooperatives",
+    params(("id" = i64, Path, description = "The cooperative's id.", minimum = 1), IncludeArchivedQuery),
+    responses(
+        (status = 200, description = "The cooperative.", body = Cooperative,
+            headers(("ETag" = String, description = "Its version, for If-Match."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/cooperatives/{id}")]
+pub async fn get_cooperative(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CooperativeId>,
+    query: QueryParams<IncludeArchivedQuery>,
+) -> Reply {
+    tagged(cooperatives::get(&app, &allowed, *id, query.0).await?)
+}
+
+/// Change a cooperative.
+///
+/// Partial update: absent fields stay, `null` clears an optional field, `board_members` replaces
+/// the board. The result must satisfy every rule as a whole. Send the `ETag` you read as
+/// `If-Match` to be sure nobody changed the record in between (412 otherwise).
+#[utoipa::path(
+    operation_id = "update_cooperative",
+    tag = "cooperatives",
+    request_body = PatchCooperative,
+    params(
+        ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; the change is refused with 412 if the record has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The changed cooperative.", body = Cooperative,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[patch("/cooperatives/{id}")]
+pub async fn update_cooperative(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CooperativeId>,
+    if_match: Precondition,
+    body: JsonBody<PatchCooperative>,
+) -> Reply {
+    tagged(cooperatives::update(&app, &allowed, *id, if_match.0, body.value).await?)
+}
+
+/// Archive a cooperative.
+///
+/// The record is kept (the office must keep it) but disappears from lists and reads unless
+/// `include_archived=true` is given. Archiving twice is a 404.
+#[utoipa::path(
+    operation_id = "archive_cooperative",
+    tag = "cooperatives",
+    params(
+        ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),
+    ),
+    responses(
+        (status = 204, description = "Archived."),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[delete("/cooperatives/{id}")]
+pub async fn archive_cooperative(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CooperativeId>,
+    if_match: Precondition,
+) -> Reply {
+    cooperatives::archive(&app, &allowed, *id, if_match.0).await?;
+    no_content()
+}
+
+/// Override a cooperative's activity status.
+///
+/// The override wins over the computed status until it is cleared; the reason is required and
+/// shown with the record. The computed status keeps being recomputed underneath.
+#[utoipa::path(
+    operation_id = "set_cooperative_status_override",
+    tag = "cooperatives",
+    request_body = StatusOverrideInput,
+    params(
+        ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The cooperative with the override in force.", body = Cooperative,
+            headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[put("/cooperatives/{id}/status-override")]
+pub async fn set_cooperative_status_override(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CooperativeId>,
+    if_match: Precondition,
+    body: JsonBody<StatusOverrideInput>,
+) -> Reply {
+    tagged(cooperatives::set_status_override(&app, &allowed, *id, if_match.0, body.value).await?)
+}
+
+/// Clear the override of a cooperative's activity status.
+///
+/// The computed status applies again. Clearing when no override is set changes nothing.
+#[utoipa::path(
+    operation_id = "clear_cooperative_status_override",
+    tag = "cooperatives",
+    params(
+        ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The cooperative with its computed status in force.", body = Cooperative,
+            headers(("ETag" = String, description = "Its version."))),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[delete("/cooperatives/{id}/status-override")]
+pub async fn clear_cooperative_status_override(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<CooperativeId>,
+    if_match: Precondition,
+) -> Reply {
+    tagged(cooperatives::clear_status_override(&app, &allowed, *id, if_match.0).await?)
+}

@@ -1,0 +1,239 @@
+//! The UKM registry: `/api/v1/ukm`, with its owners' personal data protected.
+
+use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+use actix_web::{delete, get, patch, post, web};
+use klinik_app::App;
+use klinik_app::paging::Page;
+use klinik_app::registry::ukm::{
+    self, UkmReadQuery,
+    figures::{self, CreateYearlyFigures, YearlyFiguresRecord},
+    model::{CreateUkm, PatchUkm, Ukm},
+    query::UkmQuery,
+};
+use klinik_persistence::UkmId;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Allowed;
+use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
+use crate::problem::responses;
+use crate::respond::{Reply, created, no_content, ok, tagged};
+
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(create_ukm)
+        .service(list_ukm)
+        .service(get_ukm)
+        .service(update_ukm)
+        .service(archive_ukm)
+        .service(create_ukm_yearly_figures)
+        .service(list_ukm_yearly_figures);
+}
+
+/// Register a UKM.
+///
+/// The owner is a person: a NIK that is already registered links the UKM to that person (one person
+/// may own several UKM). The size class is computed from annual sales (or, without them, capital)
+/// under the regulation in force on `figures_date`. NIK and phone are stored protected and shown
+/// masked. With an `Idempotency-Key`, a retry returns the first response.
+#[utoipa::path(
+    operation_id = "create_ukm",
+    tag = "ukm",
+    request_body = CreateUkm,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see create_cooperative).", pattern = "^[!-~]{1,255}$")),
+    responses(
+        (status = 201, description = "Registered.", body = Ukm,
+            headers(("Location" = String, description = "URL of the UKM."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/ukm")]
+pub async fn create_ukm(
+    allowed: Allowed,
+    app: web::Data<App>,
+    body: CreateBody<CreateUkm>,
+) -> Reply {
+    created(ukm::create(&app, &allowed, body.idempotency, body.value).await?)
+}
+
+/// List UKM.
+///
+/// Filters, sorting and pagination as documented on each parameter. Owners' NIK and phone are
+/// masked; searching by `nik` is for admin and officer only.
+#[utoipa::path(
+    operation_id = "list_ukm",
+    tag = "ukm",
+    params(UkmQuery),
+    responses(
+        (status = 200, description = "One page of UKM.", body = Page<Ukm>),
+        (status = 400, response = responses::BadRequest),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/ukm")]
+pub async fn list_ukm(
+    allowed: Allowed,
+    app: web::Data<App>,
+    query: QueryParams<UkmQuery>,
+) -> Reply {
+    ok(ukm::list(&app, &allowed, query.0).await?)
+}
+
+/// Read a UKM.
+///
+/// The owner's NIK and phone are masked unless an admin or officer asks `reveal=nik`, which is
+/// audited.
+#[utoipa::path(
+    operation_id = "get_ukm",
+    tag = "ukm",
+    params(("id" = i64, Path, description = "The UKM's id.", minimum = 1), UkmReadQuery),
+    responses(
+        (status = 200, description = "The UKM.", body = Ukm, headers(("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/ukm/{id}")]
+pub async fn get_ukm(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<UkmId>,
+    query: QueryParams<UkmReadQuery>,
+) -> Reply {
+    let (record, revealed) = ukm::get(&app, &allowed, *id, query.0).await?;
+    let mut response = tagged(record)?;
+    if revealed {
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(response)
+}
+
+/// Change a UKM.
+///
+/// Partial update of the business fields (the owner stays); the size class is recomputed. Send the
+/// `ETag` as `If-Match` to avoid overwriting someone else's change (412).
+#[utoipa::path(
+    operation_id = "update_ukm",
+    tag = "ukm",
+    request_body = PatchUkm,
+    params(
+        ("id" = i64, Path, description = "The UKM's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the UKM has changed since."),
+    ),
+    responses(
+        (status = 200, description = "The changed UKM.", body = Ukm, headers(("ETag" = String, description = "Its new version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[patch("/ukm/{id}")]
+pub async fn update_ukm(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<UkmId>,
+    if_match: Precondition,
+    body: JsonBody<PatchUkm>,
+) -> Reply {
+    tagged(ukm::update(&app, &allowed, *id, if_match.0, body.value).await?)
+}
+
+/// Archive a UKM.
+///
+/// The record is kept but disappears from lists and reads unless `include_archived=true`.
+#[utoipa::path(
+    operation_id = "archive_ukm",
+    tag = "ukm",
+    params(
+        ("id" = i64, Path, description = "The UKM's id.", minimum = 1),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the UKM has changed since."),
+    ),
+    responses(
+        (status = 204, description = "Archived."),
+        (status = 404, response = responses::NotFound),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[delete("/ukm/{id}")]
+pub async fn archive_ukm(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<UkmId>,
+    if_match: Precondition,
+) -> Reply {
+    ukm::archive(&app, &allowed, *id, if_match.0).await?;
+    no_content()
+}
+
+/// Record a UKM's figures for one year.
+///
+/// One record per year (409 for a second).
+#[utoipa::path(
+    operation_id = "create_ukm_yearly_figures",
+    tag = "ukm",
+    request_body = CreateYearlyFigures,
+    params(
+        ("id" = i64, Path, description = "The UKM's id.", minimum = 1),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see create_cooperative).", pattern = "^[!-~]{1,255}$"),
+    ),
+    responses(
+        (status = 201, description = "Recorded.", body = YearlyFiguresRecord,
+            headers(("Location" = String, description = "URL of the UKM's figures."), ("ETag" = String, description = "Its version."))),
+        (status = 400, response = responses::BadRequest),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::UnprocessableContent),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[post("/ukm/{id}/yearly-figures")]
+pub async fn create_ukm_yearly_figures(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<UkmId>,
+    body: CreateBody<CreateYearlyFigures>,
+) -> Reply {
+    created(figures::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+}
+
+/// List a UKM's yearly figures, newest year first.
+#[utoipa::path(
+    operation_id = "list_ukm_yearly_figures",
+    tag = "ukm",
+    params(("id" = i64, Path, description = "The UKM's id.", minimum = 1)),
+    responses(
+        (status = 200, description = "Every year on record.", body = Vec<YearlyFiguresRecord>),
+        (status = 404, response = responses::NotFound),
+        (status = 500, response = responses::InternalError),
+        (status = 503, response = responses::ServiceUnavailable),
+    ),
+)]
+#[get("/ukm/{id}/yearly-figures")]
+pub async fn list_ukm_yearly_figures(
+    allowed: Allowed,
+    app: web::Data<App>,
+    id: web::Path<UkmId>,
+) -> Reply {
+    ok(figures::list(&app, &allowed, *id).await?)
+}

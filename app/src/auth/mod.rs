@@ -1,0 +1,8 @@
+//! Accounts and sign-in: password hashing, access tokens, the first admin, and who a token names.
+
+pub mod bootstrap;
+pub mod caller_cache;
+pub mod callers;
+pub mod passwords;
+pub mod sign_in;
+pub mod tokens;

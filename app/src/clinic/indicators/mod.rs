@@ -1,0 +1,235 @@
+//! Programme indicators: per programme year and cumulative, for the city and each kecamatan; as
+//! counted figures (JSON) or one long table (CSV, XLSX).
+
+mod build;
+pub mod cache;
+pub mod dto;
+mod table;
+
+use chrono::{Datelike, Utc};
+use klinik_persistence::ProgrammeId;
+use klinik_persistence::clinic::indicators as store;
+use klinik_persistence::clinic::programmes;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::context::Ctx;
+use crate::error::Error;
+use crate::paging::check_ids;
+use crate::spreadsheet::{self, Format};
+use crate::state::App;
+use build::Scope;
+use cache::Counted;
+use dto::Indicators;
+
+/// The longest range of years one request counts.
+pub const MAX_YEARS: i32 = 30;
+
+/// How to break the figures down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Kecamatan,
+}
+
+/// Parameters of a programme's indicators.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProgrammeIndicatorsQuery {
+    /// `kecamatan`: add the figures of each kecamatan (`by_kecamatan`).
+    pub group_by: Option<GroupBy>,
+}
+
+/// Parameters of the indicators of every programme.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorsQuery {
+    /// First year counted; defaults to the earliest programme's year (this year without one).
+    #[param(minimum = 1945, maximum = 9999)]
+    pub from_year: Option<i32>,
+    /// Last year counted; defaults to this year. At most 30 years from `from_year`.
+    #[param(minimum = 1945, maximum = 9999)]
+    pub to_year: Option<i32>,
+    /// `kecamatan`: add the figures of each kecamatan (`by_kecamatan`).
+    pub group_by: Option<GroupBy>,
+}
+
+/// Parameters of the indicator tables.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorsExportQuery {
+    /// One programme over its horizon (then `from_year` and `to_year` are refused).
+    #[param(minimum = 1)]
+    pub programme_id: Option<i64>,
+    /// As for `get_indicators`.
+    #[param(minimum = 1945, maximum = 9999)]
+    pub from_year: Option<i32>,
+    /// As for `get_indicators`.
+    #[param(minimum = 1945, maximum = 9999)]
+    pub to_year: Option<i32>,
+    /// `kecamatan`: add a block of rows per kecamatan.
+    pub group_by: Option<GroupBy>,
+}
+
+fn programme_scope(
+    conn: &mut klinik_persistence::AnyConnection,
+    id: ProgrammeId,
+    by_kecamatan: bool,
+) -> Result<Scope, Error> {
+    let programme = programmes::find(conn, id, false).map_err(Error::missing("Programme"))?;
+    let from_year = programme.year;
+    let to_year = programme.year + programme.horizon_years - 1;
+    Ok(Scope {
+        programme: Some(programme),
+        from_year,
+        to_year,
+        by_kecamatan,
+    })
+}
+
+fn range_scope(
+    conn: &mut klinik_persistence::AnyConnection,
+    from_year: Option<i32>,
+    to_year: Option<i32>,
+    by_kecamatan: bool,
+) -> Result<Scope, Error> {
+    let this_year = Utc::now().date_naive().year();
+    let from_year = match from_year {
+        Some(year) => year,
+        None => store::programmes(conn)?
+            .first()
+            .map_or(this_year, |p| p.year.min(to_year.unwrap_or(this_year))),
+    };
+    let to_year = to_year.unwrap_or(this_year.max(from_year));
+    if to_year < from_year {
+        return Err(Error::query(
+            "to_year",
+            "invalid_range",
+            "must not be before from_year",
+        ));
+    }
+    if to_year - from_year >= MAX_YEARS {
+        return Err(Error::query(
+            "to_year",
+            "invalid_range",
+            "at most 30 years from from_year",
+        ));
+    }
+    Ok(Scope {
+        programme: None,
+        from_year,
+        to_year,
+        by_kecamatan,
+    })
+}
+
+/// The indicators of the scope named by `key`, from the cache when nothing was written since
+/// (see [`cache`]), else counted afresh.
+async fn cached<F>(app: &App, key: String, count: F) -> Result<Counted, Error>
+where
+    F: FnOnce(&mut klinik_persistence::AnyConnection, &App) -> Result<Indicators, Error>
+        + Send
+        + 'static,
+{
+    if let Some(hit) = app.indicators_cache.get(&key, app.db.writes()) {
+        return Ok(hit);
+    }
+    let _counting = app.indicators_cache.recount.lock().await;
+    // Read before counting: a write that commits meanwhile leaves the entry already stale.
+    let writes = app.db.writes();
+    if let Some(hit) = app.indicators_cache.get(&key, writes) {
+        return Ok(hit);
+    }
+    let app2 = app.clone();
+    let indicators = app.read(move |conn| count(conn, &app2)).await?;
+    let json = serde_json::to_vec(&indicators).map_err(|e| Error::internal(&e))?;
+    let counted = Counted {
+        indicators: std::sync::Arc::new(indicators),
+        json: std::sync::Arc::new(json),
+    };
+    app.indicators_cache.put(key, writes, counted.clone());
+    Ok(counted)
+}
+
+fn check_years(years: &[(&str, Option<i32>)]) -> Result<(), Error> {
+    match years
+        .iter()
+        .find(|(_, y)| y.is_some_and(|y| !(1945..=9999).contains(&y)))
+    {
+        Some((name, _)) => Err(Error::query(
+            name,
+            "out_of_range",
+            "must be from 1945 to 9999",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A programme's indicators over its horizon, with the cached JSON.
+pub async fn of_programme(
+    app: &App,
+    _ctx: &Ctx,
+    id: ProgrammeId,
+    query: ProgrammeIndicatorsQuery,
+) -> Result<Counted, Error> {
+    let by_kecamatan = query.group_by == Some(GroupBy::Kecamatan);
+    let key = format!("programme:{id}:{by_kecamatan}");
+    cached(app, key, move |conn, app| {
+        let scope = programme_scope(conn, id, by_kecamatan)?;
+        build::indicators(conn, &app.regions, app.activity_rule, scope)
+    })
+    .await
+}
+
+/// The indicators of every programme over a range of years, with the cached JSON.
+pub async fn of_range(app: &App, _ctx: &Ctx, q: IndicatorsQuery) -> Result<Counted, Error> {
+    check_years(&[("from_year", q.from_year), ("to_year", q.to_year)])?;
+    let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);
+    let key = format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year);
+    cached(app, key, move |conn, app| {
+        let scope = range_scope(conn, q.from_year, q.to_year, by_kecamatan)?;
+        build::indicators(conn, &app.regions, app.activity_rule, scope)
+    })
+    .await
+}
+
+/// The indicators as one long table in `format`.
+pub async fn export(
+    app: &App,
+    _ctx: &Ctx,
+    q: IndicatorsExportQuery,
+    format: Format,
+) -> Result<Vec<u8>, Error> {
+    check_years(&[("from_year", q.from_year), ("to_year", q.to_year)])?;
+    check_ids(&[("programme_id", q.programme_id)])?;
+    if q.programme_id.is_some() && (q.from_year.is_some() || q.to_year.is_some()) {
+        return Err(Error::query(
+            "programme_id",
+            "invalid_combination",
+            "a programme's tables cover its horizon; leave out from_year and to_year",
+        ));
+    }
+    let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);
+    let key = match q.programme_id {
+        Some(id) => format!("programme:{id}:{by_kecamatan}"),
+        None => format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year),
+    };
+    let counted = cached(app, key, move |conn, app| {
+        let scope = match q.programme_id {
+            Some(id) => programme_scope(conn, ProgrammeId(id), by_kecamatan)?,
+            None => range_scope(conn, q.from_year, q.to_year, by_kecamatan)?,
+        };
+        build::indicators(conn, &app.regions, app.activity_rule, scope)
+    })
+    .await?;
+    spreadsheet::write(
+        format,
+        table::HEADERS,
+        table::NUMERIC,
+        &table::rows(&counted.indicators),
+    )
+    .map_err(|e| Error::internal(&e))
+}

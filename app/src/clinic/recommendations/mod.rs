@@ -1,0 +1,590 @@
+//! Recommendations on a final diagnosis: what the team recommends (`bimbingan`, `permodalan`,
+//! `motivasi`, …), the findings it answers, who is responsible and by when; their status machine
+//! and history; and a `permodalan` recommendation's capital, reported by office staff or the
+//! bank's own client.
+
+pub mod model;
+
+use chrono::Utc;
+use klinik_domain::clinic::case::CaseStatus;
+use klinik_domain::clinic::recommendation::{
+    FinancingScheme, RecommendationKind, RecommendationStatus,
+};
+use klinik_domain::clinic::{DiagnosisStatus, PartnerKind};
+use klinik_persistence::clinic::cases::CaseRow;
+use klinik_persistence::clinic::diagnoses;
+use klinik_persistence::clinic::recommendations::{
+    self as store, NewRecommendationTransition, RecommendationFields, RecommendationFilter,
+    RecommendationRow,
+};
+use klinik_persistence::clinic::{experts, partners};
+use klinik_persistence::{
+    AnyConnection, CaseId, DiagnosisId, ExpertId, FindingId, PartnerId, ProgrammeId,
+    RecommendationId, StoreError, UserId, users,
+};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::IntoParams;
+
+use crate::clinic::cases::access::{CaseScope, visible_case};
+use crate::context::{Caller, Ctx};
+use crate::created::{Created, Idempotency, create_once};
+use crate::error::Error;
+use crate::paging::{Page, PageQuery, PageRequest, check_ids, paging};
+use crate::state::App;
+use crate::versioned::{self, Entity, IfMatch};
+use model::{
+    CapitalReport, CreateRecommendation, Draft, PatchRecommendation, Recommendation,
+    RecommendationTransition, RecommendationTransitionRequest, check, check_note, check_report,
+};
+
+pub fn load_rows(
+    conn: &mut AnyConnection,
+    rows: Vec<RecommendationRow>,
+) -> Result<Vec<Recommendation>, Error> {
+    let ids: Vec<RecommendationId> = rows.iter().map(|r| r.id).collect();
+    let links = store::findings_of(conn, &ids)?;
+    let today = Utc::now().date_naive();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let findings = links
+                .iter()
+                .filter(|(r, _)| *r == row.id)
+                .map(|(_, f)| *f)
+                .collect();
+            Recommendation::from_row(row, findings, today)
+        })
+        .collect())
+}
+
+pub fn load(conn: &mut AnyConnection, id: RecommendationId) -> Result<Recommendation, Error> {
+    let row = store::find(conn, id).map_err(Error::missing("Recommendation"))?;
+    load_rows(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| Error::not_found("Recommendation"))
+}
+
+/// The recommendation and its case, if the caller may see them (404 otherwise: an assessor learns
+/// nothing of other teams' cases).
+pub fn in_scope(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: RecommendationId,
+) -> Result<(RecommendationRow, CaseRow), Error> {
+    let row = store::find(conn, id).map_err(Error::missing("Recommendation"))?;
+    let scope = CaseScope::of(conn, caller)?;
+    let case = visible_case(conn, &scope, row.case_id).map_err(|e| match e {
+        Error::NotFound { .. } => Error::not_found("Recommendation"),
+        other => other,
+    })?;
+    Ok((row, case))
+}
+
+/// Recommendations are made and changed between the final diagnosis and the case's end.
+pub fn require_followed_up(case: &CaseRow) -> Result<(), Error> {
+    match case.status {
+        CaseStatus::Diagnosing
+        | CaseStatus::Recommending
+        | CaseStatus::Mentoring
+        | CaseStatus::Evaluating => Ok(()),
+        other => Err(Error::conflict(
+            "case_id",
+            "case_not_followed_up",
+            &format!(
+                "The case is {other}; recommendations are made and changed from its diagnosis to its end."
+            ),
+        )),
+    }
+}
+
+fn unknown(field: &str, code: &'static str, what: &str) -> Error {
+    Error::validation(field, code, &format!("is not {what}"))
+}
+
+/// Every id the draft names must exist: the findings in the diagnosis, the responsible expert,
+/// partner or user, and a bank or BPR as the capital's partner (422 otherwise).
+pub fn check_references(
+    conn: &mut AnyConnection,
+    diagnosis_id: DiagnosisId,
+    draft: &Draft,
+) -> Result<(), Error> {
+    let own: Vec<i64> = diagnoses::findings_of(conn, &[diagnosis_id])?
+        .iter()
+        .map(|f| f.id.get())
+        .collect();
+    if let Some(i) = draft.finding_ids.iter().position(|id| !own.contains(id)) {
+        return Err(unknown(
+            &format!("finding_ids[{i}]"),
+            "finding_not_in_diagnosis",
+            "a finding of this diagnosis",
+        ));
+    }
+    let f = &draft.fields;
+    if let Some(id) = f.responsible_expert_id
+        && experts::existing_ids(conn, &[id])?.is_empty()
+    {
+        return Err(unknown(
+            "responsible_expert_id",
+            "unknown_expert",
+            "an expert (or it is archived)",
+        ));
+    }
+    if let Some(id) = f.responsible_partner_id {
+        partners::find(conn, id, false).map_err(|e| match e {
+            StoreError::NotFound => unknown(
+                "responsible_partner_id",
+                "unknown_partner",
+                "a partner (or it is archived)",
+            ),
+            other => other.into(),
+        })?;
+    }
+    if let Some(id) = f.responsible_user_id {
+        users::find(conn, id).map_err(|e| match e {
+            StoreError::NotFound => unknown("responsible_user_id", "unknown_user", "a user"),
+            other => other.into(),
+        })?;
+    }
+    if let Some(id) = f.bank_partner_id {
+        let bank = partners::find(conn, id, false).map_err(|e| match e {
+            StoreError::NotFound => unknown(
+                "capital.bank_partner_id",
+                "unknown_partner",
+                "a partner (or it is archived)",
+            ),
+            other => other.into(),
+        })?;
+        if !matches!(bank.kind, PartnerKind::Bank | PartnerKind::Bpr) {
+            return Err(unknown(
+                "capital.bank_partner_id",
+                "not_a_bank",
+                "a partner of kind bank or bpr",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn finding_ids(ids: &[i64]) -> Vec<FindingId> {
+    ids.iter().copied().map(FindingId).collect()
+}
+
+fn require_open(status: RecommendationStatus) -> Result<(), Error> {
+    if !status.is_open() {
+        return Err(Error::conflict(
+            "status",
+            "recommendation_closed",
+            &format!("The recommendation is {status}; only an open one changes."),
+        ));
+    }
+    Ok(())
+}
+
+/// A recommendation: found by id; a change is its fields and, when given, the findings it answers.
+pub struct RecommendationEntity;
+
+impl Entity for RecommendationEntity {
+    type Id = RecommendationId;
+    type Row = RecommendationRow;
+    type View = Recommendation;
+    type Changes = (RecommendationFields, Option<Vec<FindingId>>);
+    const KIND: &'static str = "recommendation";
+    const NAME: &'static str = "Recommendation";
+
+    fn find(conn: &mut AnyConnection, id: RecommendationId) -> Result<RecommendationRow, Error> {
+        store::find(conn, id).map_err(Error::missing(Self::NAME))
+    }
+
+    fn version(row: &RecommendationRow) -> i64 {
+        row.version
+    }
+
+    fn record_id(row: &RecommendationRow) -> String {
+        row.id.to_string()
+    }
+
+    fn view(
+        conn: &mut AnyConnection,
+        _: &App,
+        _: &Ctx,
+        row: RecommendationRow,
+    ) -> Result<Recommendation, Error> {
+        load(conn, row.id)
+    }
+
+    fn store(
+        conn: &mut AnyConnection,
+        id: RecommendationId,
+        expected_version: i64,
+        (fields, findings): Self::Changes,
+    ) -> Result<(), Error> {
+        store::update(conn, id, expected_version, fields)?;
+        if let Some(findings) = findings {
+            store::replace_findings(conn, id, &findings)?;
+        }
+        Ok(())
+    }
+}
+
+/// Makes a recommendation on a final diagnosis that no later one amends, while its case is
+/// between diagnosis and end (409 otherwise). It starts `proposed`.
+pub async fn create(
+    app: &App,
+    ctx: &Ctx,
+    diagnosis_id: DiagnosisId,
+    request: Idempotency,
+    value: CreateRecommendation,
+) -> Result<Created, Error> {
+    let draft = value.into_draft();
+    check(&draft)?;
+    let ctx = ctx.clone();
+    app.write(move |conn| {
+        create_once(conn, &request, |conn| {
+            let diagnosis =
+                diagnoses::find(conn, diagnosis_id).map_err(Error::missing("Diagnosis"))?;
+            let scope = CaseScope::of(conn, &ctx.caller)?;
+            let case = visible_case(conn, &scope, diagnosis.case_id).map_err(|e| match e {
+                Error::NotFound { .. } => Error::not_found("Diagnosis"),
+                other => other,
+            })?;
+            if diagnosis.status != DiagnosisStatus::Final {
+                return Err(Error::conflict(
+                    "diagnosis_id",
+                    "diagnosis_not_final",
+                    "Recommendations answer a final diagnosis; finalize it first.",
+                ));
+            }
+            if !diagnoses::superseding(conn, &[diagnosis_id])?.is_empty() {
+                return Err(Error::conflict(
+                    "diagnosis_id",
+                    "diagnosis_superseded",
+                    "A later diagnosis amends this one; recommend on the latest.",
+                ));
+            }
+            require_followed_up(&case)?;
+            check_references(conn, diagnosis_id, &draft)?;
+            let row = store::insert(conn, case.id, diagnosis_id, draft.fields.clone())?;
+            store::replace_findings(conn, row.id, &finding_ids(&draft.finding_ids))?;
+            let record = load(conn, row.id)?;
+            versioned::committed(
+                conn,
+                &ctx,
+                "create",
+                "recommendation",
+                &record.id.to_string(),
+                None,
+            )?;
+            Created::new(&record, format!("/api/v1/recommendations/{}", record.id))
+        })
+    })
+    .await
+}
+
+/// The recommendations on one diagnosis.
+pub async fn list_of_diagnosis(
+    app: &App,
+    ctx: &Ctx,
+    diagnosis_id: DiagnosisId,
+    query: PageQuery,
+) -> Result<Page<Recommendation>, Error> {
+    let page = PageRequest::new(query.page, query.page_size)?;
+    let caller = ctx.caller.clone();
+    let (items, total) = app
+        .read(move |conn| {
+            let diagnosis =
+                diagnoses::find(conn, diagnosis_id).map_err(Error::missing("Diagnosis"))?;
+            let scope = CaseScope::of(conn, &caller)?;
+            visible_case(conn, &scope, diagnosis.case_id).map_err(|e| match e {
+                Error::NotFound { .. } => Error::not_found("Diagnosis"),
+                other => other,
+            })?;
+            let filter = RecommendationFilter {
+                diagnosis_id: Some(diagnosis_id),
+                ..RecommendationFilter::default()
+            };
+            let (rows, total) = store::list(conn, &filter, paging(&page))?;
+            Ok::<_, Error>((load_rows(conn, rows)?, total))
+        })
+        .await?;
+    Ok(page.wrap_capped(items, total))
+}
+
+/// Filters of the recommendation list; they combine with AND. Unknown parameters are a 400.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RecommendationQuery {
+    /// Only recommendations of this programme's cases.
+    #[param(minimum = 1)]
+    pub programme_id: Option<i64>,
+    /// Only this case's.
+    #[param(minimum = 1)]
+    pub case_id: Option<i64>,
+    /// Only recommendations of this kind.
+    pub kind: Option<RecommendationKind>,
+    /// Only recommendations in this status.
+    pub status: Option<RecommendationStatus>,
+    /// Only capital recommendations with this financing scheme.
+    pub financing_scheme: Option<FinancingScheme>,
+    /// Only capital recommendations with this partner bank.
+    #[param(minimum = 1)]
+    pub bank_partner_id: Option<i64>,
+    /// Only those this expert is responsible for.
+    #[param(minimum = 1)]
+    pub responsible_expert_id: Option<i64>,
+    /// Only those this partner institution is responsible for.
+    #[param(minimum = 1)]
+    pub responsible_partner_id: Option<i64>,
+    /// Only those this user is responsible for.
+    #[param(minimum = 1)]
+    pub responsible_user_id: Option<i64>,
+    /// `true`: only open ones whose due date has passed; `false`: all others.
+    pub overdue: Option<bool>,
+    /// Only those on diagnoses dated in this year (as the indicators count them).
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
+    pub page: Option<u32>,
+    /// Records per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub page_size: Option<u32>,
+}
+
+/// Recommendations matching the filters; an assessor sees only their teams' cases'.
+pub async fn list(
+    app: &App,
+    ctx: &Ctx,
+    q: RecommendationQuery,
+) -> Result<Page<Recommendation>, Error> {
+    let page = PageRequest::new(q.page, q.page_size)?;
+    check_ids(&[
+        ("programme_id", q.programme_id),
+        ("case_id", q.case_id),
+        ("bank_partner_id", q.bank_partner_id),
+        ("responsible_expert_id", q.responsible_expert_id),
+        ("responsible_partner_id", q.responsible_partner_id),
+        ("responsible_user_id", q.responsible_user_id),
+    ])?;
+    if q.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
+        return Err(Error::query(
+            "year",
+            "year_range",
+            "must lie within 2000–2100",
+        ));
+    }
+    let mut filter = RecommendationFilter {
+        programme_id: q.programme_id.map(ProgrammeId),
+        case_id: q.case_id.map(CaseId),
+        diagnosis_id: None,
+        kind: q.kind,
+        status: q.status,
+        financing_scheme: q.financing_scheme,
+        bank_partner_id: q.bank_partner_id.map(PartnerId),
+        responsible_expert_id: q.responsible_expert_id.map(ExpertId),
+        responsible_partner_id: q.responsible_partner_id.map(PartnerId),
+        responsible_user_id: q.responsible_user_id.map(UserId),
+        overdue: q.overdue.map(|overdue| (overdue, Utc::now().date_naive())),
+        team_of: None,
+        year: q.year,
+    };
+    let caller = ctx.caller.clone();
+    let (items, total) = app
+        .read(move |conn| {
+            filter.team_of = CaseScope::of(conn, &caller)?.team_filter();
+            let (rows, total) = store::list(conn, &filter, paging(&page))?;
+            Ok::<_, Error>((load_rows(conn, rows)?, total))
+        })
+        .await?;
+    Ok(page.wrap_capped(items, total))
+}
+
+pub async fn get(app: &App, ctx: &Ctx, id: RecommendationId) -> Result<Recommendation, Error> {
+    let caller = ctx.caller.clone();
+    app.read(move |conn| {
+        in_scope(conn, &caller, id)?;
+        load(conn, id)
+    })
+    .await
+}
+
+/// Changes an open recommendation (409 once it is done, not done, rejected or cancelled).
+pub async fn update(
+    app: &App,
+    ctx: &Ctx,
+    id: RecommendationId,
+    if_match: IfMatch,
+    patch: PatchRecommendation,
+) -> Result<Recommendation, Error> {
+    let (app2, ctx) = (app.clone(), ctx.clone());
+    app.write(move |conn| {
+        let (_, case) = in_scope(conn, &ctx.caller, id)?;
+        versioned::update::<RecommendationEntity>(conn, &app2, &ctx, id, &if_match, |conn, row| {
+            let findings = store::findings_of(conn, &[id])?
+                .into_iter()
+                .map(|(_, f)| f.get())
+                .collect();
+            let draft = patch.merge(row, findings);
+            check(&draft)?;
+            require_open(row.status)?;
+            require_followed_up(&case)?;
+            check_references(conn, row.diagnosis_id, &draft)?;
+            Ok((draft.fields, Some(finding_ids(&draft.finding_ids))))
+        })
+    })
+    .await
+}
+
+/// Moves a recommendation: proposed → agreed → in_progress → done | not_done; proposed →
+/// rejected; any open status → cancelled. Kept in its history and audited.
+pub async fn transition(
+    app: &App,
+    ctx: &Ctx,
+    id: RecommendationId,
+    if_match: IfMatch,
+    request: RecommendationTransitionRequest,
+) -> Result<Recommendation, Error> {
+    check_note(request.note.as_deref())?;
+    let ctx = ctx.clone();
+    app.write(move |conn| {
+        move_to(conn, &ctx, id, &if_match, request.status, request.note)?;
+        load(conn, id)
+    })
+    .await
+}
+
+/// [`transition`] inside the caller's transaction (the demo's recommendations move through it).
+pub fn move_to(
+    conn: &mut AnyConnection,
+    ctx: &Ctx,
+    id: RecommendationId,
+    if_match: &IfMatch,
+    to: RecommendationStatus,
+    note: Option<String>,
+) -> Result<(), Error> {
+    let (row, case) = in_scope(conn, &ctx.caller, id)?;
+    if_match.check(row.version)?;
+    require_followed_up(&case)?;
+    let from = row.status;
+    if !from.may_become(to) {
+        return Err(Error::conflict(
+            "status",
+            "transition_not_allowed",
+            &format!("A recommendation cannot move from {from} to {to}."),
+        ));
+    }
+    store::set_status(conn, id, row.version, to)?;
+    let audit = &ctx.audit;
+    store::append_transition(
+        conn,
+        NewRecommendationTransition {
+            recommendation_id: id,
+            from_status: from,
+            to_status: to,
+            note,
+            actor_type: audit.actor_type.into(),
+            actor_id: audit.actor_id,
+            actor_name: audit.actor_name.clone(),
+        },
+    )?;
+    versioned::committed(
+        conn,
+        ctx,
+        "transition",
+        "recommendation",
+        &id.to_string(),
+        Some(json!({"from": from, "to": to})),
+    )
+}
+
+/// A recommendation's status changes, oldest first.
+pub async fn history(
+    app: &App,
+    ctx: &Ctx,
+    id: RecommendationId,
+    query: PageQuery,
+) -> Result<Page<RecommendationTransition>, Error> {
+    let page = PageRequest::new(query.page, query.page_size)?;
+    let caller = ctx.caller.clone();
+    let (items, total) = app
+        .read(move |conn| {
+            in_scope(conn, &caller, id)?;
+            let (rows, total) = page.slice(store::transitions_of(conn, id)?);
+            let items = rows
+                .into_iter()
+                .map(RecommendationTransition::from_row)
+                .collect();
+            Ok::<_, Error>((items, total))
+        })
+        .await?;
+    Ok(page.wrap_capped(items, total))
+}
+
+/// Reports a `permodalan` recommendation's approval and disbursement, once it is agreed; a bank's
+/// client only for its own bank's recommendations (403).
+pub async fn report_capital(
+    app: &App,
+    ctx: &Ctx,
+    id: RecommendationId,
+    if_match: IfMatch,
+    report: CapitalReport,
+) -> Result<Recommendation, Error> {
+    check_report(&report)?;
+    let (app2, ctx) = (app.clone(), ctx.clone());
+    app.write(move |conn| record_capital(conn, &app2, &ctx, id, &if_match, &report))
+        .await
+}
+
+/// [`report_capital`] inside the caller's transaction, the report already checked.
+pub fn record_capital(
+    conn: &mut AnyConnection,
+    app: &App,
+    ctx: &Ctx,
+    id: RecommendationId,
+    if_match: &IfMatch,
+    report: &CapitalReport,
+) -> Result<Recommendation, Error> {
+    versioned::change::<RecommendationEntity>(
+        conn,
+        app,
+        ctx,
+        id,
+        if_match,
+        "report_capital",
+        |conn, row| {
+            if let Caller::Client { id: client, .. } = &ctx.caller {
+                let bank = klinik_persistence::clients::find(conn, *client)?.partner_id;
+                if bank.is_none() || bank != row.bank_partner_id {
+                    return Err(Error::forbidden(
+                        "An integration client reports capital only for its own bank's recommendations.",
+                    ));
+                }
+            }
+            if row.kind != RecommendationKind::Permodalan {
+                return Err(Error::conflict(
+                    "kind",
+                    "not_capital",
+                    "Only a permodalan recommendation has capital to report.",
+                ));
+            }
+            use RecommendationStatus::*;
+            if !matches!(row.status, Agreed | InProgress | Done) {
+                return Err(Error::conflict(
+                    "status",
+                    "recommendation_not_agreed",
+                    &format!(
+                        "The recommendation is {}; capital is reported once it is agreed.",
+                        row.status
+                    ),
+                ));
+            }
+            let mut fields = model::fields_of(row);
+            fields.amount_approved = report.amount_approved;
+            fields.approved_on = report.approved_on;
+            fields.amount_disbursed = report.amount_disbursed;
+            fields.disbursed_on = report.disbursed_on;
+            Ok((fields, None))
+        },
+    )
+}

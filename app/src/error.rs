@@ -1,0 +1,192 @@
+//! The one error a use case ends with. Each variant is one meaning a caller can act on; the HTTP
+//! layer maps each to a status and a problem document. None carries a submitted value, a
+//! database message or any other internal detail: the cause of an internal failure is logged
+//! once, where it is converted.
+
+use klinik_domain::Violations;
+use klinik_persistence::{StoreError, WorkError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One field that broke a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The offending field, as a path into the request (`board_members[0].name`), or the query
+    /// parameter's name.
+    #[schema(example = "registration_number")]
+    pub field: String,
+    /// Stable machine-readable rule code.
+    #[schema(example = "registration_number_format")]
+    pub code: String,
+    /// Explanation for people; never repeats the submitted value.
+    #[schema(example = "must be 13 to 16 digits (nomor induk koperasi)")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A query or header parameter that is unknown or breaks a rule.
+    #[error("bad request: {code}")]
+    BadRequest {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// No valid credentials. The detail never says which part was wrong.
+    #[error("unauthorized")]
+    Unauthorized { code: &'static str, detail: String },
+    #[error("forbidden")]
+    Forbidden { detail: String },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_seconds: u64 },
+    #[error("not found")]
+    NotFound { detail: String },
+    #[error("conflict: {code}")]
+    Conflict {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// The record changed since the caller read it (`If-Match`).
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("validation failed")]
+    Validation { errors: Vec<FieldError> },
+    #[error("service unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The one answer to any bad or missing token: it does not say what was wrong.
+    pub fn invalid_token() -> Self {
+        Error::Unauthorized {
+            code: "invalid_token",
+            detail: "The access token is missing or not valid.".into(),
+        }
+    }
+
+    /// For `map_err`: a missing record becomes a 404 naming `what`; any other storage error maps
+    /// as usual.
+    pub fn missing(what: &'static str) -> impl Fn(StoreError) -> Error {
+        move |error| match error {
+            StoreError::NotFound => Error::not_found(what),
+            other => other.into(),
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Error::NotFound {
+            detail: format!("{what} not found."),
+        }
+    }
+
+    pub fn forbidden(detail: &str) -> Self {
+        Error::Forbidden {
+            detail: detail.into(),
+        }
+    }
+
+    pub fn validation(field: &str, code: &'static str, message: &str) -> Self {
+        Error::Validation {
+            errors: vec![FieldError::new(field, code, message)],
+        }
+    }
+
+    pub fn conflict(field: &str, code: &'static str, detail: &str) -> Self {
+        Error::Conflict {
+            code,
+            detail: detail.into(),
+            errors: vec![FieldError::new(field, code, detail)],
+        }
+    }
+
+    /// A query parameter rule broken after parsing (a range, a length): reported like parse errors.
+    pub fn query(field: &str, code: &str, message: &str) -> Self {
+        Error::BadRequest {
+            code: "invalid_query",
+            detail: "A query parameter is unknown or has an invalid value.".into(),
+            errors: vec![FieldError::new(field, code, message)],
+        }
+    }
+
+    /// Logs an unexpected failure once and hides it behind a 500.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Error::Internal
+    }
+}
+
+impl From<Violations> for Error {
+    fn from(violations: Violations) -> Self {
+        Error::Validation {
+            errors: violations
+                .0
+                .into_iter()
+                .map(|v| FieldError::new(v.field, v.code, v.message))
+                .collect(),
+        }
+    }
+}
+
+impl From<klinik_domain::Violation> for Error {
+    fn from(violation: klinik_domain::Violation) -> Self {
+        Violations::from(violation).into()
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Error::NotFound {
+                detail: "The record was not found.".into(),
+            },
+            StoreError::Stale => Error::PreconditionFailed,
+            StoreError::Duplicate { .. } => Error::Conflict {
+                code: "duplicate",
+                detail: "A record with the same unique key already exists.".into(),
+                errors: Vec::new(),
+            },
+            StoreError::MissingReference => Error::validation(
+                "",
+                "missing_reference",
+                "refers to a record that does not exist",
+            ),
+            StoreError::Busy => Error::Unavailable,
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                Error::Unavailable
+            }
+            other => Error::internal(&other),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(error: diesel::result::Error) -> Self {
+        Error::from(StoreError::from(error))
+    }
+}
+
+impl WorkError for Error {
+    fn connection_suspect(&self) -> bool {
+        matches!(self, Error::Unavailable | Error::Internal)
+    }
+}

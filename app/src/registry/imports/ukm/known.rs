@@ -1,0 +1,86 @@
+//! What a UKM file refers to that is already stored, loaded in a few queries for the whole file.
+
+use std::collections::{HashMap, HashSet};
+
+use klinik_domain::nik;
+use klinik_persistence::persons::{self, PersonFields, PersonRow};
+use klinik_persistence::ukm::{self as store, UkmRow};
+use klinik_persistence::{AnyConnection, CooperativeId, PersonId, cooperatives};
+
+use super::{COOPERATIVE_ID, NIB, OWNER_NIK};
+use crate::error::Error;
+use crate::personal_data::DataKey;
+
+/// Everything the file refers to that is already stored, loaded in a few queries.
+pub(super) struct Known {
+    pub(super) by_nib: HashMap<String, UkmRow>,
+    pub(super) person_by_hash: HashMap<String, PersonRow>,
+    pub(super) person_by_id: HashMap<PersonId, PersonRow>,
+    pub(super) by_owner_and_name: HashMap<(PersonId, String), UkmRow>,
+    pub(super) cooperatives: HashSet<CooperativeId>,
+}
+
+pub(super) fn load_known(
+    conn: &mut AnyConnection,
+    key: &DataKey,
+    rows: &[Vec<Option<String>>],
+) -> Result<Known, Error> {
+    let present = |row: &Vec<Option<String>>, c: usize| {
+        row[c]
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let nibs: Vec<String> = rows.iter().filter_map(|r| present(r, NIB)).collect();
+    let hashes: Vec<String> = rows
+        .iter()
+        .filter_map(|r| present(r, OWNER_NIK))
+        .filter(|n| nik::validate("", n).is_ok())
+        .map(|n| key.search_hash(&n))
+        .collect();
+    let cooperative_ids: Vec<CooperativeId> = rows
+        .iter()
+        .filter_map(|r| present(r, COOPERATIVE_ID)?.parse().ok().map(CooperativeId))
+        .collect();
+    let by_nib_rows = store::find_by_nibs(conn, &nibs)?;
+    let people = persons::find_by_nik_hashes(conn, &hashes)?;
+    let owner_ids: Vec<PersonId> = people.iter().map(|p| p.id).collect();
+    let owned = store::find_by_owners(conn, &owner_ids)?;
+    let mut person_ids: Vec<PersonId> = by_nib_rows.iter().map(|r| r.owner_id).collect();
+    person_ids.retain(|id| !owner_ids.contains(id));
+    let mut person_by_id: HashMap<PersonId, PersonRow> = persons::find_all(conn, &person_ids)?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut person_by_hash = HashMap::new();
+    for person in people {
+        if let Some(hash) = &person.nik_hash {
+            person_by_hash.insert(hash.clone(), person.clone());
+        }
+        person_by_id.insert(person.id, person);
+    }
+    Ok(Known {
+        by_nib: by_nib_rows
+            .into_iter()
+            .filter_map(|r| Some((r.nib.clone()?, r)))
+            .collect(),
+        person_by_hash,
+        person_by_id,
+        by_owner_and_name: owned
+            .into_iter()
+            .map(|r| ((r.owner_id, r.business_name.clone()), r))
+            .collect(),
+        cooperatives: cooperatives::existing_ids(conn, &cooperative_ids)?
+            .into_iter()
+            .collect(),
+    })
+}
+
+/// The person fields that say who someone is, apart from the NIK that found them.
+pub(super) fn same_person(a: &PersonFields, b: &PersonRow) -> bool {
+    a.full_name == b.full_name
+        && a.sex == b.sex
+        && a.birth_date == b.birth_date
+        && a.phone == b.phone
+        && a.home_address == b.home_address
+}

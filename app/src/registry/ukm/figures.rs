@@ -1,0 +1,196 @@
+//! Yearly business figures of a UKM (turnover, workers, assets), to measure growth.
+
+use chrono::{DateTime, Datelike, Utc};
+use klinik_domain::{Violation, Violations, annual_report};
+use klinik_persistence::UkmId;
+use klinik_persistence::ukm::{self as store, YearlyFigures, YearlyFiguresRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::context::Ctx;
+use crate::created::{Created, Idempotency, create_once};
+use crate::error::Error;
+use crate::fields::utc;
+use crate::state::App;
+use crate::versioned::{self, Entity, Tagged};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"year": 2025, "turnover": 240000000, "workers": 4, "assets": 60000000}))]
+pub struct CreateYearlyFigures {
+    /// From 1945 to the current year; one record per year.
+    #[schema(minimum = 1945, maximum = 9999)]
+    pub year: i32,
+    /// Omzet, whole rupiah.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    pub turnover: Option<i64>,
+    #[schema(minimum = 0, maximum = 10_000_000)]
+    pub workers: Option<i64>,
+    /// Aset, whole rupiah.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
+    pub assets: Option<i64>,
+}
+
+/// One year's figures.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "ukm_id": 1, "year": 2025, "turnover": 240000000, "workers": 4, "assets": 60000000,
+    "version": 1, "created_at": "2026-01-15T08:00:00Z", "updated_at": "2026-01-15T08:00:00Z"}))]
+pub struct YearlyFiguresRecord {
+    pub id: i64,
+    pub ukm_id: i64,
+    pub year: i32,
+    pub turnover: Option<i64>,
+    pub workers: Option<i64>,
+    pub assets: Option<i64>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<YearlyFiguresRow> for YearlyFiguresRecord {
+    fn from(r: YearlyFiguresRow) -> Self {
+        YearlyFiguresRecord {
+            id: r.id,
+            ukm_id: r.ukm_id.get(),
+            year: r.year,
+            turnover: r.turnover,
+            workers: r.workers,
+            assets: r.assets,
+            version: r.version,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+        }
+    }
+}
+
+impl Tagged for YearlyFiguresRecord {
+    fn version(&self) -> i64 {
+        self.version
+    }
+}
+
+/// A year's figures, found by their id: created once here, replaced by an import.
+pub struct YearlyFiguresEntity;
+
+impl Entity for YearlyFiguresEntity {
+    type Id = i64;
+    type Row = YearlyFiguresRow;
+    type View = YearlyFiguresRecord;
+    type Changes = YearlyFigures;
+    const KIND: &'static str = "ukm_yearly_figures";
+    const NAME: &'static str = "Yearly figures";
+
+    fn find(
+        conn: &mut klinik_persistence::AnyConnection,
+        id: i64,
+    ) -> Result<YearlyFiguresRow, Error> {
+        store::figures::find(conn, id).map_err(Error::missing(Self::NAME))
+    }
+
+    fn version(row: &YearlyFiguresRow) -> i64 {
+        row.version
+    }
+
+    fn record_id(row: &YearlyFiguresRow) -> String {
+        row.id.to_string()
+    }
+
+    fn view(
+        _conn: &mut klinik_persistence::AnyConnection,
+        _app: &App,
+        _ctx: &Ctx,
+        row: YearlyFiguresRow,
+    ) -> Result<YearlyFiguresRecord, Error> {
+        Ok(YearlyFiguresRecord::from(row))
+    }
+
+    fn store(
+        conn: &mut klinik_persistence::AnyConnection,
+        id: i64,
+        expected_version: i64,
+        figures: YearlyFigures,
+    ) -> Result<(), Error> {
+        Ok(store::figures::update(
+            conn,
+            id,
+            expected_version,
+            &figures,
+        )?)
+    }
+}
+
+/// Records a UKM's figures for one year (409 for a second record of the same year).
+pub async fn create(
+    app: &App,
+    ctx: &Ctx,
+    ukm_id: UkmId,
+    request: Idempotency,
+    input: CreateYearlyFigures,
+) -> Result<Created, Error> {
+    check_figures(&input).into_result()?;
+    let figures = YearlyFigures {
+        year: input.year,
+        turnover: input.turnover,
+        workers: input.workers,
+        assets: input.assets,
+    };
+    let ctx = ctx.clone();
+    app.write(move |conn| {
+        create_once(conn, &request, |conn| {
+            store::find(conn, ukm_id, false).map_err(Error::missing("UKM"))?;
+            let row = store::insert_figures(conn, ukm_id, &figures).map_err(|e| {
+                if e.duplicate_of("year") {
+                    Error::conflict(
+                        "year",
+                        "duplicate_year",
+                        "This UKM already has figures for this year.",
+                    )
+                } else {
+                    e.into()
+                }
+            })?;
+            let record = YearlyFiguresRecord::from(row);
+            versioned::created::<YearlyFiguresEntity>(conn, &ctx, record.id, &record)?;
+            Created::new(&record, format!("/api/v1/ukm/{ukm_id}/yearly-figures"))
+        })
+    })
+    .await
+}
+
+/// A UKM's yearly figures, newest year first.
+pub async fn list(app: &App, _ctx: &Ctx, ukm_id: UkmId) -> Result<Vec<YearlyFiguresRecord>, Error> {
+    let rows = app
+        .read(move |conn| {
+            store::find(conn, ukm_id, false).map_err(Error::missing("UKM"))?;
+            Ok::<_, Error>(store::list_figures(conn, ukm_id)?)
+        })
+        .await?;
+    Ok(rows.into_iter().map(YearlyFiguresRecord::from).collect())
+}
+
+/// The rules of one year's figures: the year from 1945 to this year, amounts and counts in range.
+pub fn check_figures(input: &CreateYearlyFigures) -> Violations {
+    let mut violations = Violations::default();
+    violations.check(annual_report::book_year(
+        "year",
+        input.year,
+        Utc::now().date_naive(),
+    ));
+    for (field, value) in [("turnover", input.turnover), ("assets", input.assets)] {
+        if let Some(v) = value {
+            violations.check(annual_report::rupiah(field, v, false));
+        }
+    }
+    if let Some(w) = input.workers {
+        violations.check(annual_report::count("workers", w));
+    }
+    if input.year > Utc::now().year() {
+        violations.push(Violation::new(
+            "year",
+            "year_in_future",
+            "must not be after the current year",
+        ));
+        violations.0.dedup_by(|a, b| a.field == b.field);
+    }
+    violations
+}

@@ -1,0 +1,134 @@
+//! Start-up: open the database, bring its schema and reference data up to date, and assemble
+//! the [`App`] every use case runs against. The server, the command line and the tests all
+//! start here.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use klinik_domain::size_class::{Ceilings, Thresholds};
+use klinik_persistence::pg_reads::{PointReadSettings, PointReadUrl};
+use klinik_persistence::{
+    AnyConnection, Database, DatabaseUrl, PoolOptions, build_pool, regions, run_migrations,
+};
+
+use crate::auth::tokens::TokenKeys;
+use crate::auth::{bootstrap, passwords};
+use crate::personal_data::DataKey;
+use crate::registry::cooperatives::status;
+use crate::settings::Settings;
+use crate::state::{App, RegionIndex};
+
+/// Opens the database, applies migrations, recomputes statuses under the rule in force, creates
+/// the first admin and the shipped instruments when missing, and loads the reference data.
+pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
+    if let DatabaseUrl::Sqlite(path) = &settings.database_url
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating the data directory {}", parent.display()))?;
+    }
+    let options = PoolOptions {
+        max_size: settings.pool_size,
+        ..PoolOptions::default()
+    };
+    let pool = build_pool(&settings.database_url, options).context("opening the database")?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    let applied = run_migrations(&mut conn).context("applying migrations")?;
+    klinik_persistence::refresh_statistics(&mut conn).context("refreshing statistics")?;
+    tracing::info!(
+        applied,
+        backend = settings.database_url.backend_name(),
+        "database ready"
+    );
+    let regions = load_regions(&mut conn)?;
+    let refreshed = status::refresh_all(&mut conn, settings.activity_rule)
+        .map_err(|e| anyhow::anyhow!("recomputing activity statuses: {e}"))?;
+    if refreshed > 0 {
+        tracing::info!(refreshed, rule = %settings.activity_rule.name(), "activity statuses recomputed");
+    }
+    bootstrap::first_admin(&mut conn, settings)?;
+    let shipped =
+        crate::clinic::instruments::shipped().context("serialising the shipped instruments")?;
+    let added = klinik_persistence::clinic::instruments::ensure(&mut conn, &shipped)
+        .map_err(|e| anyhow::anyhow!("storing the shipped instruments: {e}"))?;
+    if added > 0 {
+        tracing::info!(added, "health-assessment instruments stored");
+    }
+    let size_thresholds = size_thresholds(&mut conn)?;
+    drop(conn);
+    let data_key = DataKey::from_master(&bootstrap::data_key(settings)?);
+    let key = bootstrap::signing_key(settings)?;
+    let tokens = TokenKeys::new(&key).context("loading the signing key")?;
+    let decoy = passwords::random_hex(16).map_err(|_| anyhow::anyhow!("no random source"))?;
+    let decoy_hash = passwords::hash(&decoy).map_err(|_| anyhow::anyhow!("hashing failed"))?;
+    let point_reads = point_read_settings(settings, &options);
+    Ok(App {
+        db: Database::new(pool, point_reads),
+        regions: Arc::new(regions),
+        activity_rule: settings.activity_rule,
+        tokens,
+        decoy_hash: Arc::new(decoy_hash),
+        data_key,
+        size_thresholds: Arc::new(size_thresholds),
+        indicators_cache: Arc::default(),
+        callers: Arc::default(),
+    })
+}
+
+fn load_regions(conn: &mut AnyConnection) -> anyhow::Result<RegionIndex> {
+    let (kecamatan, kelurahan) = regions::load_all(conn).context("loading the regions")?;
+    // The UKM list finds a kecamatan's businesses by this prefix of their kelurahan's code.
+    if let Some(odd) = kelurahan
+        .iter()
+        .find(|k| k.code.get(..8) != Some(k.kecamatan_code.as_str()))
+    {
+        anyhow::bail!(
+            "kelurahan {} does not begin with its kecamatan's code {}",
+            odd.code,
+            odd.kecamatan_code
+        );
+    }
+    Ok(RegionIndex::new(kecamatan, kelurahan))
+}
+
+fn size_thresholds(conn: &mut AnyConnection) -> anyhow::Result<Vec<Thresholds>> {
+    let rows = klinik_persistence::ukm::thresholds(conn)
+        .map_err(|e| anyhow::anyhow!("loading size thresholds: {e}"))?;
+    Ok(rows
+        .into_iter()
+        .map(|t| Thresholds {
+            regulation: t.regulation,
+            effective_from: t.effective_from,
+            capital: Ceilings {
+                mikro: t.capital_mikro,
+                kecil: t.capital_kecil,
+                menengah: t.capital_menengah,
+            },
+            annual_sales: Ceilings {
+                mikro: t.sales_mikro,
+                kecil: t.sales_kecil,
+                menengah: t.sales_menengah,
+            },
+        })
+        .collect())
+}
+
+/// On PostgreSQL, each worker also keeps a share of `KLINIK_DB_POOL_SIZE` connections for point
+/// reads, unless the URL holds what only libpq reads (then those reads stay on the blocking pool).
+fn point_read_settings(settings: &Settings, options: &PoolOptions) -> Option<PointReadSettings> {
+    let DatabaseUrl::Postgres(url) = &settings.database_url else {
+        return None;
+    };
+    match PointReadUrl::accept(url) {
+        Ok(url) => Some(PointReadSettings {
+            url,
+            per_worker: (settings.pool_size as usize).div_ceil(settings.workers.max(1)),
+            wait: options.connection_timeout,
+        }),
+        Err(why) => {
+            tracing::info!(%why, "a UKM by id is read on the blocking pool, as all else");
+            None
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! What every use case can reach: the database, the region index and the rules in force.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use klinik_domain::activity_status::ActivityRule;
+use klinik_persistence::regions::{KecamatanRow, KelurahanRow};
+use klinik_persistence::{AnyConnection, Database, WorkError};
+
+use crate::auth::tokens::TokenKeys;
+use crate::personal_data::DataKey;
+
+/// Kota Bogor's regions, loaded once at start: they are reference data that only a migration changes.
+#[derive(Debug, Default)]
+pub struct RegionIndex {
+    pub kecamatan: Vec<KecamatanRow>,
+    pub kelurahan: Vec<KelurahanRow>,
+    kelurahan_by_code: HashMap<String, usize>,
+    kecamatan_by_code: HashMap<String, usize>,
+}
+
+impl RegionIndex {
+    pub fn new(kecamatan: Vec<KecamatanRow>, kelurahan: Vec<KelurahanRow>) -> Self {
+        let kelurahan_by_code = kelurahan
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.code.clone(), i))
+            .collect();
+        let kecamatan_by_code = kecamatan
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.code.clone(), i))
+            .collect();
+        Self {
+            kecamatan,
+            kelurahan,
+            kelurahan_by_code,
+            kecamatan_by_code,
+        }
+    }
+
+    pub fn kelurahan(&self, code: &str) -> Option<&KelurahanRow> {
+        self.kelurahan_by_code
+            .get(code)
+            .map(|&i| &self.kelurahan[i])
+    }
+
+    pub fn kecamatan(&self, code: &str) -> Option<&KecamatanRow> {
+        self.kecamatan_by_code
+            .get(code)
+            .map(|&i| &self.kecamatan[i])
+    }
+}
+
+/// What every use case can reach: the database, the region index, the rules and keys in force.
+#[derive(Clone)]
+pub struct App {
+    pub db: Database,
+    pub regions: Arc<RegionIndex>,
+    pub activity_rule: ActivityRule,
+    pub tokens: TokenKeys,
+    /// A hash of a random password, verified against when a username is unknown so that an unknown
+    /// username takes as long to refuse as a wrong password.
+    pub decoy_hash: Arc<String>,
+    /// Encrypts and hashes NIKs.
+    pub data_key: DataKey,
+    /// Size-class thresholds per regulation (reference data, loaded at start).
+    pub size_thresholds: Arc<Vec<klinik_domain::size_class::Thresholds>>,
+    pub indicators_cache: Arc<crate::clinic::indicators::cache::IndicatorsCache>,
+    /// Accounts as the caller check loaded them a moment ago.
+    pub callers: Arc<crate::auth::caller_cache::CallerCache>,
+}
+
+impl App {
+    /// Runs `work` that only reads, in one transaction on a pooled connection, off the async
+    /// workers.
+    pub async fn read<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        self.db.read(work).await
+    }
+
+    /// Runs `work` that reads with one statement, outside a transaction.
+    pub async fn query<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        self.db.query(work).await
+    }
+
+    /// Runs `work` that writes, as one transaction: all of it commits or none of it does.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        self.db.write(work).await
+    }
+}

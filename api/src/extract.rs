@@ -99,7 +99,7 @@ fn describe(path: &str, error: &str) -> FieldError {
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first, so that broken JSON is a 400 even when its first value would not fit `T`.
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-        return Err(ApiError::BadRequest {
+        return Err(ApiError(klinik_app::Error::BadRequest {
             code: "malformed_json",
             detail: format!(
                 "The body is not valid JSON (line {}, column {}).",
@@ -107,18 +107,18 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 e.column()
             ),
             errors: Vec::new(),
-        });
+        }));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         if inner.is_data() {
-            ApiError::Validation {
+            klinik_app::Error::Validation {
                 errors: vec![describe(&path, &inner.to_string())],
             }
         } else {
-            ApiError::BadRequest {
+            klinik_app::Error::BadRequest {
                 code: "malformed_json",
                 detail: format!(
                     "The body is not valid JSON (line {}, column {}).",
@@ -129,11 +129,13 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     })?;
-    deserializer.end().map_err(|_| ApiError::BadRequest {
-        code: "malformed_json",
-        detail: "The body has trailing characters after the JSON value.".into(),
-        errors: Vec::new(),
-    })?;
+    deserializer
+        .end()
+        .map_err(|_| klinik_app::Error::BadRequest {
+            code: "malformed_json",
+            detail: "The body has trailing characters after the JSON value.".into(),
+            errors: Vec::new(),
+        })?;
     Ok(value)
 }
 
@@ -141,7 +143,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 fn read_limited(
     req: &HttpRequest,
     payload: &mut Payload,
-) -> LocalBoxFuture<'static, Result<web::Bytes, ApiError>> {
+) -> LocalBoxFuture<'static, Result<web::Bytes, klinik_app::Error>> {
     let limit = req.app_data::<BodyLimit>().map_or(256 * 1024, |l| l.0);
     let declared = req
         .headers()
@@ -151,17 +153,17 @@ fn read_limited(
     let mut payload = payload.take();
     Box::pin(async move {
         if declared.is_some_and(|n| n > limit) {
-            return Err(ApiError::PayloadTooLarge { limit });
+            return Err(klinik_app::Error::PayloadTooLarge { limit });
         }
         let mut body = web::BytesMut::new();
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|_| ApiError::BadRequest {
+            let chunk = chunk.map_err(|_| klinik_app::Error::BadRequest {
                 code: "unreadable_body",
                 detail: "The request body could not be read.".into(),
                 errors: Vec::new(),
             })?;
             if body.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge { limit });
+                return Err(klinik_app::Error::PayloadTooLarge { limit });
             }
             body.extend_from_slice(&chunk);
         }
@@ -179,7 +181,7 @@ impl FromRequest for RawBody {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let read = read_limited(req, payload);
-        Box::pin(async move { read.await.map(RawBody) })
+        Box::pin(async move { read.await.map(RawBody).map_err(ApiError) })
     }
 }
 
@@ -192,15 +194,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let read = read_limited(req, payload);
         Box::pin(async move {
             if !json {
-                return Err(ApiError::UnsupportedMediaType);
+                return Err(ApiError(klinik_app::Error::UnsupportedMediaType));
             }
             let raw = read.await?;
             if raw.is_empty() {
-                return Err(ApiError::BadRequest {
+                return Err(ApiError(klinik_app::Error::BadRequest {
                     code: "malformed_json",
                     detail: "The request body is empty; a JSON object is required.".into(),
                     errors: Vec::new(),
-                });
+                }));
             }
             let value = parse_json(&raw)?;
             Ok(JsonBody { value, raw })
@@ -232,11 +234,11 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
                 } else if error.code == "unknown_field" {
                     error.message = "is not a parameter of this operation".into();
                 }
-                ApiError::BadRequest {
+                ApiError(klinik_app::Error::BadRequest {
                     code: "invalid_query",
                     detail: "A query parameter is unknown or has an invalid value.".into(),
                     errors: vec![error],
-                }
+                })
             });
         ready(result)
     }
@@ -248,7 +250,7 @@ fn url_form(bytes: &[u8]) -> form_urlencoded::Parse<'_> {
 
 /// A query parameter rule broken after parsing (a range, a length): reported like parse errors.
 pub fn query_error(field: &str, code: &str, message: &str) -> ApiError {
-    ApiError::BadRequest {
+    ApiError(klinik_app::Error::BadRequest {
         code: "invalid_query",
         detail: "A query parameter is unknown or has an invalid value.".into(),
         errors: vec![FieldError {
@@ -256,7 +258,7 @@ pub fn query_error(field: &str, code: &str, message: &str) -> ApiError {
             code: code.into(),
             message: message.into(),
         }],
-    }
+    })
 }
 
 /// The `If-Match` header, read for the versioned write path.
@@ -297,7 +299,7 @@ impl FromRequest for IdempotencyKey {
             .filter(|k| !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| b.is_ascii_graphic()));
         ready(match key {
             Some(key) => Ok(IdempotencyKey(Some(key.to_owned()))),
-            None => Err(ApiError::BadRequest {
+            None => Err(ApiError(klinik_app::Error::BadRequest {
                 code: "invalid_header",
                 detail: "Idempotency-Key must be 1 to 255 visible ASCII characters.".into(),
                 errors: vec![FieldError {
@@ -305,7 +307,7 @@ impl FromRequest for IdempotencyKey {
                     code: "idempotency_key_format".into(),
                     message: "must be 1 to 255 visible ASCII characters".into(),
                 }],
-            }),
+            })),
         })
     }
 }
@@ -349,16 +351,16 @@ pub fn form_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
     if !is_form {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(ApiError(klinik_app::Error::UnsupportedMediaType));
     }
     let deserializer = serde_urlencoded::Deserializer::new(url_form(body));
     serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let path = e.path().to_string();
-        ApiError::BadRequest {
+        ApiError(klinik_app::Error::BadRequest {
             code: "invalid_request",
             detail: "The form is missing a field or has an invalid one.".into(),
             errors: vec![describe(&path, &e.into_inner().to_string())],
-        }
+        })
     })
 }
 
@@ -379,7 +381,7 @@ mod tests {
 
     fn field_error(body: &str) -> FieldError {
         match parse_json::<Sample>(body.as_bytes()) {
-            Err(ApiError::Validation { errors }) => errors[0].clone(),
+            Err(ApiError(klinik_app::Error::Validation { errors })) => errors[0].clone(),
             other => panic!("expected a validation error, got {other:?}"),
         }
     }
@@ -405,11 +407,11 @@ mod tests {
     fn broken_json_is_a_bad_request_not_a_validation_error() {
         assert!(matches!(
             parse_json::<Sample>(b"{\"name\":"),
-            Err(ApiError::BadRequest { .. })
+            Err(ApiError(klinik_app::Error::BadRequest { .. }))
         ));
         assert!(matches!(
             parse_json::<Sample>(br#"{"name":"a","count":1} x"#),
-            Err(ApiError::BadRequest { .. })
+            Err(ApiError(klinik_app::Error::BadRequest { .. }))
         ));
     }
 }

@@ -5,7 +5,8 @@
 use actix_web::http::Method;
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as OpenApiDoc;
-use utoipa::openapi::PathItem;
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::{PathItem, Ref, RefOr};
 
 use klinik_app::clinic::indicators::GroupBy;
 use klinik_app::registry::cooperatives::query::CooperativeSort;
@@ -69,6 +70,60 @@ description ends with who may call it (roles, and the scope an integration clien
     ),
 )]
 pub struct ApiDoc;
+
+/// Operations answered from memory: they cannot fail on the database.
+const IN_MEMORY: &[&str] = &["get_health_live", "list_kecamatan", "list_kelurahan"];
+
+/// Adds the responses that follow from an operation's shape rather than from what it does, so
+/// that no handler lists them: 404 (a path naming a record), 412 (any `If-Match`), 413, 415 and
+/// 422 (any request body, unless the operation says otherwise), 500 and 503 (any operation that
+/// reaches the database).
+pub fn add_standard_responses(spec: &mut OpenApiDoc) {
+    for item in spec.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let id = operation.operation_id.clone().unwrap_or_default();
+            let has_body = operation.request_body.is_some();
+            let parameters = operation
+                .parameters
+                .iter()
+                .flatten()
+                .filter_map(|p| match p {
+                    RefOr::T(parameter) => Some(parameter),
+                    RefOr::Ref(_) => None,
+                });
+            let has_if_match = parameters.clone().any(|p| p.name == "If-Match");
+            let has_path = parameters
+                .clone()
+                .any(|p| p.parameter_in == ParameterIn::Path);
+            let standard = [
+                ("404", "NotFound", has_path),
+                ("412", "PreconditionFailed", has_if_match),
+                ("413", "PayloadTooLarge", has_body),
+                ("415", "UnsupportedMediaType", has_body),
+                ("422", "UnprocessableContent", has_body),
+                ("500", "InternalError", !IN_MEMORY.contains(&id.as_str())),
+                (
+                    "503",
+                    "ServiceUnavailable",
+                    !IN_MEMORY.contains(&id.as_str()),
+                ),
+            ];
+            let responses = &mut operation.responses.responses;
+            for (status, name, applies) in standard {
+                if applies && !responses.contains_key(status) {
+                    responses.insert(status.into(), RefOr::Ref(Ref::from_response_name(name)));
+                }
+            }
+        }
+    }
+}
 
 /// One documented path: its segments, and each method with its operation id.
 type Route = (Vec<String>, Vec<(Method, String)>);

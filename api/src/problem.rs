@@ -7,6 +7,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use klinik_app::Error;
 pub use klinik_app::FieldError;
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
@@ -40,209 +41,67 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+/// An error as the HTTP layer answers it: a use case's [`klinik_app::Error`], written as a
+/// problem document with the status and headers its meaning calls for.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("bad request: {code}")]
-    BadRequest {
-        code: &'static str,
-        detail: String,
-        errors: Vec<FieldError>,
-    },
-    /// No valid credentials. The detail never says which part was wrong.
-    #[error("unauthorized")]
-    Unauthorized { code: &'static str, detail: String },
-    #[error("forbidden")]
-    Forbidden { detail: String },
-    #[error("too many requests")]
-    TooManyRequests { retry_after_seconds: u64 },
-    #[error("not found")]
-    NotFound { detail: String },
-    #[error("method not allowed")]
-    MethodNotAllowed { allow: String },
-    #[error("conflict: {code}")]
-    Conflict {
-        code: &'static str,
-        detail: String,
-        errors: Vec<FieldError>,
-    },
-    #[error("precondition failed")]
-    PreconditionFailed,
-    #[error("payload too large")]
-    PayloadTooLarge { limit: usize },
-    #[error("unsupported media type")]
-    UnsupportedMediaType,
-    #[error("validation failed")]
-    Validation { errors: Vec<FieldError> },
-    #[error("service unavailable")]
-    Unavailable,
-    #[error("internal error")]
-    Internal,
-}
+#[error(transparent)]
+pub struct ApiError(#[from] pub klinik_app::Error);
 
 impl ApiError {
-    /// The one answer to any bad or missing token: it does not say what was wrong.
-    pub fn invalid_token() -> Self {
-        ApiError::Unauthorized {
-            code: "invalid_token",
-            detail: "The access token is missing or not valid.".into(),
-        }
-    }
-
-    /// Logs an unexpected failure once and hides it behind a 500.
-    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "request failed");
-        ApiError::Internal
-    }
-
-    fn code(&self) -> &'static str {
-        match self {
-            ApiError::BadRequest { code, .. } | ApiError::Conflict { code, .. } => code,
-            ApiError::Unauthorized { code, .. } => code,
-            ApiError::Forbidden { .. } => "forbidden",
-            ApiError::TooManyRequests { .. } => "too_many_requests",
-            ApiError::NotFound { .. } => "not_found",
-            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-            ApiError::PreconditionFailed => "precondition_failed",
-            ApiError::PayloadTooLarge { .. } => "payload_too_large",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::Validation { .. } => "validation_failed",
-            ApiError::Unavailable => "service_unavailable",
-            ApiError::Internal => "internal_error",
-        }
-    }
-
-    fn detail(&self) -> String {
-        match self {
-            ApiError::BadRequest { detail, .. }
-            | ApiError::Unauthorized { detail, .. }
-            | ApiError::Forbidden { detail }
-            | ApiError::NotFound { detail }
-            | ApiError::Conflict { detail, .. } => detail.clone(),
-            ApiError::TooManyRequests { retry_after_seconds } => format!(
-                "Too many failed sign-ins for this account. Try again in {retry_after_seconds} seconds."
-            ),
-            ApiError::MethodNotAllowed { allow } => {
-                format!("This resource supports only: {allow}.")
-            }
-            ApiError::PreconditionFailed => {
-                "The record has changed since you read it (If-Match does not match its ETag). Read it again and retry.".into()
-            }
-            ApiError::PayloadTooLarge { limit } => {
-                format!("The request body is larger than the limit of {limit} bytes.")
-            }
-            ApiError::UnsupportedMediaType => {
-                "The request body's media type is not the one this operation documents (application/json; a form for /auth/token; multipart/form-data for /imports).".into()
-            }
-            ApiError::Validation { errors } => match errors.len() {
-                1 => "The request has 1 invalid field.".into(),
-                n => format!("The request has {n} invalid fields."),
-            },
-            ApiError::Unavailable => "The database is not reachable right now. Try again shortly.".into(),
-            ApiError::Internal => "An unexpected error occurred. It has been logged.".into(),
-        }
-    }
-
-    fn field_errors(&self) -> Vec<FieldError> {
-        match self {
-            ApiError::BadRequest { errors, .. }
-            | ApiError::Conflict { errors, .. }
-            | ApiError::Validation { errors } => errors.clone(),
-            _ => Vec::new(),
-        }
-    }
-
     pub fn to_problem(&self) -> Problem {
         let status = self.status_code();
-        let code = self.code();
+        let code = self.0.code();
         Problem {
             problem_type: format!("urn:klinik-kumkm:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
-            detail: self.detail(),
+            detail: self.0.detail(),
             code: code.to_owned(),
-            errors: self.field_errors(),
+            errors: self.0.field_errors(),
         }
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        match &self.0 {
+            Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::NotFound { .. } => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-        if let ApiError::MethodNotAllowed { allow } = self
+        if let Error::MethodNotAllowed { allow } = &self.0
             && let Ok(value) = HeaderValue::from_str(allow)
         {
             response.insert_header((header::ALLOW, value));
         }
-        if matches!(self, ApiError::Unauthorized { .. }) {
+        if matches!(self.0, Error::Unauthorized { .. }) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"klinik-kumkm\""));
         }
-        if let ApiError::TooManyRequests {
+        if let Error::TooManyRequests {
             retry_after_seconds,
-        } = self
+        } = &self.0
         {
             response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
         }
-        if matches!(self, ApiError::Unavailable) {
+        if matches!(self.0, Error::Unavailable) {
             response.insert_header((header::RETRY_AFTER, "5"));
         }
         response.json(self.to_problem())
-    }
-}
-
-impl From<klinik_app::Error> for ApiError {
-    fn from(error: klinik_app::Error) -> Self {
-        use klinik_app::Error as E;
-        match error {
-            E::BadRequest {
-                code,
-                detail,
-                errors,
-            } => ApiError::BadRequest {
-                code,
-                detail,
-                errors,
-            },
-            E::Unauthorized { code, detail } => ApiError::Unauthorized { code, detail },
-            E::Forbidden { detail } => ApiError::Forbidden { detail },
-            E::TooManyRequests {
-                retry_after_seconds,
-            } => ApiError::TooManyRequests {
-                retry_after_seconds,
-            },
-            E::NotFound { detail } => ApiError::NotFound { detail },
-            E::Conflict {
-                code,
-                detail,
-                errors,
-            } => ApiError::Conflict {
-                code,
-                detail,
-                errors,
-            },
-            E::PreconditionFailed => ApiError::PreconditionFailed,
-            E::Validation { errors } => ApiError::Validation { errors },
-            E::Unavailable => ApiError::Unavailable,
-            E::Internal => ApiError::Internal,
-        }
     }
 }
 

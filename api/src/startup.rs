@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::{access, guard};
 use crate::extract::BodyLimit;
-use crate::openapi::{ApiDoc, RouteTable};
+use crate::openapi::{ApiDoc, RouteTable, add_standard_responses};
 use crate::problem::ApiError;
 use crate::routes;
 use crate::telemetry;
@@ -36,6 +36,13 @@ pub fn configure_routes(config: &mut ServiceConfig) {
     );
 }
 
+/// What the contract says of every operation by its shape: its access rule and security, and
+/// the standard responses.
+fn complete(spec: &mut utoipa::openapi::OpenApi) {
+    access::document(spec);
+    add_standard_responses(spec);
+}
+
 /// The OpenAPI document of the running code.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut spec = App::new()
@@ -44,7 +51,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(configure_routes)
         .split_for_parts()
         .1;
-    access::document(&mut spec);
+    complete(&mut spec);
     spec
 }
 
@@ -66,12 +73,9 @@ async fn unmatched(request: HttpRequest, routes: web::Data<RouteTable>) -> HttpR
                 .map(|m| m.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            ApiError::MethodNotAllowed { allow }.error_response()
+            ApiError(klinik_app::Error::MethodNotAllowed { allow }).error_response()
         }
-        None => ApiError::NotFound {
-            detail: "No such resource.".into(),
-        }
-        .error_response(),
+        None => ApiError(klinik_app::Error::not_found_path()).error_response(),
     }
 }
 
@@ -89,12 +93,8 @@ pub fn build_app(
     >,
 > {
     // A path segment that is not a valid id names no record.
-    let path_config = web::PathConfig::default().error_handler(|_, _| {
-        ApiError::NotFound {
-            detail: "No such resource.".into(),
-        }
-        .into()
-    });
+    let path_config = web::PathConfig::default()
+        .error_handler(|_, _| ApiError(klinik_app::Error::not_found_path()).into());
     // Called on the worker that serves with it (`HttpServer` builds the app once per worker).
     app.db.start_worker();
     let (service, mut spec) = App::new()
@@ -105,7 +105,7 @@ pub fn build_app(
         .app_data(path_config)
         .configure(configure_routes)
         .split_for_parts();
-    access::document(&mut spec);
+    complete(&mut spec);
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     service
         .app_data(routes)

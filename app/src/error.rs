@@ -55,6 +55,9 @@ pub enum Error {
     TooManyRequests { retry_after_seconds: u64 },
     #[error("not found")]
     NotFound { detail: String },
+    /// A known path asked with another method; `allow` lists the methods it has.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
     #[error("conflict: {code}")]
     Conflict {
         code: &'static str,
@@ -64,6 +67,10 @@ pub enum Error {
     /// The record changed since the caller read it (`If-Match`).
     #[error("precondition failed")]
     PreconditionFailed,
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     #[error("validation failed")]
     Validation { errors: Vec<FieldError> },
     #[error("service unavailable")]
@@ -95,6 +102,13 @@ impl Error {
     pub fn not_found(what: &str) -> Self {
         Error::NotFound {
             detail: format!("{what} not found."),
+        }
+    }
+
+    /// A path that names no resource (or a record id that cannot be one).
+    pub fn not_found_path() -> Self {
+        Error::NotFound {
+            detail: "No such resource.".into(),
         }
     }
 
@@ -131,6 +145,66 @@ impl Error {
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "request failed");
         Error::Internal
+    }
+
+    /// The stable machine-readable code of the problem.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadRequest { code, .. } | Error::Conflict { code, .. } => code,
+            Error::Unauthorized { code, .. } => code,
+            Error::Forbidden { .. } => "forbidden",
+            Error::TooManyRequests { .. } => "too_many_requests",
+            Error::NotFound { .. } => "not_found",
+            Error::MethodNotAllowed { .. } => "method_not_allowed",
+            Error::PreconditionFailed => "precondition_failed",
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::UnsupportedMediaType => "unsupported_media_type",
+            Error::Validation { .. } => "validation_failed",
+            Error::Unavailable => "service_unavailable",
+            Error::Internal => "internal_error",
+        }
+    }
+
+    /// What went wrong, for people; never a submitted value or an internal detail.
+    pub fn detail(&self) -> String {
+        match self {
+            Error::BadRequest { detail, .. }
+            | Error::Unauthorized { detail, .. }
+            | Error::Forbidden { detail }
+            | Error::NotFound { detail }
+            | Error::Conflict { detail, .. } => detail.clone(),
+            Error::TooManyRequests { retry_after_seconds } => format!(
+                "Too many failed sign-ins for this account. Try again in {retry_after_seconds} seconds."
+            ),
+            Error::MethodNotAllowed { allow } => {
+                format!("This resource supports only: {allow}.")
+            }
+            Error::PreconditionFailed => {
+                "The record has changed since you read it (If-Match does not match its ETag). Read it again and retry.".into()
+            }
+            Error::PayloadTooLarge { limit } => {
+                format!("The request body is larger than the limit of {limit} bytes.")
+            }
+            Error::UnsupportedMediaType => {
+                "The request body's media type is not the one this operation documents (application/json; a form for /auth/token; multipart/form-data for /imports).".into()
+            }
+            Error::Validation { errors } => match errors.len() {
+                1 => "The request has 1 invalid field.".into(),
+                n => format!("The request has {n} invalid fields."),
+            },
+            Error::Unavailable => "The database is not reachable right now. Try again shortly.".into(),
+            Error::Internal => "An unexpected error occurred. It has been logged.".into(),
+        }
+    }
+
+    /// The fields at fault, for a bad request, a conflict or a validation failure.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            Error::BadRequest { errors, .. }
+            | Error::Conflict { errors, .. }
+            | Error::Validation { errors } => errors.clone(),
+            _ => Vec::new(),
+        }
     }
 }
 

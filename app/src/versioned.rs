@@ -4,7 +4,7 @@
 //! version moved on, and record what changed in the audit trail, all in the caller's
 //! transaction. [`committed`] is the single place an event about a change is written.
 
-use klinik_persistence::AnyConnection;
+use klinik_persistence::{AnyConnection, Stamped};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -75,7 +75,7 @@ pub trait Entity {
     /// What the record is found by.
     type Id: Copy;
     /// The stored row a change is computed from.
-    type Row;
+    type Row: Stamped;
     /// The record as the API shows it; the audit trail compares it before and after.
     type View: Serialize;
     /// A validated change, ready to store.
@@ -89,9 +89,6 @@ pub trait Entity {
 
     /// The row, unless it is missing or archived (404).
     fn find(conn: &mut AnyConnection, id: Self::Id) -> Result<Self::Row, Error>;
-    fn version(row: &Self::Row) -> i64;
-    /// The record's id in the audit trail.
-    fn record_id(row: &Self::Row) -> String;
     fn view(
         conn: &mut AnyConnection,
         app: &App,
@@ -138,9 +135,9 @@ pub fn change<E: Entity>(
 ) -> Result<E::View, Error> {
     let row = E::find(conn, id)?;
     let changes = prepare(conn, &row)?;
-    let version = E::version(&row);
+    let version = row.version();
     if_match.check(version)?;
-    let record_id = E::record_id(&row);
+    let record_id = row.record_id();
     let before = E::view(conn, app, ctx, row)?;
     E::store(conn, id, version, changes)?;
     let stored = E::find(conn, id)?;
@@ -158,9 +155,9 @@ pub fn archive<E: Archived>(
     if_match: &IfMatch,
 ) -> Result<(), Error> {
     let row = E::find(conn, id)?;
-    if_match.check(E::version(&row))?;
-    E::archive(conn, id, E::version(&row))?;
-    committed(conn, ctx, "archive", E::KIND, &E::record_id(&row), None)
+    if_match.check(row.version())?;
+    E::archive(conn, id, row.version())?;
+    committed(conn, ctx, "archive", E::KIND, &row.record_id(), None)
 }
 
 /// [`archive`] as one write transaction: the whole of an archive operation.

@@ -35,6 +35,7 @@ pub use error::StoreError;
 pub use ids::*;
 pub use search::{bindable, like_pattern};
 pub use stored::{EnumText, NullableEnumText, Parsed, ParsedOpt};
+pub use versioned::Stamped;
 
 /// Lists count their matches up to this many; beyond it the count stops and says so, so that a
 /// broad filter over a million rows never costs a full count (ARCHITECTURE.md: lists stay fast).

@@ -66,3 +66,42 @@ macro_rules! versioned_writes {
         }
     };
 }
+
+/// A stored row with an id and a version: what the write path compares with `If-Match` and
+/// names in the audit trail.
+pub trait Stamped {
+    fn version(&self) -> i64;
+    /// The row's id as the audit trail records it.
+    fn record_id(&self) -> String;
+}
+
+macro_rules! stamped {
+    ($($row:ty),+ $(,)?) => {$(
+        impl Stamped for $row {
+            fn version(&self) -> i64 {
+                self.version
+            }
+
+            fn record_id(&self) -> String {
+                self.id.to_string()
+            }
+        }
+    )+};
+}
+
+stamped!(
+    crate::annual_reports::AnnualReportRow,
+    crate::clients::ClientRow,
+    crate::clinic::activities::ActivityRow,
+    crate::clinic::cases::CaseRow,
+    crate::clinic::diagnoses::DiagnosisRow,
+    crate::clinic::experts::ExpertRow,
+    crate::clinic::partners::PartnerRow,
+    crate::clinic::programmes::ProgrammeRow,
+    crate::clinic::recommendations::RecommendationRow,
+    crate::clinic::sessions::SessionRow,
+    crate::cooperatives::CooperativeRow,
+    crate::ukm::UkmRow,
+    crate::ukm::YearlyFiguresRow,
+    crate::users::UserRow,
+);

@@ -110,12 +110,12 @@ impl Allowed {
 }
 
 fn decide(req: &HttpRequest) -> Result<Allowed, ApiError> {
-    let access = req
-        .match_name()
-        .and_then(rule_for)
-        .ok_or_else(|| ApiError::Forbidden {
-            detail: "This operation has no access rule and serves nobody.".into(),
-        })?;
+    let access =
+        req.match_name()
+            .and_then(rule_for)
+            .ok_or_else(|| klinik_app::Error::Forbidden {
+                detail: "This operation has no access rule and serves nobody.".into(),
+            })?;
     let found = req
         .extensions()
         .get::<Authentication>()
@@ -124,15 +124,15 @@ fn decide(req: &HttpRequest) -> Result<Allowed, ApiError> {
     let caller = match found {
         Authentication::Caller(caller) => caller,
         Authentication::Missing | Authentication::Invalid => {
-            return Err(ApiError::invalid_token());
+            return Err(ApiError(klinik_app::Error::invalid_token()));
         }
-        Authentication::Failed(503) => return Err(ApiError::Unavailable),
-        Authentication::Failed(_) => return Err(ApiError::Internal),
+        Authentication::Failed(503) => return Err(ApiError(klinik_app::Error::Unavailable)),
+        Authentication::Failed(_) => return Err(ApiError(klinik_app::Error::Internal)),
     };
     if !access.admits(&caller) {
-        return Err(ApiError::Forbidden {
+        return Err(ApiError(klinik_app::Error::Forbidden {
             detail: "Your role or scopes do not allow this operation.".into(),
-        });
+        }));
     }
     Ok(Allowed(Ctx::new(caller, &origin(req))))
 }

@@ -39,13 +39,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "Filed.", body = AnnualReport,
             headers(("Location" = String, description = "URL of the report."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/cooperatives/{id}/annual-reports")]
@@ -69,9 +63,6 @@ pub async fn create_annual_report(
     responses(
         (status = 200, description = "One page of reports.", body = Page<AnnualReport>),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cooperatives/{id}/annual-reports")]
@@ -99,9 +90,6 @@ pub async fn list_annual_reports(
         (status = 200, description = "The report.", body = AnnualReport,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cooperatives/{id}/annual-reports/{book_year}")]
@@ -131,13 +119,6 @@ pub async fn get_annual_report(
         (status = 200, description = "The corrected report.", body = AnnualReport,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/cooperatives/{id}/annual-reports/{book_year}")]
@@ -164,10 +145,6 @@ pub async fn update_annual_report(
     ),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[delete("/cooperatives/{id}/annual-reports/{book_year}")]

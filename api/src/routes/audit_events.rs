@@ -26,8 +26,6 @@ pub fn configure(config: &mut ServiceConfig) {
     responses(
         (status = 200, description = "One page of events.", body = Page<AuditEvent>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/audit-events")]

@@ -34,11 +34,6 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "Registered; the secret is in the body, this once.", body = ClientWithSecret,
             headers(("Location" = String, description = "URL of the client."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/clients")]
@@ -63,8 +58,6 @@ pub async fn create_client(
     responses(
         (status = 200, description = "One page of clients.", body = Page<Client>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/clients")]
@@ -85,9 +78,6 @@ pub async fn list_clients(
     params(("id" = i64, Path, description = "The client's id.", minimum = 1)),
     responses(
         (status = 200, description = "The client.", body = Client, headers(("ETag" = String, description = "Its version."))),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/clients/{id}")]
@@ -110,13 +100,6 @@ pub async fn get_client(allowed: Allowed, app: web::Data<App>, id: web::Path<Cli
     responses(
         (status = 200, description = "The changed client.", body = Client, headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/clients/{id}")]
@@ -140,9 +123,6 @@ pub async fn update_client(
     params(("id" = i64, Path, description = "The client's id.", minimum = 1)),
     responses(
         (status = 200, description = "The client with its new secret.", body = ClientWithSecret),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/clients/{id}/secret")]

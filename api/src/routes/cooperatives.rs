@@ -44,11 +44,6 @@ pub fn configure(config: &mut ServiceConfig) {
             headers(("Location" = String, description = "URL of the new cooperative."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/cooperatives")]
@@ -71,8 +66,6 @@ pub async fn create_cooperative(
     responses(
         (status = 200, description = "One page of cooperatives.", body = Page<Cooperative>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cooperatives")]
@@ -96,9 +89,6 @@ pub async fn list_cooperatives(
         (status = 200, description = "The cooperative.", body = Cooperative,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cooperatives/{id}")]
@@ -128,14 +118,7 @@ pub async fn get_cooperative(
         (status = 200, description = "The changed cooperative.", body = Cooperative,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/cooperatives/{id}")]
@@ -162,10 +145,6 @@ pub async fn update_cooperative(
     ),
     responses(
         (status = 204, description = "Archived."),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[delete("/cooperatives/{id}")]
@@ -195,13 +174,6 @@ pub async fn archive_cooperative(
         (status = 200, description = "The cooperative with the override in force.", body = Cooperative,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[put("/cooperatives/{id}/status-override")]
@@ -228,10 +200,6 @@ pub async fn set_cooperative_status_override(
     responses(
         (status = 200, description = "The cooperative with its computed status in force.", body = Cooperative,
             headers(("ETag" = String, description = "Its version."))),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[delete("/cooperatives/{id}/status-override")]

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::problem::{ApiError, responses};
+use crate::problem::ApiError;
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(get_health_live).service(get_health_ready);
@@ -44,8 +44,6 @@ pub async fn get_health_live() -> HttpResponse {
     tag = "health",
     responses(
         (status = 200, description = "The database answers.", body = Health, example = json!({"status": "ok"})),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/health/ready")]

@@ -76,9 +76,6 @@ pub struct ImportForm {
         (status = 400, response = responses::BadRequest),
         (status = 413, response = responses::ImportTooLarge),
         (status = 415, response = responses::NotMultipart),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/imports")]
@@ -103,8 +100,6 @@ pub async fn create_import(
     responses(
         (status = 200, description = "One page of imports; `problems` is left empty here.", body = Page<ImportReport>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/imports")]
@@ -124,9 +119,6 @@ pub async fn list_imports(
     responses(
         (status = 200, description = "The import.", body = ImportReport),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/imports/{id}")]
@@ -139,9 +131,9 @@ fn form_error(field: &str, code: &'static str, message: &str) -> ApiError {
 }
 
 fn too_large() -> ApiError {
-    ApiError::PayloadTooLarge {
+    ApiError(klinik_app::Error::PayloadTooLarge {
         limit: MAX_IMPORT_BYTES,
-    }
+    })
 }
 
 async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Upload, ApiError> {
@@ -158,9 +150,9 @@ async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Uploa
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
     if !is_multipart {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(ApiError(klinik_app::Error::UnsupportedMediaType));
     }
-    let malformed = || ApiError::BadRequest {
+    let malformed = || klinik_app::Error::BadRequest {
         code: "malformed_multipart",
         detail: "The body is not a well-formed multipart/form-data form.".into(),
         errors: Vec::new(),
@@ -196,7 +188,7 @@ async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Uploa
             "kind" => kind = Some(bytes),
             "dry_run" => dry_run = Some(bytes),
             _ => {
-                return Err(ApiError::BadRequest {
+                return Err(ApiError(klinik_app::Error::BadRequest {
                     code: "unknown_field",
                     detail: "The form has a field this operation does not know.".into(),
                     errors: vec![FieldError {
@@ -204,7 +196,7 @@ async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Uploa
                         code: "unknown_field".into(),
                         message: "only file, kind and dry_run are accepted".into(),
                     }],
-                });
+                }));
             }
         }
     }

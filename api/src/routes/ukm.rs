@@ -45,11 +45,6 @@ pub fn configure(config: &mut ServiceConfig) {
             headers(("Location" = String, description = "URL of the UKM."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/ukm")]
@@ -72,8 +67,6 @@ pub async fn create_ukm(
     responses(
         (status = 200, description = "One page of UKM.", body = Page<Ukm>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/ukm")]
@@ -96,9 +89,6 @@ pub async fn list_ukm(
     responses(
         (status = 200, description = "The UKM.", body = Ukm, headers(("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/ukm/{id}")]
@@ -133,14 +123,7 @@ pub async fn get_ukm(
     responses(
         (status = 200, description = "The changed UKM.", body = Ukm, headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/ukm/{id}")]
@@ -166,10 +149,6 @@ pub async fn update_ukm(
     ),
     responses(
         (status = 204, description = "Archived."),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[delete("/ukm/{id}")]
@@ -198,13 +177,7 @@ pub async fn archive_ukm(
         (status = 201, description = "Recorded.", body = YearlyFiguresRecord,
             headers(("Location" = String, description = "URL of the UKM's figures."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/ukm/{id}/yearly-figures")]
@@ -224,9 +197,6 @@ pub async fn create_ukm_yearly_figures(
     params(("id" = i64, Path, description = "The UKM's id.", minimum = 1)),
     responses(
         (status = 200, description = "Every year on record.", body = Vec<YearlyFiguresRecord>),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/ukm/{id}/yearly-figures")]

@@ -34,11 +34,6 @@ pub fn configure(config: &mut ServiceConfig) {
             headers(("Location" = String, description = "URL of the account."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/users")]
@@ -60,8 +55,6 @@ pub async fn create_user(
     responses(
         (status = 200, description = "One page of accounts.", body = Page<User>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/users")]
@@ -82,9 +75,6 @@ pub async fn list_users(
     params(("id" = i64, Path, description = "The account's id.", minimum = 1)),
     responses(
         (status = 200, description = "The account.", body = User, headers(("ETag" = String, description = "Its version."))),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/users/{id}")]
@@ -108,13 +98,6 @@ pub async fn get_user(allowed: Allowed, app: web::Data<App>, id: web::Path<UserI
     responses(
         (status = 200, description = "The changed account.", body = User, headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/users/{id}")]
@@ -140,12 +123,6 @@ pub async fn update_user(
     responses(
         (status = 204, description = "Reset; the account's sessions are revoked."),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/users/{id}/password-reset")]

@@ -178,14 +178,6 @@ impl Entity for ClientEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &ClientRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &ClientRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(_: &mut AnyConnection, _: &App, _: &Ctx, row: ClientRow) -> Result<Client, Error> {
         Ok(Client::from(row))
     }

@@ -159,14 +159,6 @@ impl Entity for UserEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &UserRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &UserRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(_: &mut AnyConnection, _: &App, _: &Ctx, row: UserRow) -> Result<User, Error> {
         Ok(User::from(row))
     }

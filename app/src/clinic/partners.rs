@@ -107,14 +107,6 @@ impl Entity for PartnerEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &PartnerRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &PartnerRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(_: &mut AnyConnection, _: &App, _: &Ctx, row: PartnerRow) -> Result<Partner, Error> {
         Ok(Partner::from(row))
     }

@@ -38,13 +38,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "Recorded.", body = Activity,
             headers(("Location" = String, description = "URL of the activity."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/cases/{id}/activities")]
@@ -65,9 +59,6 @@ pub async fn create_activity(
     responses(
         (status = 200, description = "One page of activities.", body = Page<Activity>),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cases/{id}/activities")]
@@ -89,9 +80,6 @@ pub async fn list_case_activities(
         (status = 200, description = "The activity.", body = Activity,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/activities/{id}")]
@@ -120,14 +108,7 @@ pub async fn get_activity(
         (status = 200, description = "The changed activity.", body = Activity,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/activities/{id}")]

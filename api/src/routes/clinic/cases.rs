@@ -42,11 +42,6 @@ pub fn configure(config: &mut ServiceConfig) {
             headers(("Location" = String, description = "URL of the new case."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/cases")]
@@ -68,8 +63,6 @@ pub async fn create_case(
     responses(
         (status = 200, description = "One page of cases.", body = Page<Case>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cases")]
@@ -93,9 +86,6 @@ pub async fn list_cases(
         (status = 200, description = "The case.", body = Case,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cases/{id}")]
@@ -120,14 +110,7 @@ pub async fn get_case(allowed: Allowed, app: web::Data<App>, id: web::Path<CaseI
         (status = 200, description = "The changed case.", body = Case,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/cases/{id}")]
@@ -152,9 +135,6 @@ pub async fn update_case(
     responses(
         (status = 200, description = "One page of the case's transitions.", body = Page<Transition>),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cases/{id}/history")]
@@ -200,14 +180,7 @@ pub async fn get_case_history(
         (status = 200, description = "The case in its new status.", body = Case,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/cases/{id}/transitions")]
@@ -237,14 +210,7 @@ pub async fn create_case_transition(
         (status = 200, description = "The case with its overridden outcome.", body = Case,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[put("/cases/{id}/outcome")]

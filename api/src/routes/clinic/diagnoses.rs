@@ -42,13 +42,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "The draft.", body = Diagnosis,
             headers(("Location" = String, description = "URL of the diagnosis."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/cases/{id}/diagnoses")]
@@ -69,9 +63,6 @@ pub async fn create_diagnosis(
     responses(
         (status = 200, description = "One page of the case's diagnoses.", body = Page<Diagnosis>),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cases/{id}/diagnoses")]
@@ -93,9 +84,6 @@ pub async fn list_case_diagnoses(
         (status = 200, description = "The diagnosis.", body = Diagnosis,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/diagnoses/{id}")]
@@ -124,14 +112,7 @@ pub async fn get_diagnosis(
         (status = 200, description = "The changed draft.", body = Diagnosis,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/diagnoses/{id}")]
@@ -161,13 +142,7 @@ pub async fn update_diagnosis(
         (status = 200, description = "The draft with the member's scores.", body = Diagnosis,
             headers(("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[put("/diagnoses/{id}/member-scores/{expert_id}")]
@@ -198,14 +173,7 @@ pub async fn put_member_score(
         (status = 200, description = "The final diagnosis.", body = Diagnosis,
             headers(("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/diagnoses/{id}/finalize")]

@@ -29,8 +29,6 @@ pub fn configure(config: &mut ServiceConfig) {
     responses(
         (status = 200, description = "One page of proposals.", body = Page<DissolutionProposal>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/dissolution-proposals")]
@@ -51,9 +49,6 @@ pub async fn list_dissolution_proposals(
         (status = 200, description = "The proposal.", body = DissolutionProposal,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/dissolution-proposals/{id}")]
@@ -83,14 +78,7 @@ pub async fn get_dissolution_proposal(
         (status = 200, description = "The proposal in its new status.", body = DissolutionProposal,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/dissolution-proposals/{id}/transitions")]

@@ -39,13 +39,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "Recorded.", body = Evaluation,
             headers(("Location" = String, description = "URL of the evaluation."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/cases/{id}/evaluations")]
@@ -66,9 +60,6 @@ pub async fn create_evaluation(
     responses(
         (status = 200, description = "One page of evaluations.", body = Page<Evaluation>),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/cases/{id}/evaluations")]
@@ -90,9 +81,6 @@ pub async fn list_case_evaluations(
         (status = 200, description = "The evaluation.", body = Evaluation,
             headers(("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/evaluations/{id}")]

@@ -41,11 +41,6 @@ pub fn configure(config: &mut ServiceConfig) {
             headers(("Location" = String, description = "URL of the new expert."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/experts")]
@@ -65,8 +60,6 @@ pub async fn create_expert(
     responses(
         (status = 200, description = "One page of experts.", body = Page<Expert>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/experts")]
@@ -87,9 +80,6 @@ pub async fn list_experts(
         (status = 200, description = "The expert.", body = Expert,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/experts/{id}")]
@@ -118,14 +108,7 @@ pub async fn get_expert(
         (status = 200, description = "The changed expert.", body = Expert,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/experts/{id}")]
@@ -152,10 +135,6 @@ pub async fn update_expert(
     ),
     responses(
         (status = 204, description = "Archived."),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[delete("/experts/{id}")]

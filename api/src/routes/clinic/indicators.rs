@@ -52,8 +52,6 @@ fn json_answer(counted: &Counted) -> Reply {
         (status = 200, description = "The programme's indicators.", body = Indicators),
         (status = 400, response = responses::BadRequest),
         (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/programmes/{id}/indicators")]
@@ -77,8 +75,6 @@ pub async fn get_programme_indicators(
     responses(
         (status = 200, description = "The indicators.", body = Indicators),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/indicators")]
@@ -103,8 +99,6 @@ pub async fn get_indicators(
         (status = 200, description = "The CSV file (UTF-8, comma-separated, header row).", content_type = "text/csv", body = String),
         (status = 400, response = responses::BadRequest),
         (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/indicators.csv")]
@@ -128,8 +122,6 @@ pub async fn export_indicators_csv(
         (status = 200, description = "The XLSX workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 400, response = responses::BadRequest),
         (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/indicators.xlsx")]

@@ -38,11 +38,6 @@ pub fn configure(config: &mut ServiceConfig) {
             headers(("Location" = String, description = "URL of the new version."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/instruments")]
@@ -62,8 +57,6 @@ pub async fn create_instrument(
     responses(
         (status = 200, description = "One page of instrument versions.", body = Page<Instrument>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/instruments")]
@@ -84,9 +77,6 @@ pub async fn list_instruments(
         (status = 200, description = "The instrument version.", body = Instrument,
             headers(("ETag" = String, description = "Its version number."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/instruments/{id}")]
@@ -111,12 +101,6 @@ pub async fn get_instrument(
     responses(
         (status = 200, description = "The scored assessment.", body = Scored),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/instruments/{id}/score")]

@@ -38,11 +38,6 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "Registered.", body = Partner,
             headers(("Location" = String, description = "URL of the new partner."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/partners")]
@@ -62,8 +57,6 @@ pub async fn create_partner(
     responses(
         (status = 200, description = "One page of partners.", body = Page<Partner>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/partners")]
@@ -84,9 +77,6 @@ pub async fn list_partners(
         (status = 200, description = "The partner.", body = Partner,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/partners/{id}")]
@@ -114,13 +104,6 @@ pub async fn get_partner(
         (status = 200, description = "The changed partner.", body = Partner,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/partners/{id}")]
@@ -147,10 +130,6 @@ pub async fn update_partner(
     ),
     responses(
         (status = 204, description = "Archived."),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[delete("/partners/{id}")]

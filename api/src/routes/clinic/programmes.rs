@@ -38,11 +38,6 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "Opened.", body = Programme,
             headers(("Location" = String, description = "URL of the new programme."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/programmes")]
@@ -62,8 +57,6 @@ pub async fn create_programme(
     responses(
         (status = 200, description = "One page of programmes.", body = Page<Programme>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/programmes")]
@@ -84,9 +77,6 @@ pub async fn list_programmes(
         (status = 200, description = "The programme.", body = Programme,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/programmes/{id}")]
@@ -115,13 +105,6 @@ pub async fn get_programme(
         (status = 200, description = "The changed programme.", body = Programme,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/programmes/{id}")]
@@ -148,10 +131,6 @@ pub async fn update_programme(
     ),
     responses(
         (status = 204, description = "Archived."),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[delete("/programmes/{id}")]

@@ -48,13 +48,7 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "The recommendation.", body = Recommendation,
             headers(("Location" = String, description = "URL of the recommendation."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/diagnoses/{id}/recommendations")]
@@ -75,9 +69,6 @@ pub async fn create_recommendation(
     responses(
         (status = 200, description = "One page of recommendations.", body = Page<Recommendation>),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/diagnoses/{id}/recommendations")]
@@ -100,8 +91,6 @@ pub async fn list_diagnosis_recommendations(
     responses(
         (status = 200, description = "One page of recommendations.", body = Page<Recommendation>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/recommendations")]
@@ -122,9 +111,6 @@ pub async fn list_recommendations(
         (status = 200, description = "The recommendation.", body = Recommendation,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/recommendations/{id}")]
@@ -153,14 +139,7 @@ pub async fn get_recommendation(
         (status = 200, description = "The changed recommendation.", body = Recommendation,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/recommendations/{id}")]
@@ -191,14 +170,7 @@ pub async fn update_recommendation(
         (status = 200, description = "The recommendation in its new status.", body = Recommendation,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/recommendations/{id}/transitions")]
@@ -220,9 +192,6 @@ pub async fn create_recommendation_transition(
     responses(
         (status = 200, description = "One page of status changes.", body = Page<RecommendationTransition>),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/recommendations/{id}/history")]
@@ -255,14 +224,7 @@ pub async fn get_recommendation_history(
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
         (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
         (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[put("/recommendations/{id}/capital")]

@@ -33,11 +33,6 @@ pub fn configure(config: &mut ServiceConfig) {
         (status = 201, description = "Recorded.", body = Session,
             headers(("Location" = String, description = "URL of the session."), ("ETag" = String, description = "Its version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[post("/clinic-sessions")]
@@ -57,8 +52,6 @@ pub async fn create_clinic_session(
     responses(
         (status = 200, description = "One page of sessions.", body = Page<Session>),
         (status = 400, response = responses::BadRequest),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/clinic-sessions")]
@@ -79,9 +72,6 @@ pub async fn list_clinic_sessions(
         (status = 200, description = "The session.", body = Session,
             headers(("ETag" = String, description = "Its version, for If-Match."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/clinic-sessions/{id}")]
@@ -109,13 +99,6 @@ pub async fn get_clinic_session(
         (status = 200, description = "The changed session.", body = Session,
             headers(("ETag" = String, description = "Its new version."))),
         (status = 400, response = responses::BadRequest),
-        (status = 404, response = responses::NotFound),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 413, response = responses::PayloadTooLarge),
-        (status = 415, response = responses::UnsupportedMediaType),
-        (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[patch("/clinic-sessions/{id}")]

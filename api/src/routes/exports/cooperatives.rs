@@ -26,8 +26,6 @@ use crate::respond::{Reply, download};
         (status = 200, description = "The CSV file (UTF-8, comma-separated, header row in English).", content_type = "text/csv", body = String),
         (status = 400, response = responses::BadRequest),
         (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/exports/annual-reports.csv")]
@@ -51,8 +49,6 @@ pub async fn export_annual_reports_csv(
         (status = 200, description = "The XLSX workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 400, response = responses::BadRequest),
         (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/exports/annual-reports.xlsx")]
@@ -78,8 +74,6 @@ pub async fn export_annual_reports_xlsx(
         (status = 200, description = "The CSV file (UTF-8, comma-separated, header row in English).", content_type = "text/csv", body = String),
         (status = 400, response = responses::BadRequest),
         (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/exports/cooperatives.csv")]
@@ -103,8 +97,6 @@ pub async fn export_cooperatives_csv(
         (status = 200, description = "The XLSX workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 400, response = responses::BadRequest),
         (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/exports/cooperatives.xlsx")]

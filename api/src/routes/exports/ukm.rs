@@ -28,8 +28,6 @@ use crate::respond::{Reply, download};
         (status = 200, description = "The CSV file (UTF-8, comma-separated, header row in English).", content_type = "text/csv", body = String),
         (status = 400, response = responses::BadRequest),
         (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/exports/ukm.csv")]
@@ -53,8 +51,6 @@ pub async fn export_ukm_csv(
         (status = 200, description = "The XLSX workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 400, response = responses::BadRequest),
         (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/exports/ukm.xlsx")]
@@ -81,8 +77,6 @@ pub async fn export_ukm_xlsx(
         (status = 200, description = "The CSV file (UTF-8, comma-separated, header row in English).", content_type = "text/csv", body = String),
         (status = 400, response = responses::BadRequest),
         (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/exports/yearly-figures.csv")]
@@ -106,8 +100,6 @@ pub async fn export_yearly_figures_csv(
         (status = 200, description = "The XLSX workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
         (status = 400, response = responses::BadRequest),
         (status = 422, response = responses::UnprocessableContent),
-        (status = 500, response = responses::InternalError),
-        (status = 503, response = responses::ServiceUnavailable),
     ),
 )]
 #[get("/exports/yearly-figures.xlsx")]

@@ -125,14 +125,6 @@ impl Entity for ActivityEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &ActivityRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &ActivityRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(
         conn: &mut AnyConnection,
         _: &App,

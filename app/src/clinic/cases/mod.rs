@@ -243,14 +243,6 @@ impl Entity for CaseEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &CaseRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &CaseRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(conn: &mut AnyConnection, app: &App, _: &Ctx, row: CaseRow) -> Result<Case, Error> {
         load(conn, &app.regions, row)
     }

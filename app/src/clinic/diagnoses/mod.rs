@@ -251,14 +251,6 @@ impl Entity for DiagnosisEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &DiagnosisRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &DiagnosisRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(
         conn: &mut AnyConnection,
         _: &App,

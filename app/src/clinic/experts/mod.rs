@@ -79,14 +79,6 @@ impl Entity for ExpertEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &ExpertRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &ExpertRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(conn: &mut AnyConnection, _: &App, _: &Ctx, row: ExpertRow) -> Result<Expert, Error> {
         load(conn, row.id, true)
     }

@@ -78,14 +78,6 @@ impl Entity for ProgrammeEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &ProgrammeRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &ProgrammeRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(
         conn: &mut AnyConnection,
         _: &App,

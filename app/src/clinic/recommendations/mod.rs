@@ -196,14 +196,6 @@ impl Entity for RecommendationEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &RecommendationRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &RecommendationRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(
         conn: &mut AnyConnection,
         _: &App,

@@ -111,14 +111,6 @@ impl Entity for SessionEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &SessionRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &SessionRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(conn: &mut AnyConnection, _: &App, _: &Ctx, row: SessionRow) -> Result<Session, Error> {
         load(conn, row.id)
     }

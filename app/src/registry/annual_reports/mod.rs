@@ -65,14 +65,6 @@ impl Entity for AnnualReportEntity {
         store::find(conn, cooperative_id, book_year).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &AnnualReportRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &AnnualReportRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(
         _conn: &mut AnyConnection,
         _app: &App,

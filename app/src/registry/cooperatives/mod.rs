@@ -87,14 +87,6 @@ impl Entity for CooperativeEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &CooperativeRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &CooperativeRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(
         conn: &mut AnyConnection,
         app: &App,

@@ -129,14 +129,6 @@ impl Entity for StatusEntity {
         CooperativeEntity::find(conn, id)
     }
 
-    fn version(row: &CooperativeRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &CooperativeRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(
         conn: &mut AnyConnection,
         app: &App,

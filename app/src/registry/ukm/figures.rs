@@ -87,14 +87,6 @@ impl Entity for YearlyFiguresEntity {
         store::figures::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &YearlyFiguresRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &YearlyFiguresRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(
         _conn: &mut klinik_persistence::AnyConnection,
         _app: &App,

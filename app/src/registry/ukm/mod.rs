@@ -135,14 +135,6 @@ impl Entity for UkmEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn version(row: &UkmRow) -> i64 {
-        row.version
-    }
-
-    fn record_id(row: &UkmRow) -> String {
-        row.id.to_string()
-    }
-
     fn view(conn: &mut AnyConnection, app: &App, ctx: &Ctx, row: UkmRow) -> Result<Ukm, Error> {
         load(conn, app, row.id, true, disclosure_for(&ctx.caller))
     }

@@ -28,7 +28,6 @@ pub fn configure(config: &mut ServiceConfig) {
 ///
 /// One report per book year (a second is a 409). The cooperative's activity status is recomputed.
 #[utoipa::path(
-    operation_id = "create_annual_report",
     tag = "annual reports",
     request_body = CreateAnnualReport,
     params(
@@ -57,7 +56,6 @@ pub async fn create_annual_report(
 /// Newest book year first. The reports of an archived cooperative appear only with
 /// `include_archived=true`.
 #[utoipa::path(
-    operation_id = "list_annual_reports",
     tag = "annual reports",
     params(("id" = i64, Path, description = "The cooperative's id.", minimum = 1), ReportListQuery),
     responses(
@@ -79,7 +77,6 @@ pub async fn list_annual_reports(
 ///
 /// The `ETag` is the report's version, for `If-Match` on a later PATCH or DELETE.
 #[utoipa::path(
-    operation_id = "get_annual_report",
     tag = "annual reports",
     params(
         ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
@@ -107,7 +104,6 @@ pub async fn get_annual_report(
 /// Partial update; the result must satisfy every rule as a whole. The cooperative's activity
 /// status is recomputed.
 #[utoipa::path(
-    operation_id = "update_annual_report",
     tag = "annual reports",
     request_body = PatchAnnualReport,
     params(
@@ -136,7 +132,6 @@ pub async fn update_annual_report(
 ///
 /// The book year can then be filed again. The cooperative's activity status is recomputed.
 #[utoipa::path(
-    operation_id = "delete_annual_report",
     tag = "annual reports",
     params(
         ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),

@@ -20,7 +20,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// Filters combine with AND. The trail is append-only: no operation changes or deletes an event,
 /// and on PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE.
 #[utoipa::path(
-    operation_id = "list_audit_events",
     tag = "audit",
     params(AuditQuery),
     responses(

@@ -81,7 +81,6 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 /// password and a deactivated account get the same 401. Five failures for one username within 15
 /// minutes lock it: 429 with `Retry-After`.
 #[utoipa::path(
-    operation_id = "login",
     tag = "auth",
     request_body = LoginRequest,
     responses(
@@ -101,7 +100,6 @@ pub async fn login(origin: Public, app: web::Data<App>, body: JsonBody<LoginRequ
 /// The refresh token is used up: the answer carries a new one. Presenting a refresh token that was
 /// already exchanged revokes its whole session (it was probably stolen).
 #[utoipa::path(
-    operation_id = "refresh_token",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -124,7 +122,6 @@ pub async fn refresh_token(
 /// Revokes the session of the given refresh token, and with it every access token issued in it.
 /// Answers 204 whether or not the token was known.
 #[utoipa::path(
-    operation_id = "logout",
     tag = "auth",
     request_body = RefreshRequest,
     responses(
@@ -145,7 +142,6 @@ pub async fn logout(origin: Public, app: web::Data<App>, body: JsonBody<RefreshR
 /// asked for in `scope`) and lives 15 minutes. Five failures for one client id within 15 minutes
 /// lock it: 429 with `Retry-After`.
 #[utoipa::path(
-    operation_id = "issue_client_token",
     tag = "auth",
     request_body(content = ClientCredentials, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -191,7 +187,6 @@ pub async fn issue_client_token(
 ///
 /// The account the access token belongs to, with its role (people) or scopes (clients).
 #[utoipa::path(
-    operation_id = "get_me",
     tag = "auth",
     responses(
         (status = 200, description = "The signed-in account.", body = Me),
@@ -207,7 +202,6 @@ pub async fn get_me(allowed: Allowed) -> Reply {
 /// Needs the current password. All of the account's sessions end, this one included: sign in again
 /// with the new password.
 #[utoipa::path(
-    operation_id = "change_password",
     tag = "auth",
     request_body = ChangePassword,
     responses(

@@ -27,7 +27,6 @@ pub fn configure(config: &mut ServiceConfig) {
 ///
 /// Answers with the client and its secret, shown this once.
 #[utoipa::path(
-    operation_id = "create_client",
     tag = "clients",
     request_body = CreateClient,
     responses(
@@ -52,7 +51,6 @@ pub async fn create_client(
 
 /// List integration clients.
 #[utoipa::path(
-    operation_id = "list_clients",
     tag = "clients",
     params(PageQuery),
     responses(
@@ -73,7 +71,6 @@ pub async fn list_clients(
 ///
 /// Never shows the secret.
 #[utoipa::path(
-    operation_id = "get_client",
     tag = "clients",
     params(("id" = i64, Path, description = "The client's id.", minimum = 1)),
     responses(
@@ -90,7 +87,6 @@ pub async fn get_client(allowed: Allowed, app: web::Data<App>, id: web::Path<Cli
 /// Name, scopes, active flag. Deactivating it ends its tokens at once; removed scopes stop
 /// working at once.
 #[utoipa::path(
-    operation_id = "update_client",
     tag = "clients",
     request_body = PatchClient,
     params(
@@ -118,7 +114,6 @@ pub async fn update_client(
 /// The old secret stops working at once; the new one is in the body, this once. Tokens already
 /// issued keep working until they expire (15 minutes at most).
 #[utoipa::path(
-    operation_id = "rotate_client_secret",
     tag = "clients",
     params(("id" = i64, Path, description = "The client's id.", minimum = 1)),
     responses(

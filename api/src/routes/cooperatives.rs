@@ -33,7 +33,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// kelurahan, and computes the activity status (no annual report yet: `tidak_aktif`). With an
 /// `Idempotency-Key`, a retry with the same body returns the first response and creates nothing.
 #[utoipa::path(
-    operation_id = "create_cooperative",
     tag = "cooperatives",
     request_body = CreateCooperative,
     params(
@@ -60,7 +59,6 @@ pub async fn create_cooperative(
 /// Filters, sorting and pagination as documented on each parameter; archived records appear only
 /// with `include_archived=true`.
 #[utoipa::path(
-    operation_id = "list_cooperatives",
     tag = "cooperatives",
     params(CooperativeQuery),
     responses(
@@ -82,7 +80,6 @@ pub async fn list_cooperatives(
 /// With its board, its derived kecamatan and its activity status; the `ETag` is its version.
 /// An archived cooperative is a 404 unless `include_archived=true`.
 #[utoipa::path(
-    operation_id = "get_cooperative",
     tag = "cooperatives",
     params(("id" = i64, Path, description = "The cooperative's id.", minimum = 1), IncludeArchivedQuery),
     responses(
@@ -107,7 +104,6 @@ pub async fn get_cooperative(
 /// the board. The result must satisfy every rule as a whole. Send the `ETag` you read as
 /// `If-Match` to be sure nobody changed the record in between (412 otherwise).
 #[utoipa::path(
-    operation_id = "update_cooperative",
     tag = "cooperatives",
     request_body = PatchCooperative,
     params(
@@ -137,7 +133,6 @@ pub async fn update_cooperative(
 /// The record is kept (the office must keep it) but disappears from lists and reads unless
 /// `include_archived=true` is given. Archiving twice is a 404.
 #[utoipa::path(
-    operation_id = "archive_cooperative",
     tag = "cooperatives",
     params(
         ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),
@@ -163,7 +158,6 @@ pub async fn archive_cooperative(
 /// The override wins over the computed status until it is cleared; the reason is required and
 /// shown with the record. The computed status keeps being recomputed underneath.
 #[utoipa::path(
-    operation_id = "set_cooperative_status_override",
     tag = "cooperatives",
     request_body = StatusOverrideInput,
     params(
@@ -191,7 +185,6 @@ pub async fn set_cooperative_status_override(
 ///
 /// The computed status applies again. Clearing when no override is set changes nothing.
 #[utoipa::path(
-    operation_id = "clear_cooperative_status_override",
     tag = "cooperatives",
     params(
         ("id" = i64, Path, description = "The cooperative's id.", minimum = 1),

@@ -24,7 +24,6 @@ pub struct Health {
 ///
 /// Always 200 while the server runs; it does not touch the database. Public.
 #[utoipa::path(
-    operation_id = "get_health_live",
     tag = "health",
     responses((status = 200, description = "The process is alive.", body = Health, example = json!({"status": "ok"}))),
 )]
@@ -40,7 +39,6 @@ pub async fn get_health_live() -> HttpResponse {
 /// 200 when a pooled connection answers `SELECT 1` within two seconds, 503 otherwise; it recovers
 /// by itself when the database is back. Public.
 #[utoipa::path(
-    operation_id = "get_health_ready",
     tag = "health",
     responses(
         (status = 200, description = "The database answers.", body = Health, example = json!({"status": "ok"})),

@@ -67,7 +67,6 @@ pub struct ImportForm {
 /// missing or unknown columns) are a 422 on the field `file`. Every import that reached the rows
 /// is recorded, including rejected ones (`GET /api/v1/imports`).
 #[utoipa::path(
-    operation_id = "create_import",
     tag = "imports",
     request_body(content = ImportForm, content_type = "multipart/form-data"),
     responses(
@@ -94,7 +93,6 @@ pub async fn create_import(
 
 /// List imports, newest first (problems only in the single record).
 #[utoipa::path(
-    operation_id = "list_imports",
     tag = "imports",
     params(PageQuery),
     responses(
@@ -113,7 +111,6 @@ pub async fn list_imports(
 
 /// Read an import: who sent which file, its counts and every problem.
 #[utoipa::path(
-    operation_id = "get_import",
     tag = "imports",
     params(("id" = i64, Path, description = "The import's id.", minimum = 1)),
     responses(

@@ -19,7 +19,6 @@ pub fn configure(config: &mut ServiceConfig) {
 ///
 /// Reference data seeded by migration: the 6 kecamatan of Kota Bogor ordered by code. Public.
 #[utoipa::path(
-    operation_id = "list_kecamatan",
     tag = "regions",
     params(PageQuery),
     responses(
@@ -40,7 +39,6 @@ pub async fn list_kecamatan(
 ///
 /// Reference data seeded by migration: the 68 kelurahan of Kota Bogor ordered by code. Public.
 #[utoipa::path(
-    operation_id = "list_kelurahan",
     tag = "regions",
     params(KelurahanQuery),
     responses(

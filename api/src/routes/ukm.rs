@@ -36,7 +36,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// under the regulation in force on `figures_date`. NIK and phone are stored protected and shown
 /// masked. With an `Idempotency-Key`, a retry returns the first response.
 #[utoipa::path(
-    operation_id = "create_ukm",
     tag = "ukm",
     request_body = CreateUkm,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see create_cooperative).", pattern = "^[!-~]{1,255}$")),
@@ -61,7 +60,6 @@ pub async fn create_ukm(
 /// Filters, sorting and pagination as documented on each parameter. Owners' NIK and phone are
 /// masked; searching by `nik` is for admin and officer only.
 #[utoipa::path(
-    operation_id = "list_ukm",
     tag = "ukm",
     params(UkmQuery),
     responses(
@@ -83,7 +81,6 @@ pub async fn list_ukm(
 /// The owner's NIK and phone are masked unless an admin or officer asks `reveal=nik`, which is
 /// audited.
 #[utoipa::path(
-    operation_id = "get_ukm",
     tag = "ukm",
     params(("id" = i64, Path, description = "The UKM's id.", minimum = 1), UkmReadQuery),
     responses(
@@ -113,7 +110,6 @@ pub async fn get_ukm(
 /// Partial update of the business fields (the owner stays); the size class is recomputed. Send the
 /// `ETag` as `If-Match` to avoid overwriting someone else's change (412).
 #[utoipa::path(
-    operation_id = "update_ukm",
     tag = "ukm",
     request_body = PatchUkm,
     params(
@@ -141,7 +137,6 @@ pub async fn update_ukm(
 ///
 /// The record is kept but disappears from lists and reads unless `include_archived=true`.
 #[utoipa::path(
-    operation_id = "archive_ukm",
     tag = "ukm",
     params(
         ("id" = i64, Path, description = "The UKM's id.", minimum = 1),
@@ -166,7 +161,6 @@ pub async fn archive_ukm(
 ///
 /// One record per year (409 for a second).
 #[utoipa::path(
-    operation_id = "create_ukm_yearly_figures",
     tag = "ukm",
     request_body = CreateYearlyFigures,
     params(
@@ -192,7 +186,6 @@ pub async fn create_ukm_yearly_figures(
 
 /// List a UKM's yearly figures, newest year first.
 #[utoipa::path(
-    operation_id = "list_ukm_yearly_figures",
     tag = "ukm",
     params(("id" = i64, Path, description = "The UKM's id.", minimum = 1)),
     responses(

@@ -26,7 +26,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// The username is unique (409). The password must have at least 12 characters and differ from the
 /// username.
 #[utoipa::path(
-    operation_id = "create_user",
     tag = "users",
     request_body = CreateUser,
     responses(
@@ -49,7 +48,6 @@ pub async fn create_user(
 ///
 /// Ordered by username.
 #[utoipa::path(
-    operation_id = "list_users",
     tag = "users",
     params(PageQuery),
     responses(
@@ -70,7 +68,6 @@ pub async fn list_users(
 ///
 /// The `ETag` is its version.
 #[utoipa::path(
-    operation_id = "get_user",
     tag = "users",
     params(("id" = i64, Path, description = "The account's id.", minimum = 1)),
     responses(
@@ -88,7 +85,6 @@ pub async fn get_user(allowed: Allowed, app: web::Data<App>, id: web::Path<UserI
 /// You cannot change your own role or deactivate yourself, and the last active admin must stay an
 /// active admin (422).
 #[utoipa::path(
-    operation_id = "update_user",
     tag = "users",
     request_body = PatchUser,
     params(
@@ -116,7 +112,6 @@ pub async fn update_user(
 /// For someone who forgot theirs; every session of the account ends. For your own password use
 /// `POST /api/v1/auth/change-password` (422 here).
 #[utoipa::path(
-    operation_id = "reset_user_password",
     tag = "users",
     request_body = ResetPassword,
     params(("id" = i64, Path, description = "The account's id.", minimum = 1)),

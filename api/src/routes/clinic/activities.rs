@@ -27,7 +27,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// The notes may describe people: they are never logged, and the audit trail records only that
 /// they changed.
 #[utoipa::path(
-    operation_id = "create_activity",
     tag = "clinic",
     request_body = CreateActivity,
     params(
@@ -53,7 +52,6 @@ pub async fn create_activity(
 
 /// List a case's mentoring activities, latest first.
 #[utoipa::path(
-    operation_id = "list_case_activities",
     tag = "clinic",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
@@ -73,7 +71,6 @@ pub async fn list_case_activities(
 
 /// Read a mentoring activity.
 #[utoipa::path(
-    operation_id = "get_activity",
     tag = "clinic",
     params(("id" = i64, Path, description = "The activity's id.", minimum = 1)),
     responses(
@@ -97,7 +94,6 @@ pub async fn get_activity(
 /// `notes` or `recommendation_id`; `expert_ids` replaces the list. Send the `ETag` you read as
 /// `If-Match` (412 if it changed since).
 #[utoipa::path(
-    operation_id = "update_activity",
     tag = "clinic",
     request_body = PatchActivity,
     params(

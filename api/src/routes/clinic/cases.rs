@@ -33,7 +33,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// A cooperative or UKM enters a programme's clinic as `registered`. One open case per subject
 /// per programme (409 otherwise); the subject and the programme must exist, the experts be active.
 #[utoipa::path(
-    operation_id = "create_case",
     tag = "clinic",
     request_body = CreateCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
@@ -57,7 +56,6 @@ pub async fn create_case(
 ///
 /// An assessor sees only the cases whose diagnosis team includes them.
 #[utoipa::path(
-    operation_id = "list_cases",
     tag = "clinic",
     params(CaseQuery),
     responses(
@@ -79,7 +77,6 @@ pub async fn list_cases(
 /// With its subject, team, mentors, baseline and latest assessments and the actions its status
 /// allows. An assessor reads only cases on whose team they are (404 otherwise).
 #[utoipa::path(
-    operation_id = "get_case",
     tag = "clinic",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1)),
     responses(
@@ -99,7 +96,6 @@ pub async fn get_case(allowed: Allowed, app: web::Data<App>, id: web::Path<CaseI
 /// dissolution). `team` and `mentor_ids` replace their lists. Send the `ETag` you read as
 /// `If-Match` (412 if it changed since).
 #[utoipa::path(
-    operation_id = "update_case",
     tag = "clinic",
     request_body = PatchCase,
     params(
@@ -129,7 +125,6 @@ pub async fn update_case(
 /// Every transition, oldest first, with the action, the statuses before and after, who made it,
 /// when, and the note.
 #[utoipa::path(
-    operation_id = "get_case_history",
     tag = "clinic",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1), HistoryQuery),
     responses(
@@ -169,7 +164,6 @@ pub async fn get_case_history(
 /// dissolution proposal and sets the cooperative's status to `diusulkan_bubar` (409
 /// `proposal_open` when the cooperative already has an open one).
 #[utoipa::path(
-    operation_id = "create_case_transition",
     tag = "clinic",
     request_body = TransitionRequest,
     params(
@@ -199,7 +193,6 @@ pub async fn create_case_transition(
 /// The computed outcome, its rule and evidence stay beside the override; the reason, who and when
 /// are recorded and audited. Only a closed case has an outcome (409 otherwise).
 #[utoipa::path(
-    operation_id = "override_case_outcome",
     tag = "clinic",
     request_body = OutcomeOverride,
     params(

@@ -31,7 +31,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// at most one draft at a time (409). When the case already has a final diagnosis, the new one
 /// amends it (`supersedes_id`); both stay readable.
 #[utoipa::path(
-    operation_id = "create_diagnosis",
     tag = "clinic",
     request_body = CreateDiagnosis,
     params(
@@ -57,7 +56,6 @@ pub async fn create_diagnosis(
 
 /// List a case's diagnoses, first to last (drafts, finals and the ones amended).
 #[utoipa::path(
-    operation_id = "list_case_diagnoses",
     tag = "clinic",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
@@ -77,7 +75,6 @@ pub async fn list_case_diagnoses(
 
 /// Read a diagnosis.
 #[utoipa::path(
-    operation_id = "get_diagnosis",
     tag = "clinic",
     params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1)),
     responses(
@@ -101,7 +98,6 @@ pub async fn get_diagnosis(
 /// Absent fields stay; `null` clears `summary` or `health_assessment`; `findings` replaces the
 /// list. Send the `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    operation_id = "update_diagnosis",
     tag = "clinic",
     request_body = PatchDiagnosis,
     params(
@@ -131,7 +127,6 @@ pub async fn update_diagnosis(
 /// Each member of the diagnosis team may score the subject with an instrument; an assessor
 /// records only their own scores, office staff any member's. Recording again replaces them.
 #[utoipa::path(
-    operation_id = "put_member_score",
     tag = "clinic",
     request_body = MemberScoreInput,
     params(
@@ -162,7 +157,6 @@ pub async fn put_member_score(
 /// `finding_required`) and a case in `diagnosing` (409). A final diagnosis never changes. The
 /// case's first final health assessment becomes its baseline.
 #[utoipa::path(
-    operation_id = "finalize_diagnosis",
     tag = "clinic",
     request_body = FinalizeRequest,
     params(

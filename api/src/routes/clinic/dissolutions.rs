@@ -23,7 +23,6 @@ pub fn configure(config: &mut ServiceConfig) {
 
 /// List dissolution proposals, newest first.
 #[utoipa::path(
-    operation_id = "list_dissolution_proposals",
     tag = "clinic",
     params(ProposalQuery),
     responses(
@@ -42,7 +41,6 @@ pub async fn list_dissolution_proposals(
 
 /// Read a dissolution proposal.
 #[utoipa::path(
-    operation_id = "get_dissolution_proposal",
     tag = "clinic",
     params(("id" = i64, Path, description = "The proposal's id.", minimum = 1)),
     responses(
@@ -67,7 +65,6 @@ pub async fn get_dissolution_proposal(
 /// Any other move is a 409 `transition_not_allowed`. Audited. A given note replaces the
 /// proposal's note.
 #[utoipa::path(
-    operation_id = "create_dissolution_proposal_transition",
     tag = "clinic",
     request_body = ProposalTransitionRequest,
     params(

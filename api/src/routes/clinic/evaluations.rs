@@ -28,7 +28,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// `close` and `propose_dissolution` require; closing computes the outcome from this
 /// evaluation's conclusion.
 #[utoipa::path(
-    operation_id = "create_evaluation",
     tag = "clinic",
     request_body = CreateEvaluation,
     params(
@@ -54,7 +53,6 @@ pub async fn create_evaluation(
 
 /// List a case's evaluations, oldest first.
 #[utoipa::path(
-    operation_id = "list_case_evaluations",
     tag = "clinic",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
@@ -74,7 +72,6 @@ pub async fn list_case_evaluations(
 
 /// Read an evaluation.
 #[utoipa::path(
-    operation_id = "get_evaluation",
     tag = "clinic",
     params(("id" = i64, Path, description = "The evaluation's id.", minimum = 1)),
     responses(

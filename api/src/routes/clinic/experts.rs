@@ -32,7 +32,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// expert signs in with; it must have the `assessor` role. Phone and e-mail are personal data:
 /// shown in clear to `admin` and `officer` only.
 #[utoipa::path(
-    operation_id = "create_expert",
     tag = "clinic",
     request_body = CreateExpert,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
@@ -54,7 +53,6 @@ pub async fn create_expert(
 
 /// List experts, by name.
 #[utoipa::path(
-    operation_id = "list_experts",
     tag = "clinic",
     params(ExpertQuery),
     responses(
@@ -73,7 +71,6 @@ pub async fn list_experts(
 
 /// Read an expert.
 #[utoipa::path(
-    operation_id = "get_expert",
     tag = "clinic",
     params(("id" = i64, Path, description = "The expert's id.", minimum = 1), IncludeArchivedQuery),
     responses(
@@ -97,7 +94,6 @@ pub async fn get_expert(
 /// Absent fields stay, `null` clears an optional one, `expertise` replaces the list. Send the
 /// `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    operation_id = "update_expert",
     tag = "clinic",
     request_body = PatchExpert,
     params(
@@ -127,7 +123,6 @@ pub async fn update_expert(
 /// Kept for the record (teams and sessions still name them), made inactive, and gone from lists
 /// and reads unless `include_archived=true`. Archiving twice is a 404.
 #[utoipa::path(
-    operation_id = "archive_expert",
     tag = "clinic",
     params(
         ("id" = i64, Path, description = "The expert's id.", minimum = 1),

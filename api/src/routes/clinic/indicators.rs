@@ -45,7 +45,6 @@ fn json_answer(counted: &Counted) -> Reply {
 /// filters. The figures are kept until the next change through this server; a change through
 /// another server instance shows within 10 seconds.
 #[utoipa::path(
-    operation_id = "get_programme_indicators",
     tag = "indicators",
     params(("id" = i64, Path, description = "The programme's id.", minimum = 1), ProgrammeIndicatorsQuery),
     responses(
@@ -69,7 +68,6 @@ pub async fn get_programme_indicators(
 /// The figures of `get_programme_indicators` over all programmes, for each year from `from_year`
 /// to `to_year` and cumulative; a year's targets are the sum of its programmes' targets.
 #[utoipa::path(
-    operation_id = "get_indicators",
     tag = "indicators",
     params(IndicatorsQuery),
     responses(
@@ -92,7 +90,6 @@ pub async fn get_indicators(
 /// for the cumulative figures), `indicator`, `breakdown` (a status, kind, scheme, `bank:{id}`,
 /// `count`/`of` of a ratio…) and `value` (empty where a target or median is none).
 #[utoipa::path(
-    operation_id = "export_indicators_csv",
     tag = "indicators",
     params(IndicatorsExportQuery),
     responses(
@@ -115,7 +112,6 @@ pub async fn export_indicators_csv(
 ///
 /// The same rows as `export_indicators_csv`, as an Excel workbook with one sheet.
 #[utoipa::path(
-    operation_id = "export_indicators_xlsx",
     tag = "indicators",
     params(IndicatorsExportQuery),
     responses(

@@ -29,7 +29,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// and stored as the next version of `code`; earlier versions and the assessments made with them
 /// stay as they were.
 #[utoipa::path(
-    operation_id = "create_instrument",
     tag = "clinic",
     request_body = CreateInstrument,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
@@ -51,7 +50,6 @@ pub async fn create_instrument(
 
 /// List instrument versions, by code and version.
 #[utoipa::path(
-    operation_id = "list_instruments",
     tag = "clinic",
     params(InstrumentQuery),
     responses(
@@ -70,7 +68,6 @@ pub async fn list_instruments(
 
 /// Read an instrument version.
 #[utoipa::path(
-    operation_id = "get_instrument",
     tag = "clinic",
     params(("id" = i64, Path, description = "The instrument version's id.", minimum = 1)),
     responses(
@@ -94,7 +91,6 @@ pub async fn get_instrument(
 /// contribution, each aspect's sum, the total rounded to two decimals and the predicate. Useful to
 /// preview an assessment before it is recorded with a diagnosis.
 #[utoipa::path(
-    operation_id = "score_instrument",
     tag = "clinic",
     request_body = ScoreRequest,
     params(("id" = i64, Path, description = "The instrument version's id.", minimum = 1)),

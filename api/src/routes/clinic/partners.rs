@@ -30,7 +30,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// Universities, banks, rural banks (BPR), the cooperative council (Dekopinda), associations and
 /// government units that lend experts, fund programmes or finance the clinic's subjects.
 #[utoipa::path(
-    operation_id = "create_partner",
     tag = "clinic",
     request_body = CreatePartner,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
@@ -51,7 +50,6 @@ pub async fn create_partner(
 
 /// List partner institutions, by name.
 #[utoipa::path(
-    operation_id = "list_partners",
     tag = "clinic",
     params(PartnerQuery),
     responses(
@@ -70,7 +68,6 @@ pub async fn list_partners(
 
 /// Read a partner institution.
 #[utoipa::path(
-    operation_id = "get_partner",
     tag = "clinic",
     params(("id" = i64, Path, description = "The partner's id.", minimum = 1), IncludeArchivedQuery),
     responses(
@@ -93,7 +90,6 @@ pub async fn get_partner(
 ///
 /// Absent fields stay. Send the `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    operation_id = "update_partner",
     tag = "clinic",
     request_body = PatchPartner,
     params(
@@ -122,7 +118,6 @@ pub async fn update_partner(
 /// Kept for the record (programmes and experts still name it) but gone from lists and reads
 /// unless `include_archived=true`. Archiving twice is a 404.
 #[utoipa::path(
-    operation_id = "archive_partner",
     tag = "clinic",
     params(
         ("id" = i64, Path, description = "The partner's id.", minimum = 1),

@@ -30,7 +30,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// A yearly cohort of the clinic ("Coaching Clinic 2017") with the article's targets: by default
 /// 30 cooperatives helped and 10 of them good, followed over 5 to 7 years.
 #[utoipa::path(
-    operation_id = "create_programme",
     tag = "clinic",
     request_body = CreateProgramme,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
@@ -51,7 +50,6 @@ pub async fn create_programme(
 
 /// List programmes, newest year first.
 #[utoipa::path(
-    operation_id = "list_programmes",
     tag = "clinic",
     params(ProgrammeQuery),
     responses(
@@ -70,7 +68,6 @@ pub async fn list_programmes(
 
 /// Read a programme.
 #[utoipa::path(
-    operation_id = "get_programme",
     tag = "clinic",
     params(("id" = i64, Path, description = "The programme's id.", minimum = 1), IncludeArchivedQuery),
     responses(
@@ -94,7 +91,6 @@ pub async fn get_programme(
 /// Absent fields stay, `null` clears an optional one, `funding_partner_ids` replaces the list;
 /// the result is checked as a whole. Send the `ETag` you read as `If-Match` (412 if it changed).
 #[utoipa::path(
-    operation_id = "update_programme",
     tag = "clinic",
     request_body = PatchProgramme,
     params(
@@ -123,7 +119,6 @@ pub async fn update_programme(
 /// Kept for the record but gone from lists and reads unless `include_archived=true`. Archiving
 /// twice is a 404.
 #[utoipa::path(
-    operation_id = "archive_programme",
     tag = "clinic",
     params(
         ("id" = i64, Path, description = "The programme's id.", minimum = 1),

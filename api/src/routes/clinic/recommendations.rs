@@ -37,7 +37,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// findings must be this diagnosis's; `permodalan` states its capital (scheme, partner bank,
 /// amount requested) and no other kind does. It starts `proposed`.
 #[utoipa::path(
-    operation_id = "create_recommendation",
     tag = "clinic",
     request_body = CreateRecommendation,
     params(
@@ -63,7 +62,6 @@ pub async fn create_recommendation(
 
 /// List a diagnosis's recommendations, in the order they were made.
 #[utoipa::path(
-    operation_id = "list_diagnosis_recommendations",
     tag = "clinic",
     params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1), PageQuery),
     responses(
@@ -85,7 +83,6 @@ pub async fn list_diagnosis_recommendations(
 ///
 /// Assessors see those of their own teams' cases only.
 #[utoipa::path(
-    operation_id = "list_recommendations",
     tag = "clinic",
     params(RecommendationQuery),
     responses(
@@ -104,7 +101,6 @@ pub async fn list_recommendations(
 
 /// Read a recommendation.
 #[utoipa::path(
-    operation_id = "get_recommendation",
     tag = "clinic",
     params(("id" = i64, Path, description = "The recommendation's id.", minimum = 1)),
     responses(
@@ -128,7 +124,6 @@ pub async fn get_recommendation(
 /// bank and amount requested. A done, not done, rejected or cancelled recommendation never
 /// changes (409). Send the `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    operation_id = "update_recommendation",
     tag = "clinic",
     request_body = PatchRecommendation,
     params(
@@ -159,7 +154,6 @@ pub async fn update_recommendation(
 /// cancelled. Any other move is a 409 `transition_not_allowed`. Kept in its history (actor, time,
 /// note) and audited; the note stays out of the audit trail. Office staff and the case's team.
 #[utoipa::path(
-    operation_id = "create_recommendation_transition",
     tag = "clinic",
     request_body = RecommendationTransitionRequest,
     params(
@@ -186,7 +180,6 @@ pub async fn create_recommendation_transition(
 
 /// Read a recommendation's status history, oldest first.
 #[utoipa::path(
-    operation_id = "get_recommendation_history",
     tag = "clinic",
     params(("id" = i64, Path, description = "The recommendation's id.", minimum = 1), PageQuery),
     responses(
@@ -212,7 +205,6 @@ pub async fn get_recommendation_history(
 /// integration client (a client linked to that bank, with scope `capital:write`; another bank's
 /// client is refused with 403).
 #[utoipa::path(
-    operation_id = "report_recommendation_capital",
     tag = "clinic",
     request_body = CapitalReport,
     params(

@@ -25,7 +25,6 @@ pub fn configure(config: &mut ServiceConfig) {
 /// An event of a programme (information, diagnosis, training, mentoring, monitoring) with its
 /// venue, speakers, the experts present, and the programme's cases that attended or not.
 #[utoipa::path(
-    operation_id = "create_clinic_session",
     tag = "clinic",
     request_body = CreateSession,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
@@ -46,7 +45,6 @@ pub async fn create_clinic_session(
 
 /// List clinic sessions, latest first.
 #[utoipa::path(
-    operation_id = "list_clinic_sessions",
     tag = "clinic",
     params(SessionQuery),
     responses(
@@ -65,7 +63,6 @@ pub async fn list_clinic_sessions(
 
 /// Read a clinic session.
 #[utoipa::path(
-    operation_id = "get_clinic_session",
     tag = "clinic",
     params(("id" = i64, Path, description = "The session's id.", minimum = 1)),
     responses(
@@ -88,7 +85,6 @@ pub async fn get_clinic_session(
 /// Absent fields stay, `null` clears `notes`, lists replace their lists (e.g. to mark who came).
 /// Send the `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    operation_id = "update_clinic_session",
     tag = "clinic",
     request_body = PatchSession,
     params(

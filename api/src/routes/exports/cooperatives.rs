@@ -19,7 +19,6 @@ use crate::respond::{Reply, download};
 /// filters, in the layout `POST /api/v1/imports` reads (`kind=annual_reports`): each row names
 /// its cooperative by registration number (a cooperative without one cannot be re-imported).
 #[utoipa::path(
-    operation_id = "export_annual_reports_csv",
     tag = "imports",
     params(AnnualReportExportQuery),
     responses(
@@ -42,7 +41,6 @@ pub async fn export_annual_reports_csv(
 ///
 /// The same rows and columns as `export_annual_reports_csv`, as an Excel workbook with one sheet.
 #[utoipa::path(
-    operation_id = "export_annual_reports_xlsx",
     tag = "imports",
     params(AnnualReportExportQuery),
     responses(
@@ -67,7 +65,6 @@ pub async fn export_annual_reports_xlsx(
 /// `POST /api/v1/imports` reads (`kind=cooperatives`): exporting and re-importing changes nothing.
 /// The board and the activity status are not part of the sheet.
 #[utoipa::path(
-    operation_id = "export_cooperatives_csv",
     tag = "imports",
     params(CooperativeExportQuery),
     responses(
@@ -90,7 +87,6 @@ pub async fn export_cooperatives_csv(
 ///
 /// The same rows and columns as `export_cooperatives_csv`, as an Excel workbook with one sheet.
 #[utoipa::path(
-    operation_id = "export_cooperatives_xlsx",
     tag = "imports",
     params(CooperativeExportQuery),
     responses(

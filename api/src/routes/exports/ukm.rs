@@ -21,7 +21,6 @@ use crate::respond::{Reply, download};
 /// readers get NIK and phone masked and no birth date or home address. Cells that a spreadsheet
 /// would run as formulas are written with a leading apostrophe.
 #[utoipa::path(
-    operation_id = "export_ukm_csv",
     tag = "imports",
     params(UkmExportQuery),
     responses(
@@ -44,7 +43,6 @@ pub async fn export_ukm_csv(
 ///
 /// The same rows and columns as `export_ukm_csv`, as an Excel workbook with one sheet.
 #[utoipa::path(
-    operation_id = "export_ukm_xlsx",
     tag = "imports",
     params(UkmExportQuery),
     responses(
@@ -70,7 +68,6 @@ pub async fn export_ukm_xlsx(
 /// UKM by NIB, owner NIK and business name. The NIK is in clear for admins and officers (audited)
 /// and masked for other readers.
 #[utoipa::path(
-    operation_id = "export_yearly_figures_csv",
     tag = "imports",
     params(YearlyFiguresExportQuery),
     responses(
@@ -93,7 +90,6 @@ pub async fn export_yearly_figures_csv(
 ///
 /// The same rows and columns as `export_yearly_figures_csv`, as an Excel workbook with one sheet.
 #[utoipa::path(
-    operation_id = "export_yearly_figures_xlsx",
     tag = "imports",
     params(YearlyFiguresExportQuery),
     responses(

@@ -2,9 +2,10 @@
 //! came from, as every use case receives them.
 
 use klinik_domain::accounts::{Role, Scope};
-use klinik_persistence::{ClientId, UserId};
+use klinik_persistence::{AnyConnection, ClientId, UserId, WorkError};
 
 use crate::audit::AuditContext;
+use crate::state::App;
 
 /// The signed-in account making the request, as it is now in the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,22 +46,24 @@ pub struct Origin {
     pub client_address: Option<String>,
 }
 
-/// An authorized caller and the request's origin: what every protected use case takes.
-#[derive(Debug, Clone)]
+/// An authorized caller, the request's origin and the application they act on: what every
+/// protected use case takes first.
+#[derive(Clone)]
 pub struct Ctx {
+    pub app: App,
     pub caller: Caller,
     pub audit: AuditContext,
 }
 
 impl Ctx {
-    pub fn new(caller: Caller, origin: &Origin) -> Self {
+    pub fn new(app: App, caller: Caller, origin: &Origin) -> Self {
         let audit = AuditContext::of(&caller, origin);
-        Self { caller, audit }
+        Self { app, caller, audit }
     }
 
     /// The system itself (`seed-demo`): acts with an admin's rights on every record and is
     /// recorded as actor type `system` under `name`. Never the caller of a request.
-    pub fn system(name: &str) -> Self {
+    pub fn system(app: App, name: &str) -> Self {
         let caller = Caller::User {
             id: UserId(0),
             username: name.to_owned(),
@@ -73,6 +76,39 @@ impl Ctx {
             actor_name: Some(name.to_owned()),
             ..AuditContext::default()
         };
-        Self { caller, audit }
+        Self { app, caller, audit }
+    }
+
+    /// Runs `work` that only reads, in one transaction, off the async workers (see [`App::read`]).
+    pub async fn read<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection, &Ctx) -> Result<T, E> + Send + 'static,
+    {
+        let ctx = self.clone();
+        self.app.read(move |conn| work(conn, &ctx)).await
+    }
+
+    /// Runs `work` that reads with one statement, outside a transaction.
+    pub async fn query<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection, &Ctx) -> Result<T, E> + Send + 'static,
+    {
+        let ctx = self.clone();
+        self.app.query(move |conn| work(conn, &ctx)).await
+    }
+
+    /// Runs `work` that writes, as one transaction: all of it commits or none of it does.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection, &Ctx) -> Result<T, E> + Send + 'static,
+    {
+        let ctx = self.clone();
+        self.app.write(move |conn| work(conn, &ctx)).await
     }
 }

@@ -11,7 +11,6 @@ use serde_json::Value;
 use crate::audit::diff;
 use crate::context::Ctx;
 use crate::error::Error;
-use crate::state::App;
 
 /// The versions named by `If-Match`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,12 +88,7 @@ pub trait Entity {
 
     /// The row, unless it is missing or archived (404).
     fn find(conn: &mut AnyConnection, id: Self::Id) -> Result<Self::Row, Error>;
-    fn view(
-        conn: &mut AnyConnection,
-        app: &App,
-        ctx: &Ctx,
-        row: Self::Row,
-    ) -> Result<Self::View, Error>;
+    fn view(conn: &mut AnyConnection, ctx: &Ctx, row: Self::Row) -> Result<Self::View, Error>;
     /// Stores `changes` if the row is still at `expected_version`, moving the version on by one
     /// (`StoreError::Stale` otherwise).
     fn store(
@@ -114,19 +108,17 @@ pub trait Archived: Entity {
 /// `If-Match` is compared (412), the change stored and audited as `update`.
 pub fn update<E: Entity>(
     conn: &mut AnyConnection,
-    app: &App,
     ctx: &Ctx,
     id: E::Id,
     if_match: &IfMatch,
     prepare: impl FnOnce(&mut AnyConnection, &E::Row) -> Result<E::Changes, Error>,
 ) -> Result<E::View, Error> {
-    change::<E>(conn, app, ctx, id, if_match, "update", prepare)
+    change::<E>(conn, ctx, id, if_match, "update", prepare)
 }
 
 /// As [`update`], audited as `action` (a status override, a transition stored as a change).
 pub fn change<E: Entity>(
     conn: &mut AnyConnection,
-    app: &App,
     ctx: &Ctx,
     id: E::Id,
     if_match: &IfMatch,
@@ -138,10 +130,10 @@ pub fn change<E: Entity>(
     let version = row.version();
     if_match.check(version)?;
     let record_id = row.record_id();
-    let before = E::view(conn, app, ctx, row)?;
+    let before = E::view(conn, ctx, row)?;
     E::store(conn, id, version, changes)?;
     let stored = E::find(conn, id)?;
-    let after = E::view(conn, app, ctx, stored)?;
+    let after = E::view(conn, ctx, stored)?;
     let changes = diff(Some(&before), Some(&after), E::PERSONAL);
     committed(conn, ctx, action, E::KIND, &record_id, Some(changes))?;
     Ok(after)
@@ -161,18 +153,12 @@ pub fn archive<E: Archived>(
 }
 
 /// [`archive`] as one write transaction: the whole of an archive operation.
-pub async fn archive_in_transaction<E>(
-    app: &App,
-    ctx: &Ctx,
-    id: E::Id,
-    if_match: IfMatch,
-) -> Result<(), Error>
+pub async fn archive_in_transaction<E>(ctx: &Ctx, id: E::Id, if_match: IfMatch) -> Result<(), Error>
 where
     E: Archived,
     E::Id: Send + 'static,
 {
-    let ctx = ctx.clone();
-    app.write(move |conn| archive::<E>(conn, &ctx, id, &if_match))
+    ctx.write(move |conn, ctx| archive::<E>(conn, ctx, id, &if_match))
         .await
 }
 

@@ -92,7 +92,7 @@ impl Access {
 }
 
 /// A caller allowed to run the operation: the first argument of every protected handler.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Allowed(pub Ctx);
 
 impl std::ops::Deref for Allowed {
@@ -134,7 +134,14 @@ fn decide(req: &HttpRequest) -> Result<Allowed, ApiError> {
             detail: "Your role or scopes do not allow this operation.".into(),
         }));
     }
-    Ok(Allowed(Ctx::new(caller, &origin(req))))
+    let app = req
+        .app_data::<web::Data<App>>()
+        .ok_or(ApiError(klinik_app::Error::Internal))?;
+    Ok(Allowed(Ctx::new(
+        app.get_ref().clone(),
+        caller,
+        &origin(req),
+    )))
 }
 
 impl FromRequest for Allowed {

@@ -1,7 +1,6 @@
 //! Annual reports of a cooperative: `/api/v1/cooperatives/{id}/annual-reports`.
 
 use actix_web::{delete, get, patch, post, web};
-use klinik_app::App;
 use klinik_app::paging::Page;
 use klinik_app::registry::annual_reports::{
     self as reports, ReportListQuery, ReportReadQuery,
@@ -44,11 +43,10 @@ pub fn configure(config: &mut ServiceConfig) {
 #[post("/cooperatives/{id}/annual-reports")]
 pub async fn create_annual_report(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CooperativeId>,
     body: CreateBody<CreateAnnualReport>,
 ) -> Reply {
-    created(reports::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+    created(reports::create(&allowed, *id, body.idempotency, body.value).await?)
 }
 
 /// List a cooperative's annual reports.
@@ -66,11 +64,10 @@ pub async fn create_annual_report(
 #[get("/cooperatives/{id}/annual-reports")]
 pub async fn list_annual_reports(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CooperativeId>,
     query: QueryParams<ReportListQuery>,
 ) -> Reply {
-    ok(reports::list(&app, &allowed, *id, query.0).await?)
+    ok(reports::list(&allowed, *id, query.0).await?)
 }
 
 /// Read the annual report of one book year.
@@ -92,11 +89,10 @@ pub async fn list_annual_reports(
 #[get("/cooperatives/{id}/annual-reports/{book_year}")]
 pub async fn get_annual_report(
     allowed: Allowed,
-    app: web::Data<App>,
     path: web::Path<(CooperativeId, i32)>,
     query: QueryParams<ReportReadQuery>,
 ) -> Reply {
-    tagged(reports::get(&app, &allowed, *path, query.0).await?)
+    tagged(reports::get(&allowed, *path, query.0).await?)
 }
 
 /// Correct an annual report.
@@ -120,12 +116,11 @@ pub async fn get_annual_report(
 #[patch("/cooperatives/{id}/annual-reports/{book_year}")]
 pub async fn update_annual_report(
     allowed: Allowed,
-    app: web::Data<App>,
     path: web::Path<(CooperativeId, i32)>,
     if_match: Precondition,
     body: JsonBody<PatchAnnualReport>,
 ) -> Reply {
-    tagged(reports::update(&app, &allowed, *path, if_match.0, body.value).await?)
+    tagged(reports::update(&allowed, *path, if_match.0, body.value).await?)
 }
 
 /// Delete an annual report entered by mistake.
@@ -145,10 +140,9 @@ pub async fn update_annual_report(
 #[delete("/cooperatives/{id}/annual-reports/{book_year}")]
 pub async fn delete_annual_report(
     allowed: Allowed,
-    app: web::Data<App>,
     path: web::Path<(CooperativeId, i32)>,
     if_match: Precondition,
 ) -> Reply {
-    reports::delete(&app, &allowed, *path, if_match.0).await?;
+    reports::delete(&allowed, *path, if_match.0).await?;
     no_content()
 }

@@ -1,7 +1,6 @@
 //! Reading the audit trail (admin only): `/api/v1/audit-events`.
 
-use actix_web::{get, web};
-use klinik_app::App;
+use actix_web::get;
 use klinik_app::accounts::audit_events::{self, AuditEvent, AuditQuery};
 use klinik_app::paging::Page;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -28,10 +27,6 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[get("/audit-events")]
-pub async fn list_audit_events(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<AuditQuery>,
-) -> Reply {
-    ok(audit_events::list(&app, &allowed, query.0).await?)
+pub async fn list_audit_events(allowed: Allowed, query: QueryParams<AuditQuery>) -> Reply {
+    ok(audit_events::list(&allowed, query.0).await?)
 }

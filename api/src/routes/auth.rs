@@ -210,11 +210,7 @@ pub async fn get_me(allowed: Allowed) -> Reply {
     ),
 )]
 #[post("/auth/change-password")]
-pub async fn change_password(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: JsonBody<ChangePassword>,
-) -> Reply {
-    sign_in::change_password(&app, &allowed, body.value).await?;
+pub async fn change_password(allowed: Allowed, body: JsonBody<ChangePassword>) -> Reply {
+    sign_in::change_password(&allowed, body.value).await?;
     no_content()
 }

@@ -2,7 +2,6 @@
 
 use actix_web::http::header::{CACHE_CONTROL, ETAG, HeaderValue};
 use actix_web::{HttpResponse, get, patch, post, web};
-use klinik_app::App;
 use klinik_app::accounts::clients::{self, Client, ClientWithSecret, CreateClient, PatchClient};
 use klinik_app::paging::{Page, PageQuery};
 use klinik_app::versioned::etag;
@@ -36,12 +35,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/clients")]
-pub async fn create_client(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: JsonBody<CreateClient>,
-) -> Reply {
-    let mut response = created(clients::create(&app, &allowed, body.value).await?)?;
+pub async fn create_client(allowed: Allowed, body: JsonBody<CreateClient>) -> Reply {
+    let mut response = created(clients::create(&allowed, body.value).await?)?;
     // The secret is shown this once.
     response
         .headers_mut()
@@ -59,12 +54,8 @@ pub async fn create_client(
     ),
 )]
 #[get("/clients")]
-pub async fn list_clients(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<PageQuery>,
-) -> Reply {
-    ok(clients::list(&app, &allowed, query.0).await?)
+pub async fn list_clients(allowed: Allowed, query: QueryParams<PageQuery>) -> Reply {
+    ok(clients::list(&allowed, query.0).await?)
 }
 
 /// Read an integration client.
@@ -78,8 +69,8 @@ pub async fn list_clients(
     ),
 )]
 #[get("/clients/{id}")]
-pub async fn get_client(allowed: Allowed, app: web::Data<App>, id: web::Path<ClientId>) -> Reply {
-    tagged(clients::get(&app, &allowed, *id).await?)
+pub async fn get_client(allowed: Allowed, id: web::Path<ClientId>) -> Reply {
+    tagged(clients::get(&allowed, *id).await?)
 }
 
 /// Change an integration client.
@@ -101,12 +92,11 @@ pub async fn get_client(allowed: Allowed, app: web::Data<App>, id: web::Path<Cli
 #[patch("/clients/{id}")]
 pub async fn update_client(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ClientId>,
     if_match: Precondition,
     body: JsonBody<PatchClient>,
 ) -> Reply {
-    tagged(clients::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(clients::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Issue a new secret for an integration client.
@@ -121,12 +111,8 @@ pub async fn update_client(
     ),
 )]
 #[post("/clients/{id}/secret")]
-pub async fn rotate_client_secret(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<ClientId>,
-) -> Reply {
-    let rotated = clients::rotate_secret(&app, &allowed, *id).await?;
+pub async fn rotate_client_secret(allowed: Allowed, id: web::Path<ClientId>) -> Reply {
+    let rotated = clients::rotate_secret(&allowed, *id).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .insert_header((ETAG, etag(rotated.client.version)))

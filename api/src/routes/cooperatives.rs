@@ -1,7 +1,6 @@
 //! The cooperative registry: `/api/v1/cooperatives`.
 
 use actix_web::{delete, get, patch, post, put, web};
-use klinik_app::App;
 use klinik_app::paging::Page;
 use klinik_app::registry::cooperatives::{
     self as cooperatives,
@@ -46,12 +45,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/cooperatives")]
-pub async fn create_cooperative(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: CreateBody<CreateCooperative>,
-) -> Reply {
-    created(cooperatives::create(&app, &allowed, body.idempotency, body.value).await?)
+pub async fn create_cooperative(allowed: Allowed, body: CreateBody<CreateCooperative>) -> Reply {
+    created(cooperatives::create(&allowed, body.idempotency, body.value).await?)
 }
 
 /// List cooperatives.
@@ -67,12 +62,8 @@ pub async fn create_cooperative(
     ),
 )]
 #[get("/cooperatives")]
-pub async fn list_cooperatives(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<CooperativeQuery>,
-) -> Reply {
-    ok(cooperatives::list(&app, &allowed, query.0).await?)
+pub async fn list_cooperatives(allowed: Allowed, query: QueryParams<CooperativeQuery>) -> Reply {
+    ok(cooperatives::list(&allowed, query.0).await?)
 }
 
 /// Read a cooperative.
@@ -91,11 +82,10 @@ pub async fn list_cooperatives(
 #[get("/cooperatives/{id}")]
 pub async fn get_cooperative(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CooperativeId>,
     query: QueryParams<IncludeArchivedQuery>,
 ) -> Reply {
-    tagged(cooperatives::get(&app, &allowed, *id, query.0).await?)
+    tagged(cooperatives::get(&allowed, *id, query.0).await?)
 }
 
 /// Change a cooperative.
@@ -120,12 +110,11 @@ pub async fn get_cooperative(
 #[patch("/cooperatives/{id}")]
 pub async fn update_cooperative(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CooperativeId>,
     if_match: Precondition,
     body: JsonBody<PatchCooperative>,
 ) -> Reply {
-    tagged(cooperatives::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(cooperatives::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Archive a cooperative.
@@ -145,11 +134,10 @@ pub async fn update_cooperative(
 #[delete("/cooperatives/{id}")]
 pub async fn archive_cooperative(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CooperativeId>,
     if_match: Precondition,
 ) -> Reply {
-    cooperatives::archive(&app, &allowed, *id, if_match.0).await?;
+    cooperatives::archive(&allowed, *id, if_match.0).await?;
     no_content()
 }
 
@@ -173,12 +161,11 @@ pub async fn archive_cooperative(
 #[put("/cooperatives/{id}/status-override")]
 pub async fn set_cooperative_status_override(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CooperativeId>,
     if_match: Precondition,
     body: JsonBody<StatusOverrideInput>,
 ) -> Reply {
-    tagged(cooperatives::set_status_override(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(cooperatives::set_status_override(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Clear the override of a cooperative's activity status.
@@ -198,9 +185,8 @@ pub async fn set_cooperative_status_override(
 #[delete("/cooperatives/{id}/status-override")]
 pub async fn clear_cooperative_status_override(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CooperativeId>,
     if_match: Precondition,
 ) -> Reply {
-    tagged(cooperatives::clear_status_override(&app, &allowed, *id, if_match.0).await?)
+    tagged(cooperatives::clear_status_override(&allowed, *id, if_match.0).await?)
 }

@@ -6,7 +6,6 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use futures_util::StreamExt;
-use klinik_app::App;
 use klinik_app::paging::{Page, PageQuery};
 use klinik_app::registry::imports::{self, ImportReport, MAX_IMPORT_BYTES, Upload};
 use klinik_domain::imports::ImportKind;
@@ -78,14 +77,9 @@ pub struct ImportForm {
     ),
 )]
 #[post("/imports")]
-pub async fn create_import(
-    allowed: Allowed,
-    app: web::Data<App>,
-    request: HttpRequest,
-    payload: web::Payload,
-) -> Reply {
+pub async fn create_import(allowed: Allowed, request: HttpRequest, payload: web::Payload) -> Reply {
     let upload = read_form(&request, payload).await?;
-    let report = imports::run(&app, &allowed, upload).await?;
+    let report = imports::run(&allowed, upload).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/imports/{}", report.id)))
         .json(report))
@@ -101,12 +95,8 @@ pub async fn create_import(
     ),
 )]
 #[get("/imports")]
-pub async fn list_imports(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<PageQuery>,
-) -> Reply {
-    ok(imports::list(&app, &allowed, query.0).await?)
+pub async fn list_imports(allowed: Allowed, query: QueryParams<PageQuery>) -> Reply {
+    ok(imports::list(&allowed, query.0).await?)
 }
 
 /// Read an import: who sent which file, its counts and every problem.
@@ -119,8 +109,8 @@ pub async fn list_imports(
     ),
 )]
 #[get("/imports/{id}")]
-pub async fn get_import(allowed: Allowed, app: web::Data<App>, id: web::Path<ImportId>) -> Reply {
-    ok(imports::get(&app, &allowed, *id).await?)
+pub async fn get_import(allowed: Allowed, id: web::Path<ImportId>) -> Reply {
+    ok(imports::get(&allowed, *id).await?)
 }
 
 fn form_error(field: &str, code: &'static str, message: &str) -> ApiError {

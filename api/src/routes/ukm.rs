@@ -2,7 +2,6 @@
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use actix_web::{delete, get, patch, post, web};
-use klinik_app::App;
 use klinik_app::paging::Page;
 use klinik_app::registry::ukm::{
     self, UkmReadQuery,
@@ -47,12 +46,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/ukm")]
-pub async fn create_ukm(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: CreateBody<CreateUkm>,
-) -> Reply {
-    created(ukm::create(&app, &allowed, body.idempotency, body.value).await?)
+pub async fn create_ukm(allowed: Allowed, body: CreateBody<CreateUkm>) -> Reply {
+    created(ukm::create(&allowed, body.idempotency, body.value).await?)
 }
 
 /// List UKM.
@@ -68,12 +63,8 @@ pub async fn create_ukm(
     ),
 )]
 #[get("/ukm")]
-pub async fn list_ukm(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<UkmQuery>,
-) -> Reply {
-    ok(ukm::list(&app, &allowed, query.0).await?)
+pub async fn list_ukm(allowed: Allowed, query: QueryParams<UkmQuery>) -> Reply {
+    ok(ukm::list(&allowed, query.0).await?)
 }
 
 /// Read a UKM.
@@ -91,11 +82,10 @@ pub async fn list_ukm(
 #[get("/ukm/{id}")]
 pub async fn get_ukm(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<UkmId>,
     query: QueryParams<UkmReadQuery>,
 ) -> Reply {
-    let (record, revealed) = ukm::get(&app, &allowed, *id, query.0).await?;
+    let (record, revealed) = ukm::get(&allowed, *id, query.0).await?;
     let mut response = tagged(record)?;
     if revealed {
         response
@@ -125,12 +115,11 @@ pub async fn get_ukm(
 #[patch("/ukm/{id}")]
 pub async fn update_ukm(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<UkmId>,
     if_match: Precondition,
     body: JsonBody<PatchUkm>,
 ) -> Reply {
-    tagged(ukm::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(ukm::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Archive a UKM.
@@ -147,13 +136,8 @@ pub async fn update_ukm(
     ),
 )]
 #[delete("/ukm/{id}")]
-pub async fn archive_ukm(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<UkmId>,
-    if_match: Precondition,
-) -> Reply {
-    ukm::archive(&app, &allowed, *id, if_match.0).await?;
+pub async fn archive_ukm(allowed: Allowed, id: web::Path<UkmId>, if_match: Precondition) -> Reply {
+    ukm::archive(&allowed, *id, if_match.0).await?;
     no_content()
 }
 
@@ -177,11 +161,10 @@ pub async fn archive_ukm(
 #[post("/ukm/{id}/yearly-figures")]
 pub async fn create_ukm_yearly_figures(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<UkmId>,
     body: CreateBody<CreateYearlyFigures>,
 ) -> Reply {
-    created(figures::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+    created(figures::create(&allowed, *id, body.idempotency, body.value).await?)
 }
 
 /// List a UKM's yearly figures, newest year first.
@@ -193,10 +176,6 @@ pub async fn create_ukm_yearly_figures(
     ),
 )]
 #[get("/ukm/{id}/yearly-figures")]
-pub async fn list_ukm_yearly_figures(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<UkmId>,
-) -> Reply {
-    ok(figures::list(&app, &allowed, *id).await?)
+pub async fn list_ukm_yearly_figures(allowed: Allowed, id: web::Path<UkmId>) -> Reply {
+    ok(figures::list(&allowed, *id).await?)
 }

@@ -1,7 +1,6 @@
 //! Admin management of user accounts: `/api/v1/users`.
 
 use actix_web::{get, patch, post, web};
-use klinik_app::App;
 use klinik_app::accounts::users::{self, CreateUser, PatchUser, ResetPassword, User};
 use klinik_app::paging::{Page, PageQuery};
 use klinik_persistence::UserId;
@@ -36,12 +35,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/users")]
-pub async fn create_user(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: JsonBody<CreateUser>,
-) -> Reply {
-    created(users::create(&app, &allowed, body.value).await?)
+pub async fn create_user(allowed: Allowed, body: JsonBody<CreateUser>) -> Reply {
+    created(users::create(&allowed, body.value).await?)
 }
 
 /// List user accounts.
@@ -56,12 +51,8 @@ pub async fn create_user(
     ),
 )]
 #[get("/users")]
-pub async fn list_users(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<PageQuery>,
-) -> Reply {
-    ok(users::list(&app, &allowed, query.0).await?)
+pub async fn list_users(allowed: Allowed, query: QueryParams<PageQuery>) -> Reply {
+    ok(users::list(&allowed, query.0).await?)
 }
 
 /// Read a user account.
@@ -75,8 +66,8 @@ pub async fn list_users(
     ),
 )]
 #[get("/users/{id}")]
-pub async fn get_user(allowed: Allowed, app: web::Data<App>, id: web::Path<UserId>) -> Reply {
-    tagged(users::get(&app, &allowed, *id).await?)
+pub async fn get_user(allowed: Allowed, id: web::Path<UserId>) -> Reply {
+    tagged(users::get(&allowed, *id).await?)
 }
 
 /// Change a user account.
@@ -99,12 +90,11 @@ pub async fn get_user(allowed: Allowed, app: web::Data<App>, id: web::Path<UserI
 #[patch("/users/{id}")]
 pub async fn update_user(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<UserId>,
     if_match: Precondition,
     body: JsonBody<PatchUser>,
 ) -> Reply {
-    tagged(users::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(users::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Reset a user's password.
@@ -123,10 +113,9 @@ pub async fn update_user(
 #[post("/users/{id}/password-reset")]
 pub async fn reset_user_password(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<UserId>,
     body: JsonBody<ResetPassword>,
 ) -> Reply {
-    users::reset_password(&app, &allowed, *id, body.value).await?;
+    users::reset_password(&allowed, *id, body.value).await?;
     no_content()
 }

@@ -9,7 +9,6 @@ use crate::context::Ctx;
 use crate::error::Error;
 use crate::fields::utc;
 use crate::paging::{Page, PageRequest};
-use crate::state::App;
 
 /// One recorded action.
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,7 +99,7 @@ fn text_param(name: &str, value: &Option<String>, max: usize) -> Result<(), Erro
 }
 
 /// Events matching the filters, newest first.
-pub async fn list(app: &App, _ctx: &Ctx, q: AuditQuery) -> Result<Page<AuditEvent>, Error> {
+pub async fn list(ctx: &Ctx, q: AuditQuery) -> Result<Page<AuditEvent>, Error> {
     let page = PageRequest::new(q.page, q.page_size)?;
     text_param("entity_type", &q.entity_type, 50)?;
     text_param("entity_id", &q.entity_id, 100)?;
@@ -122,8 +121,8 @@ pub async fn list(app: &App, _ctx: &Ctx, q: AuditQuery) -> Result<Page<AuditEven
         limit: page.limit(),
         offset: page.offset(),
     };
-    let (rows, total) = app
-        .read(move |conn| Ok::<_, Error>(store::list(conn, &filter)?))
+    let (rows, total) = ctx
+        .read(move |conn, _ctx| Ok::<_, Error>(store::list(conn, &filter)?))
         .await?;
     Ok(page.wrap(rows.into_iter().map(AuditEvent::from).collect(), total))
 }

@@ -15,7 +15,6 @@ use crate::created::Created;
 use crate::error::Error;
 use crate::fields::{nullable, present, utc};
 use crate::paging::{Page, PageQuery, PageRequest};
-use crate::state::App;
 use crate::versioned::{self, Entity, IfMatch, Tagged};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -178,7 +177,7 @@ impl Entity for ClientEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(_: &mut AnyConnection, _: &App, _: &Ctx, row: ClientRow) -> Result<Client, Error> {
+    fn view(_: &mut AnyConnection, _: &Ctx, row: ClientRow) -> Result<Client, Error> {
         Ok(Client::from(row))
     }
 
@@ -203,7 +202,7 @@ async fn new_secret() -> Result<(String, String), Error> {
 }
 
 /// Registers a client; the answer holds its secret, shown this once.
-pub async fn create(app: &App, ctx: &Ctx, input: CreateClient) -> Result<Created, Error> {
+pub async fn create(ctx: &Ctx, input: CreateClient) -> Result<Created, Error> {
     check(Some(&input.name), Some(&input.scopes))?;
     check_partner_id(input.partner_id)?;
     let (secret, hash) = new_secret().await?;
@@ -215,11 +214,10 @@ pub async fn create(app: &App, ctx: &Ctx, input: CreateClient) -> Result<Created
         active: true,
         partner_id: input.partner_id.map(PartnerId),
     };
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         check_partner(conn, new.partner_id)?;
         let client = Client::from(store::insert(conn, &new)?);
-        versioned::created::<ClientEntity>(conn, &ctx, client.id, &client)?;
+        versioned::created::<ClientEntity>(conn, ctx, client.id, &client)?;
         let location = format!("/api/v1/clients/{}", client.id);
         Created::new(
             &ClientWithSecret {
@@ -232,23 +230,22 @@ pub async fn create(app: &App, ctx: &Ctx, input: CreateClient) -> Result<Created
     .await
 }
 
-pub async fn list(app: &App, _ctx: &Ctx, query: PageQuery) -> Result<Page<Client>, Error> {
+pub async fn list(ctx: &Ctx, query: PageQuery) -> Result<Page<Client>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
-    let (rows, total) = app
-        .read(move |conn| Ok::<_, Error>(store::list(conn, page.limit(), page.offset())?))
+    let (rows, total) = ctx
+        .read(move |conn, _ctx| Ok::<_, Error>(store::list(conn, page.limit(), page.offset())?))
         .await?;
     Ok(page.wrap(rows.into_iter().map(Client::from).collect(), total))
 }
 
-pub async fn get(app: &App, _ctx: &Ctx, id: ClientId) -> Result<Client, Error> {
-    app.read(move |conn| ClientEntity::find(conn, id))
+pub async fn get(ctx: &Ctx, id: ClientId) -> Result<Client, Error> {
+    ctx.read(move |conn, _ctx| ClientEntity::find(conn, id))
         .await
         .map(Client::from)
 }
 
 /// Changes a client's name, scopes, partner or active flag.
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: ClientId,
     if_match: IfMatch,
@@ -256,9 +253,8 @@ pub async fn update(
 ) -> Result<Client, Error> {
     check(patch.name.as_deref(), patch.scopes.as_deref())?;
     check_partner_id(patch.partner_id.flatten())?;
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        versioned::update::<ClientEntity>(conn, &app2, &ctx, id, &if_match, |conn, _| {
+    ctx.write(move |conn, ctx| {
+        versioned::update::<ClientEntity>(conn, ctx, id, &if_match, |conn, _| {
             let partner_id = patch.partner_id.map(|p| p.map(PartnerId));
             check_partner(conn, partner_id.flatten())?;
             Ok(ClientChanges {
@@ -274,11 +270,10 @@ pub async fn update(
 }
 
 /// Replaces a client's secret; the answer holds the new one, shown this once.
-pub async fn rotate_secret(app: &App, ctx: &Ctx, id: ClientId) -> Result<ClientWithSecret, Error> {
+pub async fn rotate_secret(ctx: &Ctx, id: ClientId) -> Result<ClientWithSecret, Error> {
     let (secret, hash) = new_secret().await?;
-    let ctx = ctx.clone();
-    let client = app
-        .write(move |conn| {
+    let client = ctx
+        .write(move |conn, ctx| {
             let current = ClientEntity::find(conn, id)?;
             let changes = ClientChanges {
                 secret_hash: Some(hash),
@@ -287,7 +282,7 @@ pub async fn rotate_secret(app: &App, ctx: &Ctx, id: ClientId) -> Result<ClientW
             store::update(conn, id, current.version, &changes)?;
             versioned::committed(
                 conn,
-                &ctx,
+                ctx,
                 "rotate_secret",
                 "client",
                 &id.to_string(),

@@ -14,7 +14,6 @@ use crate::created::Created;
 use crate::error::Error;
 use crate::fields::{nullable, present, utc};
 use crate::paging::{Page, PageQuery, PageRequest};
-use crate::state::App;
 use crate::versioned::{self, Entity, IfMatch, Tagged};
 
 /// Personal fields shown in the audit trail only as "changed".
@@ -159,7 +158,7 @@ impl Entity for UserEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(_: &mut AnyConnection, _: &App, _: &Ctx, row: UserRow) -> Result<User, Error> {
+    fn view(_: &mut AnyConnection, _: &Ctx, row: UserRow) -> Result<User, Error> {
         Ok(User::from(row))
     }
 
@@ -188,7 +187,7 @@ async fn hash(password: String) -> Result<String, Error> {
 }
 
 /// Creates an account (409 for a username already taken).
-pub async fn create(app: &App, ctx: &Ctx, input: CreateUser) -> Result<Created, Error> {
+pub async fn create(ctx: &Ctx, input: CreateUser) -> Result<Created, Error> {
     let mut violations = Violations::default();
     violations.check(accounts::username("username", &input.username));
     check_profile(
@@ -210,8 +209,7 @@ pub async fn create(app: &App, ctx: &Ctx, input: CreateUser) -> Result<Created, 
         password_hash: hash(input.password).await?,
         active: true,
     };
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let row = store::insert(conn, new).map_err(|e| {
             if e.duplicate_of("username") {
                 Error::conflict(
@@ -224,23 +222,23 @@ pub async fn create(app: &App, ctx: &Ctx, input: CreateUser) -> Result<Created, 
             }
         })?;
         let user = User::from(row);
-        versioned::created::<UserEntity>(conn, &ctx, user.id, &user)?;
+        versioned::created::<UserEntity>(conn, ctx, user.id, &user)?;
         Created::new(&user, format!("/api/v1/users/{}", user.id))
     })
     .await
 }
 
 /// Accounts by username.
-pub async fn list(app: &App, _ctx: &Ctx, query: PageQuery) -> Result<Page<User>, Error> {
+pub async fn list(ctx: &Ctx, query: PageQuery) -> Result<Page<User>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
-    let (rows, total) = app
-        .read(move |conn| Ok::<_, Error>(store::list(conn, page.limit(), page.offset())?))
+    let (rows, total) = ctx
+        .read(move |conn, _ctx| Ok::<_, Error>(store::list(conn, page.limit(), page.offset())?))
         .await?;
     Ok(page.wrap(rows.into_iter().map(User::from).collect(), total))
 }
 
-pub async fn get(app: &App, _ctx: &Ctx, id: UserId) -> Result<User, Error> {
-    app.read(move |conn| UserEntity::find(conn, id))
+pub async fn get(ctx: &Ctx, id: UserId) -> Result<User, Error> {
+    ctx.read(move |conn, _ctx| UserEntity::find(conn, id))
         .await
         .map(User::from)
 }
@@ -248,7 +246,6 @@ pub async fn get(app: &App, _ctx: &Ctx, id: UserId) -> Result<User, Error> {
 /// Changes an account. Nobody changes their own role or deactivates themselves, and the last
 /// active admin stays one (422).
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: UserId,
     if_match: IfMatch,
@@ -262,9 +259,8 @@ pub async fn update(
     );
     violations.into_result()?;
     let own = is_caller(ctx, id);
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        versioned::update::<UserEntity>(conn, &app2, &ctx, id, &if_match, |conn, current| {
+    ctx.write(move |conn, ctx| {
+        versioned::update::<UserEntity>(conn, ctx, id, &if_match, |conn, current| {
             let role = patch.role.map(Role::from);
             let demotes = role.is_some_and(|r| r != current.role);
             let deactivates = patch.active == Some(false) && current.active;
@@ -301,12 +297,7 @@ pub async fn update(
 }
 
 /// Sets a new password for someone who forgot theirs; every session of the account ends.
-pub async fn reset_password(
-    app: &App,
-    ctx: &Ctx,
-    id: UserId,
-    body: ResetPassword,
-) -> Result<(), Error> {
+pub async fn reset_password(ctx: &Ctx, id: UserId, body: ResetPassword) -> Result<(), Error> {
     if is_caller(ctx, id) {
         return Err(Error::validation(
             "id",
@@ -315,11 +306,12 @@ pub async fn reset_password(
         ));
     }
     let new_password = body.new_password;
-    let user = app.read(move |conn| UserEntity::find(conn, id)).await?;
+    let user = ctx
+        .read(move |conn, _ctx| UserEntity::find(conn, id))
+        .await?;
     accounts::password("new_password", &new_password, &user.username)?;
     let hash = hash(new_password).await?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let changes = UserChanges {
             password_hash: Some(hash),
             ..UserChanges::default()
@@ -328,7 +320,7 @@ pub async fn reset_password(
         sessions::revoke_user(conn, id)?;
         versioned::committed(
             conn,
-            &ctx,
+            ctx,
             "reset_password",
             "user",
             &id.to_string(),

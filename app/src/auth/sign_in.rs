@@ -405,7 +405,7 @@ pub fn me(ctx: &Ctx) -> Me {
 }
 
 /// Changes the caller's own password; every session of the account ends.
-pub async fn change_password(app: &App, ctx: &Ctx, body: ChangePassword) -> Result<(), Error> {
+pub async fn change_password(ctx: &Ctx, body: ChangePassword) -> Result<(), Error> {
     let Caller::User { id, .. } = ctx.caller else {
         return Err(Error::forbidden("Clients have no password."));
     };
@@ -414,8 +414,8 @@ pub async fn change_password(app: &App, ctx: &Ctx, body: ChangePassword) -> Resu
         new_password,
     } = body;
     check_length("current_password", &current_password, 256)?;
-    let user = app
-        .read(move |conn| Ok::<_, Error>(users::find(conn, id)?))
+    let user = ctx
+        .read(move |conn, _| Ok::<_, Error>(users::find(conn, id)?))
         .await?;
     accounts::password("new_password", &new_password, &user.username)?;
     let stored = user.password_hash.clone();
@@ -435,8 +435,7 @@ pub async fn change_password(app: &App, ctx: &Ctx, body: ChangePassword) -> Resu
         ));
     }
     let new_hash = new_hash?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let changes = UserChanges {
             password_hash: Some(new_hash),
             ..UserChanges::default()
@@ -445,7 +444,7 @@ pub async fn change_password(app: &App, ctx: &Ctx, body: ChangePassword) -> Resu
         sessions::revoke_user(conn, id)?;
         versioned::committed(
             conn,
-            &ctx,
+            ctx,
             "change_password",
             "user",
             &id.to_string(),

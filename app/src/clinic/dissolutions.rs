@@ -17,7 +17,6 @@ use crate::context::Ctx;
 use crate::error::Error;
 use crate::fields::utc;
 use crate::paging::{Page, PageRequest, check_ids, paging};
-use crate::state::App;
 use crate::versioned::{self, IfMatch, Tagged};
 
 pub const NOTE_MAX_CHARS: usize = 2000;
@@ -125,11 +124,7 @@ pub struct ProposalTransitionRequest {
 }
 
 /// Proposals, newest first.
-pub async fn list(
-    app: &App,
-    _ctx: &Ctx,
-    q: ProposalQuery,
-) -> Result<Page<DissolutionProposal>, Error> {
+pub async fn list(ctx: &Ctx, q: ProposalQuery) -> Result<Page<DissolutionProposal>, Error> {
     let page = PageRequest::new(q.page, q.page_size)?;
     check_ids(&[("cooperative_id", q.cooperative_id), ("case_id", q.case_id)])?;
     let filter = ProposalFilter {
@@ -137,8 +132,8 @@ pub async fn list(
         cooperative_id: q.cooperative_id.map(CooperativeId),
         case_id: q.case_id.map(CaseId),
     };
-    let (items, total) = app
-        .read(move |conn| {
+    let (items, total) = ctx
+        .read(move |conn, _ctx| {
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
             Ok::<_, Error>((load_rows(conn, rows)?, total))
         })
@@ -146,18 +141,13 @@ pub async fn list(
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(
-    app: &App,
-    _ctx: &Ctx,
-    id: DissolutionProposalId,
-) -> Result<DissolutionProposal, Error> {
-    app.read(move |conn| load(conn, id)).await
+pub async fn get(ctx: &Ctx, id: DissolutionProposalId) -> Result<DissolutionProposal, Error> {
+    ctx.read(move |conn, _ctx| load(conn, id)).await
 }
 
 /// Moves a proposal: submitted → forwarded; submitted or forwarded → approved (the cooperative
 /// becomes `dibubarkan`), rejected or withdrawn (its status before returns). 409 otherwise.
 pub async fn transition(
-    app: &App,
     ctx: &Ctx,
     id: DissolutionProposalId,
     if_match: IfMatch,
@@ -166,8 +156,7 @@ pub async fn transition(
     if let Some(note) = &request.note {
         multi_line("note", note, NOTE_MAX_CHARS)?;
     }
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let row = store::find(conn, id).map_err(Error::missing("Dissolution proposal"))?;
         if_match.check(row.version)?;
         let (from, to) = (row.status, request.status);
@@ -198,7 +187,7 @@ pub async fn transition(
         }
         versioned::committed(
             conn,
-            &ctx,
+            ctx,
             "transition",
             "dissolution_proposal",
             &id.to_string(),

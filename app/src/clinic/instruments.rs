@@ -18,7 +18,6 @@ use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::fields::utc;
 use crate::paging::{Page, PageRequest};
-use crate::state::App;
 use crate::versioned::{self, Tagged};
 
 /// The shipped instruments as rows to store.
@@ -161,7 +160,6 @@ pub fn component_inputs(scores: &[ComponentScoreInput]) -> Vec<ComponentInput<'_
 /// Adds a version of an instrument; the definition is checked as a whole (weights add up to
 /// 100, bands ascend, cut-offs rise).
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     request: Idempotency,
     value: CreateInstrument,
@@ -189,8 +187,7 @@ pub async fn create(
     }
     violations.into_result()?;
     let definition = serde_json::to_string(&value.definition).map_err(|e| Error::internal(&e))?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             let version = store::latest_version(conn, &value.code)?.unwrap_or(0) + 1;
             let row = store::insert(
@@ -215,7 +212,7 @@ pub async fn create(
             let record = Instrument::from_row(row)?;
             versioned::committed(
                 conn,
-                &ctx,
+                ctx,
                 "create",
                 "instrument",
                 &record.id.to_string(),
@@ -228,11 +225,7 @@ pub async fn create(
 }
 
 /// Instrument versions, by code and version.
-pub async fn list(
-    app: &App,
-    _ctx: &Ctx,
-    query: InstrumentQuery,
-) -> Result<Page<Instrument>, Error> {
+pub async fn list(ctx: &Ctx, query: InstrumentQuery) -> Result<Page<Instrument>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     if query.code.as_deref().is_some_and(|c| !is_code(c)) {
         return Err(Error::query(
@@ -242,8 +235,8 @@ pub async fn list(
         ));
     }
     let kind = query.subject_kind;
-    let rows = app
-        .read(move |conn| Ok::<_, Error>(store::list(conn, kind, query.code.as_deref())?))
+    let rows = ctx
+        .read(move |conn, _ctx| Ok::<_, Error>(store::list(conn, kind, query.code.as_deref())?))
         .await?;
     let (rows, total) = page.slice(rows);
     let items = rows
@@ -253,19 +246,14 @@ pub async fn list(
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(app: &App, _ctx: &Ctx, id: InstrumentId) -> Result<Instrument, Error> {
-    app.query(move |conn| load(conn, id)).await
+pub async fn get(ctx: &Ctx, id: InstrumentId) -> Result<Instrument, Error> {
+    ctx.query(move |conn, _ctx| load(conn, id)).await
 }
 
 /// Scores with an instrument without storing anything: each component's score and weighted
 /// contribution, each aspect's sum, the total and the predicate.
-pub async fn score(
-    app: &App,
-    _ctx: &Ctx,
-    id: InstrumentId,
-    request: ScoreRequest,
-) -> Result<Scored, Error> {
-    let instrument = app.query(move |conn| load(conn, id)).await?;
+pub async fn score(ctx: &Ctx, id: InstrumentId, request: ScoreRequest) -> Result<Scored, Error> {
+    let instrument = ctx.query(move |conn, _ctx| load(conn, id)).await?;
     if request.scores.len() > 200 {
         return Err(Error::validation(
             "scores",

@@ -19,7 +19,6 @@ use crate::error::Error;
 use crate::fields::{present, utc};
 use crate::paging::{Page, PageRequest, check_q, paging};
 use crate::registry::cooperatives::query::IncludeArchivedQuery;
-use crate::state::App;
 use crate::versioned::{self, Archived, Entity, IfMatch, Tagged};
 
 const NAME_MAX_CHARS: usize = 200;
@@ -107,7 +106,7 @@ impl Entity for PartnerEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(_: &mut AnyConnection, _: &App, _: &Ctx, row: PartnerRow) -> Result<Partner, Error> {
+    fn view(_: &mut AnyConnection, _: &Ctx, row: PartnerRow) -> Result<Partner, Error> {
         Ok(Partner::from(row))
     }
 
@@ -152,17 +151,15 @@ pub struct PartnerQuery {
 }
 
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     request: Idempotency,
     input: CreatePartner,
 ) -> Result<Created, Error> {
     let fields = fields(input.name, input.kind)?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             let record = Partner::from(store::insert(conn, fields)?);
-            versioned::created::<PartnerEntity>(conn, &ctx, record.id, &record)?;
+            versioned::created::<PartnerEntity>(conn, ctx, record.id, &record)?;
             Created::new(&record, format!("/api/v1/partners/{}", record.id))
         })
     })
@@ -170,7 +167,7 @@ pub async fn create(
 }
 
 /// Partners by name.
-pub async fn list(app: &App, _ctx: &Ctx, query: PartnerQuery) -> Result<Page<Partner>, Error> {
+pub async fn list(ctx: &Ctx, query: PartnerQuery) -> Result<Page<Partner>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     check_q(&query.q)?;
     let filter = PartnerFilter {
@@ -178,21 +175,16 @@ pub async fn list(app: &App, _ctx: &Ctx, query: PartnerQuery) -> Result<Page<Par
         q: query.q,
         include_archived: query.include_archived.unwrap_or(false),
     };
-    let (rows, total) = app
-        .read(move |conn| Ok::<_, Error>(store::list(conn, &filter, paging(&page))?))
+    let (rows, total) = ctx
+        .read(move |conn, _ctx| Ok::<_, Error>(store::list(conn, &filter, paging(&page))?))
         .await?;
     let items = rows.into_iter().map(Partner::from).collect();
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(
-    app: &App,
-    _ctx: &Ctx,
-    id: PartnerId,
-    query: IncludeArchivedQuery,
-) -> Result<Partner, Error> {
+pub async fn get(ctx: &Ctx, id: PartnerId, query: IncludeArchivedQuery) -> Result<Partner, Error> {
     let include_archived = query.include_archived.unwrap_or(false);
-    app.query(move |conn| {
+    ctx.query(move |conn, _ctx| {
         store::find(conn, id, include_archived).map_err(Error::missing("Partner"))
     })
     .await
@@ -200,15 +192,13 @@ pub async fn get(
 }
 
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: PartnerId,
     if_match: IfMatch,
     patch: PatchPartner,
 ) -> Result<Partner, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        versioned::update::<PartnerEntity>(conn, &app2, &ctx, id, &if_match, |_, current| {
+    ctx.write(move |conn, ctx| {
+        versioned::update::<PartnerEntity>(conn, ctx, id, &if_match, |_, current| {
             let kind = patch.kind.unwrap_or(current.kind);
             fields(patch.name.unwrap_or_else(|| current.name.clone()), kind)
         })

@@ -93,7 +93,7 @@ fn seed_in(conn: &mut AnyConnection, app: &App, scale: Scale, seed: u64) -> anyh
     registry::cooperatives(conn, app, &mut rng, scale)?;
     registry::ukm(conn, app, &mut rng, scale)?;
     let cases = clinic::seed(conn, app, &mut rng, chrono::Utc::now().date_naive())?;
-    let ctx = crate::Ctx::system("seed-demo");
+    let ctx = crate::Ctx::system(app.clone(), "seed-demo");
     let summary = serde_json::json!({"cooperatives": scale.cooperatives, "ukm": scale.ukm, "cases": cases, "seed": seed});
     ctx.audit
         .record(conn, "seed_demo", "registry", None, Some(summary))

@@ -1,7 +1,6 @@
 //! Mentoring activities: `/api/v1/cases/{id}/activities` and `/api/v1/activities/{id}`.
 
 use actix_web::{get, patch, post, web};
-use klinik_app::App;
 use klinik_app::clinic::activities::{self, Activity, CreateActivity, PatchActivity};
 use klinik_app::paging::{Page, PageQuery};
 use klinik_persistence::{ActivityId, CaseId};
@@ -43,11 +42,10 @@ pub fn configure(config: &mut ServiceConfig) {
 #[post("/cases/{id}/activities")]
 pub async fn create_activity(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     body: CreateBody<CreateActivity>,
 ) -> Reply {
-    created(activities::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+    created(activities::create(&allowed, *id, body.idempotency, body.value).await?)
 }
 
 /// List a case's mentoring activities, latest first.
@@ -62,11 +60,10 @@ pub async fn create_activity(
 #[get("/cases/{id}/activities")]
 pub async fn list_case_activities(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     query: QueryParams<PageQuery>,
 ) -> Reply {
-    ok(activities::list_of_case(&app, &allowed, *id, query.0).await?)
+    ok(activities::list_of_case(&allowed, *id, query.0).await?)
 }
 
 /// Read a mentoring activity.
@@ -80,12 +77,8 @@ pub async fn list_case_activities(
     ),
 )]
 #[get("/activities/{id}")]
-pub async fn get_activity(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<ActivityId>,
-) -> Reply {
-    tagged(activities::get(&app, &allowed, *id).await?)
+pub async fn get_activity(allowed: Allowed, id: web::Path<ActivityId>) -> Reply {
+    tagged(activities::get(&allowed, *id).await?)
 }
 
 /// Change a mentoring activity.
@@ -110,10 +103,9 @@ pub async fn get_activity(
 #[patch("/activities/{id}")]
 pub async fn update_activity(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ActivityId>,
     if_match: Precondition,
     body: JsonBody<PatchActivity>,
 ) -> Reply {
-    tagged(activities::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(activities::update(&allowed, *id, if_match.0, body.value).await?)
 }

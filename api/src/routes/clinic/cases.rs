@@ -1,7 +1,6 @@
 //! Clinic cases: `/api/v1/cases`, their team, history, transitions and outcome.
 
 use actix_web::{get, patch, post, put, web};
-use klinik_app::App;
 use klinik_app::clinic::cases::{
     self, CaseQuery, HistoryQuery,
     model::{Case, CreateCase, PatchCase, Transition, TransitionRequest},
@@ -44,12 +43,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/cases")]
-pub async fn create_case(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: CreateBody<CreateCase>,
-) -> Reply {
-    created(cases::create(&app, &allowed, body.idempotency, body.value).await?)
+pub async fn create_case(allowed: Allowed, body: CreateBody<CreateCase>) -> Reply {
+    created(cases::create(&allowed, body.idempotency, body.value).await?)
 }
 
 /// List cases, newest registration first.
@@ -64,12 +59,8 @@ pub async fn create_case(
     ),
 )]
 #[get("/cases")]
-pub async fn list_cases(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<CaseQuery>,
-) -> Reply {
-    ok(cases::list(&app, &allowed, query.0).await?)
+pub async fn list_cases(allowed: Allowed, query: QueryParams<CaseQuery>) -> Reply {
+    ok(cases::list(&allowed, query.0).await?)
 }
 
 /// Read a case.
@@ -86,8 +77,8 @@ pub async fn list_cases(
     ),
 )]
 #[get("/cases/{id}")]
-pub async fn get_case(allowed: Allowed, app: web::Data<App>, id: web::Path<CaseId>) -> Reply {
-    tagged(cases::get(&app, &allowed, *id).await?)
+pub async fn get_case(allowed: Allowed, id: web::Path<CaseId>) -> Reply {
+    tagged(cases::get(&allowed, *id).await?)
 }
 
 /// Change a case's team, mentors or referral source.
@@ -112,12 +103,11 @@ pub async fn get_case(allowed: Allowed, app: web::Data<App>, id: web::Path<CaseI
 #[patch("/cases/{id}")]
 pub async fn update_case(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     if_match: Precondition,
     body: JsonBody<PatchCase>,
 ) -> Reply {
-    tagged(cases::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(cases::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Read a case's history.
@@ -135,11 +125,10 @@ pub async fn update_case(
 #[get("/cases/{id}/history")]
 pub async fn get_case_history(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     query: QueryParams<HistoryQuery>,
 ) -> Reply {
-    ok(cases::history(&app, &allowed, *id, query.0).await?)
+    ok(cases::history(&allowed, *id, query.0).await?)
 }
 
 /// Move a case.
@@ -180,12 +169,11 @@ pub async fn get_case_history(
 #[post("/cases/{id}/transitions")]
 pub async fn create_case_transition(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     if_match: Precondition,
     body: JsonBody<TransitionRequest>,
 ) -> Reply {
-    tagged(transitions::create(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(transitions::create(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Override a closed case's outcome.
@@ -209,10 +197,9 @@ pub async fn create_case_transition(
 #[put("/cases/{id}/outcome")]
 pub async fn override_case_outcome(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     if_match: Precondition,
     body: JsonBody<OutcomeOverride>,
 ) -> Reply {
-    tagged(outcome::set(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(outcome::set(&allowed, *id, if_match.0, body.value).await?)
 }

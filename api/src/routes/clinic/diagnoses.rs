@@ -1,7 +1,6 @@
 //! Diagnoses of a case: `/api/v1/cases/{id}/diagnoses` and `/api/v1/diagnoses/{id}`.
 
 use actix_web::{get, patch, post, put, web};
-use klinik_app::App;
 use klinik_app::clinic::diagnoses::{
     self,
     model::{CreateDiagnosis, Diagnosis, FinalizeRequest, MemberScoreInput, PatchDiagnosis},
@@ -47,11 +46,10 @@ pub fn configure(config: &mut ServiceConfig) {
 #[post("/cases/{id}/diagnoses")]
 pub async fn create_diagnosis(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     body: CreateBody<CreateDiagnosis>,
 ) -> Reply {
-    created(diagnoses::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+    created(diagnoses::create(&allowed, *id, body.idempotency, body.value).await?)
 }
 
 /// List a case's diagnoses, first to last (drafts, finals and the ones amended).
@@ -66,11 +64,10 @@ pub async fn create_diagnosis(
 #[get("/cases/{id}/diagnoses")]
 pub async fn list_case_diagnoses(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     query: QueryParams<PageQuery>,
 ) -> Reply {
-    ok(diagnoses::list_of_case(&app, &allowed, *id, query.0).await?)
+    ok(diagnoses::list_of_case(&allowed, *id, query.0).await?)
 }
 
 /// Read a diagnosis.
@@ -84,12 +81,8 @@ pub async fn list_case_diagnoses(
     ),
 )]
 #[get("/diagnoses/{id}")]
-pub async fn get_diagnosis(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<DiagnosisId>,
-) -> Reply {
-    tagged(diagnoses::get(&app, &allowed, *id).await?)
+pub async fn get_diagnosis(allowed: Allowed, id: web::Path<DiagnosisId>) -> Reply {
+    tagged(diagnoses::get(&allowed, *id).await?)
 }
 
 /// Change a draft diagnosis.
@@ -114,12 +107,11 @@ pub async fn get_diagnosis(
 #[patch("/diagnoses/{id}")]
 pub async fn update_diagnosis(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<DiagnosisId>,
     if_match: Precondition,
     body: JsonBody<PatchDiagnosis>,
 ) -> Reply {
-    tagged(diagnoses::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(diagnoses::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Record a team member's own scores on a draft.
@@ -143,11 +135,10 @@ pub async fn update_diagnosis(
 #[put("/diagnoses/{id}/member-scores/{expert_id}")]
 pub async fn put_member_score(
     allowed: Allowed,
-    app: web::Data<App>,
     path: web::Path<(DiagnosisId, ExpertId)>,
     body: JsonBody<MemberScoreInput>,
 ) -> Reply {
-    tagged(diagnoses::put_member_score(&app, &allowed, *path, body.value).await?)
+    tagged(diagnoses::put_member_score(&allowed, *path, body.value).await?)
 }
 
 /// Finalize a diagnosis.
@@ -173,10 +164,9 @@ pub async fn put_member_score(
 #[post("/diagnoses/{id}/finalize")]
 pub async fn finalize_diagnosis(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<DiagnosisId>,
     if_match: Precondition,
     body: JsonBody<FinalizeRequest>,
 ) -> Reply {
-    tagged(diagnoses::finalize(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(diagnoses::finalize(&allowed, *id, if_match.0, body.value).await?)
 }

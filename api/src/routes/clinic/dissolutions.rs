@@ -1,7 +1,6 @@
 //! Dissolution proposals: `/api/v1/dissolution-proposals`.
 
 use actix_web::{get, post, web};
-use klinik_app::App;
 use klinik_app::clinic::dissolutions::{
     self, DissolutionProposal, ProposalQuery, ProposalTransitionRequest,
 };
@@ -33,10 +32,9 @@ pub fn configure(config: &mut ServiceConfig) {
 #[get("/dissolution-proposals")]
 pub async fn list_dissolution_proposals(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<ProposalQuery>,
 ) -> Reply {
-    ok(dissolutions::list(&app, &allowed, query.0).await?)
+    ok(dissolutions::list(&allowed, query.0).await?)
 }
 
 /// Read a dissolution proposal.
@@ -52,10 +50,9 @@ pub async fn list_dissolution_proposals(
 #[get("/dissolution-proposals/{id}")]
 pub async fn get_dissolution_proposal(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<DissolutionProposalId>,
 ) -> Reply {
-    tagged(dissolutions::get(&app, &allowed, *id).await?)
+    tagged(dissolutions::get(&allowed, *id).await?)
 }
 
 /// Move a dissolution proposal.
@@ -81,10 +78,9 @@ pub async fn get_dissolution_proposal(
 #[post("/dissolution-proposals/{id}/transitions")]
 pub async fn create_dissolution_proposal_transition(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<DissolutionProposalId>,
     if_match: Precondition,
     body: JsonBody<ProposalTransitionRequest>,
 ) -> Reply {
-    tagged(dissolutions::transition(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(dissolutions::transition(&allowed, *id, if_match.0, body.value).await?)
 }

@@ -2,7 +2,6 @@
 //! `/api/v1/evaluations/{id}`.
 
 use actix_web::{get, post, web};
-use klinik_app::App;
 use klinik_app::clinic::evaluations::{self, CreateEvaluation, Evaluation};
 use klinik_app::paging::{Page, PageQuery};
 use klinik_persistence::{CaseId, EvaluationId};
@@ -44,11 +43,10 @@ pub fn configure(config: &mut ServiceConfig) {
 #[post("/cases/{id}/evaluations")]
 pub async fn create_evaluation(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     body: CreateBody<CreateEvaluation>,
 ) -> Reply {
-    created(evaluations::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+    created(evaluations::create(&allowed, *id, body.idempotency, body.value).await?)
 }
 
 /// List a case's evaluations, oldest first.
@@ -63,11 +61,10 @@ pub async fn create_evaluation(
 #[get("/cases/{id}/evaluations")]
 pub async fn list_case_evaluations(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<CaseId>,
     query: QueryParams<PageQuery>,
 ) -> Reply {
-    ok(evaluations::list_of_case(&app, &allowed, *id, query.0).await?)
+    ok(evaluations::list_of_case(&allowed, *id, query.0).await?)
 }
 
 /// Read an evaluation.
@@ -81,10 +78,6 @@ pub async fn list_case_evaluations(
     ),
 )]
 #[get("/evaluations/{id}")]
-pub async fn get_evaluation(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<EvaluationId>,
-) -> Reply {
-    tagged(evaluations::get(&app, &allowed, *id).await?)
+pub async fn get_evaluation(allowed: Allowed, id: web::Path<EvaluationId>) -> Reply {
+    tagged(evaluations::get(&allowed, *id).await?)
 }

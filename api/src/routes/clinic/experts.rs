@@ -1,7 +1,6 @@
 //! Experts of the diagnosis teams: `/api/v1/experts`.
 
 use actix_web::{delete, get, patch, post, web};
-use klinik_app::App;
 use klinik_app::clinic::experts::{
     self, CreateExpert, Expert, ExpertEntity, ExpertQuery, PatchExpert,
 };
@@ -43,12 +42,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/experts")]
-pub async fn create_expert(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: CreateBody<CreateExpert>,
-) -> Reply {
-    created(experts::create(&app, &allowed, body.idempotency, body.value).await?)
+pub async fn create_expert(allowed: Allowed, body: CreateBody<CreateExpert>) -> Reply {
+    created(experts::create(&allowed, body.idempotency, body.value).await?)
 }
 
 /// List experts, by name.
@@ -61,12 +56,8 @@ pub async fn create_expert(
     ),
 )]
 #[get("/experts")]
-pub async fn list_experts(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<ExpertQuery>,
-) -> Reply {
-    ok(experts::list(&app, &allowed, query.0).await?)
+pub async fn list_experts(allowed: Allowed, query: QueryParams<ExpertQuery>) -> Reply {
+    ok(experts::list(&allowed, query.0).await?)
 }
 
 /// Read an expert.
@@ -82,11 +73,10 @@ pub async fn list_experts(
 #[get("/experts/{id}")]
 pub async fn get_expert(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ExpertId>,
     query: QueryParams<IncludeArchivedQuery>,
 ) -> Reply {
-    tagged(experts::get(&app, &allowed, *id, query.0).await?)
+    tagged(experts::get(&allowed, *id, query.0).await?)
 }
 
 /// Change an expert.
@@ -110,12 +100,11 @@ pub async fn get_expert(
 #[patch("/experts/{id}")]
 pub async fn update_expert(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ExpertId>,
     if_match: Precondition,
     body: JsonBody<PatchExpert>,
 ) -> Reply {
-    tagged(experts::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(experts::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Archive an expert.
@@ -135,10 +124,9 @@ pub async fn update_expert(
 #[delete("/experts/{id}")]
 pub async fn archive_expert(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ExpertId>,
     if_match: Precondition,
 ) -> Reply {
-    versioned::archive_in_transaction::<ExpertEntity>(&app, &allowed, *id, if_match.0).await?;
+    versioned::archive_in_transaction::<ExpertEntity>(&allowed, *id, if_match.0).await?;
     no_content()
 }

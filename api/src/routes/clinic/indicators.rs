@@ -3,7 +3,6 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
-use klinik_app::App;
 use klinik_app::clinic::indicators::{
     self, IndicatorsExportQuery, IndicatorsQuery, ProgrammeIndicatorsQuery, cache::Counted,
     dto::Indicators,
@@ -56,11 +55,10 @@ fn json_answer(counted: &Counted) -> Reply {
 #[get("/programmes/{id}/indicators")]
 pub async fn get_programme_indicators(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ProgrammeId>,
     query: QueryParams<ProgrammeIndicatorsQuery>,
 ) -> Reply {
-    json_answer(&indicators::of_programme(&app, &allowed, *id, query.0).await?)
+    json_answer(&indicators::of_programme(&allowed, *id, query.0).await?)
 }
 
 /// Read the indicators of every programme.
@@ -76,12 +74,8 @@ pub async fn get_programme_indicators(
     ),
 )]
 #[get("/indicators")]
-pub async fn get_indicators(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<IndicatorsQuery>,
-) -> Reply {
-    json_answer(&indicators::of_range(&app, &allowed, query.0).await?)
+pub async fn get_indicators(allowed: Allowed, query: QueryParams<IndicatorsQuery>) -> Reply {
+    json_answer(&indicators::of_range(&allowed, query.0).await?)
 }
 
 /// Download the indicators as CSV.
@@ -101,10 +95,9 @@ pub async fn get_indicators(
 #[get("/indicators.csv")]
 pub async fn export_indicators_csv(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<IndicatorsExportQuery>,
 ) -> Reply {
-    let body = indicators::export(&app, &allowed, query.0, Format::Csv).await?;
+    let body = indicators::export(&allowed, query.0, Format::Csv).await?;
     download(Format::Csv, "indicators", body)
 }
 
@@ -123,9 +116,8 @@ pub async fn export_indicators_csv(
 #[get("/indicators.xlsx")]
 pub async fn export_indicators_xlsx(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<IndicatorsExportQuery>,
 ) -> Reply {
-    let body = indicators::export(&app, &allowed, query.0, Format::Xlsx).await?;
+    let body = indicators::export(&allowed, query.0, Format::Xlsx).await?;
     download(Format::Xlsx, "indicators", body)
 }

@@ -1,7 +1,6 @@
 //! Health-assessment instruments: `/api/v1/instruments`.
 
 use actix_web::{get, post, web};
-use klinik_app::App;
 use klinik_app::clinic::instruments::{
     self, CreateInstrument, Instrument, InstrumentQuery, ScoreRequest,
 };
@@ -40,12 +39,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/instruments")]
-pub async fn create_instrument(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: CreateBody<CreateInstrument>,
-) -> Reply {
-    created(instruments::create(&app, &allowed, body.idempotency, body.value).await?)
+pub async fn create_instrument(allowed: Allowed, body: CreateBody<CreateInstrument>) -> Reply {
+    created(instruments::create(&allowed, body.idempotency, body.value).await?)
 }
 
 /// List instrument versions, by code and version.
@@ -58,12 +53,8 @@ pub async fn create_instrument(
     ),
 )]
 #[get("/instruments")]
-pub async fn list_instruments(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<InstrumentQuery>,
-) -> Reply {
-    ok(instruments::list(&app, &allowed, query.0).await?)
+pub async fn list_instruments(allowed: Allowed, query: QueryParams<InstrumentQuery>) -> Reply {
+    ok(instruments::list(&allowed, query.0).await?)
 }
 
 /// Read an instrument version.
@@ -77,12 +68,8 @@ pub async fn list_instruments(
     ),
 )]
 #[get("/instruments/{id}")]
-pub async fn get_instrument(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<InstrumentId>,
-) -> Reply {
-    tagged(instruments::get(&app, &allowed, *id).await?)
+pub async fn get_instrument(allowed: Allowed, id: web::Path<InstrumentId>) -> Reply {
+    tagged(instruments::get(&allowed, *id).await?)
 }
 
 /// Score with an instrument, without storing anything.
@@ -102,9 +89,8 @@ pub async fn get_instrument(
 #[post("/instruments/{id}/score")]
 pub async fn score_instrument(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<InstrumentId>,
     body: JsonBody<ScoreRequest>,
 ) -> Reply {
-    ok(instruments::score(&app, &allowed, *id, body.value).await?)
+    ok(instruments::score(&allowed, *id, body.value).await?)
 }

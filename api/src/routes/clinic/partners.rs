@@ -1,7 +1,6 @@
 //! Partner institutions: `/api/v1/partners`.
 
 use actix_web::{delete, get, patch, post, web};
-use klinik_app::App;
 use klinik_app::clinic::partners::{
     self, CreatePartner, Partner, PartnerEntity, PartnerQuery, PatchPartner,
 };
@@ -40,12 +39,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/partners")]
-pub async fn create_partner(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: CreateBody<CreatePartner>,
-) -> Reply {
-    created(partners::create(&app, &allowed, body.idempotency, body.value).await?)
+pub async fn create_partner(allowed: Allowed, body: CreateBody<CreatePartner>) -> Reply {
+    created(partners::create(&allowed, body.idempotency, body.value).await?)
 }
 
 /// List partner institutions, by name.
@@ -58,12 +53,8 @@ pub async fn create_partner(
     ),
 )]
 #[get("/partners")]
-pub async fn list_partners(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<PartnerQuery>,
-) -> Reply {
-    ok(partners::list(&app, &allowed, query.0).await?)
+pub async fn list_partners(allowed: Allowed, query: QueryParams<PartnerQuery>) -> Reply {
+    ok(partners::list(&allowed, query.0).await?)
 }
 
 /// Read a partner institution.
@@ -79,11 +70,10 @@ pub async fn list_partners(
 #[get("/partners/{id}")]
 pub async fn get_partner(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<PartnerId>,
     query: QueryParams<IncludeArchivedQuery>,
 ) -> Reply {
-    tagged(partners::get(&app, &allowed, *id, query.0).await?)
+    tagged(partners::get(&allowed, *id, query.0).await?)
 }
 
 /// Change a partner institution.
@@ -105,12 +95,11 @@ pub async fn get_partner(
 #[patch("/partners/{id}")]
 pub async fn update_partner(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<PartnerId>,
     if_match: Precondition,
     body: JsonBody<PatchPartner>,
 ) -> Reply {
-    tagged(partners::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(partners::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Archive a partner institution.
@@ -130,10 +119,9 @@ pub async fn update_partner(
 #[delete("/partners/{id}")]
 pub async fn archive_partner(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<PartnerId>,
     if_match: Precondition,
 ) -> Reply {
-    versioned::archive_in_transaction::<PartnerEntity>(&app, &allowed, *id, if_match.0).await?;
+    versioned::archive_in_transaction::<PartnerEntity>(&allowed, *id, if_match.0).await?;
     no_content()
 }

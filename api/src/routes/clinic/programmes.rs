@@ -1,7 +1,6 @@
 //! Programmes, the clinic's yearly cohorts: `/api/v1/programmes`.
 
 use actix_web::{delete, get, patch, post, web};
-use klinik_app::App;
 use klinik_app::clinic::programmes::{
     self, CreateProgramme, PatchProgramme, Programme, ProgrammeEntity, ProgrammeQuery,
 };
@@ -40,12 +39,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/programmes")]
-pub async fn create_programme(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: CreateBody<CreateProgramme>,
-) -> Reply {
-    created(programmes::create(&app, &allowed, body.idempotency, body.value).await?)
+pub async fn create_programme(allowed: Allowed, body: CreateBody<CreateProgramme>) -> Reply {
+    created(programmes::create(&allowed, body.idempotency, body.value).await?)
 }
 
 /// List programmes, newest year first.
@@ -58,12 +53,8 @@ pub async fn create_programme(
     ),
 )]
 #[get("/programmes")]
-pub async fn list_programmes(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<ProgrammeQuery>,
-) -> Reply {
-    ok(programmes::list(&app, &allowed, query.0).await?)
+pub async fn list_programmes(allowed: Allowed, query: QueryParams<ProgrammeQuery>) -> Reply {
+    ok(programmes::list(&allowed, query.0).await?)
 }
 
 /// Read a programme.
@@ -79,11 +70,10 @@ pub async fn list_programmes(
 #[get("/programmes/{id}")]
 pub async fn get_programme(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ProgrammeId>,
     query: QueryParams<IncludeArchivedQuery>,
 ) -> Reply {
-    tagged(programmes::get(&app, &allowed, *id, query.0).await?)
+    tagged(programmes::get(&allowed, *id, query.0).await?)
 }
 
 /// Change a programme.
@@ -106,12 +96,11 @@ pub async fn get_programme(
 #[patch("/programmes/{id}")]
 pub async fn update_programme(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ProgrammeId>,
     if_match: Precondition,
     body: JsonBody<PatchProgramme>,
 ) -> Reply {
-    tagged(programmes::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(programmes::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Archive a programme.
@@ -131,10 +120,9 @@ pub async fn update_programme(
 #[delete("/programmes/{id}")]
 pub async fn archive_programme(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ProgrammeId>,
     if_match: Precondition,
 ) -> Reply {
-    versioned::archive_in_transaction::<ProgrammeEntity>(&app, &allowed, *id, if_match.0).await?;
+    versioned::archive_in_transaction::<ProgrammeEntity>(&allowed, *id, if_match.0).await?;
     no_content()
 }

@@ -1,7 +1,6 @@
 //! Recommendations: `/api/v1/diagnoses/{id}/recommendations` and `/api/v1/recommendations`.
 
 use actix_web::{get, patch, post, put, web};
-use klinik_app::App;
 use klinik_app::clinic::recommendations::{
     self as recommendations, RecommendationQuery,
     model::{
@@ -53,11 +52,10 @@ pub fn configure(config: &mut ServiceConfig) {
 #[post("/diagnoses/{id}/recommendations")]
 pub async fn create_recommendation(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<DiagnosisId>,
     body: CreateBody<CreateRecommendation>,
 ) -> Reply {
-    created(recommendations::create(&app, &allowed, *id, body.idempotency, body.value).await?)
+    created(recommendations::create(&allowed, *id, body.idempotency, body.value).await?)
 }
 
 /// List a diagnosis's recommendations, in the order they were made.
@@ -72,11 +70,10 @@ pub async fn create_recommendation(
 #[get("/diagnoses/{id}/recommendations")]
 pub async fn list_diagnosis_recommendations(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<DiagnosisId>,
     query: QueryParams<PageQuery>,
 ) -> Reply {
-    ok(recommendations::list_of_diagnosis(&app, &allowed, *id, query.0).await?)
+    ok(recommendations::list_of_diagnosis(&allowed, *id, query.0).await?)
 }
 
 /// List recommendations, in the order they were made.
@@ -93,10 +90,9 @@ pub async fn list_diagnosis_recommendations(
 #[get("/recommendations")]
 pub async fn list_recommendations(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<RecommendationQuery>,
 ) -> Reply {
-    ok(recommendations::list(&app, &allowed, query.0).await?)
+    ok(recommendations::list(&allowed, query.0).await?)
 }
 
 /// Read a recommendation.
@@ -110,12 +106,8 @@ pub async fn list_recommendations(
     ),
 )]
 #[get("/recommendations/{id}")]
-pub async fn get_recommendation(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<RecommendationId>,
-) -> Reply {
-    tagged(recommendations::get(&app, &allowed, *id).await?)
+pub async fn get_recommendation(allowed: Allowed, id: web::Path<RecommendationId>) -> Reply {
+    tagged(recommendations::get(&allowed, *id).await?)
 }
 
 /// Change an open recommendation.
@@ -140,12 +132,11 @@ pub async fn get_recommendation(
 #[patch("/recommendations/{id}")]
 pub async fn update_recommendation(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<RecommendationId>,
     if_match: Precondition,
     body: JsonBody<PatchRecommendation>,
 ) -> Reply {
-    tagged(recommendations::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(recommendations::update(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Move a recommendation.
@@ -170,12 +161,11 @@ pub async fn update_recommendation(
 #[post("/recommendations/{id}/transitions")]
 pub async fn create_recommendation_transition(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<RecommendationId>,
     if_match: Precondition,
     body: JsonBody<RecommendationTransitionRequest>,
 ) -> Reply {
-    tagged(recommendations::transition(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(recommendations::transition(&allowed, *id, if_match.0, body.value).await?)
 }
 
 /// Read a recommendation's status history, oldest first.
@@ -190,11 +180,10 @@ pub async fn create_recommendation_transition(
 #[get("/recommendations/{id}/history")]
 pub async fn get_recommendation_history(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<RecommendationId>,
     query: QueryParams<PageQuery>,
 ) -> Reply {
-    ok(recommendations::history(&app, &allowed, *id, query.0).await?)
+    ok(recommendations::history(&allowed, *id, query.0).await?)
 }
 
 /// Report a capital recommendation's approval and disbursement.
@@ -222,10 +211,9 @@ pub async fn get_recommendation_history(
 #[put("/recommendations/{id}/capital")]
 pub async fn report_recommendation_capital(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<RecommendationId>,
     if_match: Precondition,
     body: JsonBody<CapitalReport>,
 ) -> Reply {
-    tagged(recommendations::report_capital(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(recommendations::report_capital(&allowed, *id, if_match.0, body.value).await?)
 }

@@ -1,7 +1,6 @@
 //! Clinic sessions: `/api/v1/clinic-sessions`.
 
 use actix_web::{get, patch, post, web};
-use klinik_app::App;
 use klinik_app::clinic::sessions::{self, CreateSession, PatchSession, Session, SessionQuery};
 use klinik_app::paging::Page;
 use klinik_persistence::ClinicSessionId;
@@ -35,12 +34,8 @@ pub fn configure(config: &mut ServiceConfig) {
     ),
 )]
 #[post("/clinic-sessions")]
-pub async fn create_clinic_session(
-    allowed: Allowed,
-    app: web::Data<App>,
-    body: CreateBody<CreateSession>,
-) -> Reply {
-    created(sessions::create(&app, &allowed, body.idempotency, body.value).await?)
+pub async fn create_clinic_session(allowed: Allowed, body: CreateBody<CreateSession>) -> Reply {
+    created(sessions::create(&allowed, body.idempotency, body.value).await?)
 }
 
 /// List clinic sessions, latest first.
@@ -53,12 +48,8 @@ pub async fn create_clinic_session(
     ),
 )]
 #[get("/clinic-sessions")]
-pub async fn list_clinic_sessions(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<SessionQuery>,
-) -> Reply {
-    ok(sessions::list(&app, &allowed, query.0).await?)
+pub async fn list_clinic_sessions(allowed: Allowed, query: QueryParams<SessionQuery>) -> Reply {
+    ok(sessions::list(&allowed, query.0).await?)
 }
 
 /// Read a clinic session.
@@ -72,12 +63,8 @@ pub async fn list_clinic_sessions(
     ),
 )]
 #[get("/clinic-sessions/{id}")]
-pub async fn get_clinic_session(
-    allowed: Allowed,
-    app: web::Data<App>,
-    id: web::Path<ClinicSessionId>,
-) -> Reply {
-    tagged(sessions::get(&app, &allowed, *id).await?)
+pub async fn get_clinic_session(allowed: Allowed, id: web::Path<ClinicSessionId>) -> Reply {
+    tagged(sessions::get(&allowed, *id).await?)
 }
 
 /// Change a clinic session.
@@ -100,10 +87,9 @@ pub async fn get_clinic_session(
 #[patch("/clinic-sessions/{id}")]
 pub async fn update_clinic_session(
     allowed: Allowed,
-    app: web::Data<App>,
     id: web::Path<ClinicSessionId>,
     if_match: Precondition,
     body: JsonBody<PatchSession>,
 ) -> Reply {
-    tagged(sessions::update(&app, &allowed, *id, if_match.0, body.value).await?)
+    tagged(sessions::update(&allowed, *id, if_match.0, body.value).await?)
 }

@@ -1,7 +1,6 @@
 //! Cooperatives and their annual reports as spreadsheets.
 
-use actix_web::{get, web};
-use klinik_app::App;
+use actix_web::get;
 use klinik_app::registry::exports::{
     self,
     cooperatives::{AnnualReportExportQuery, CooperativeExportQuery},
@@ -30,10 +29,9 @@ use crate::respond::{Reply, download};
 #[get("/exports/annual-reports.csv")]
 pub async fn export_annual_reports_csv(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<AnnualReportExportQuery>,
 ) -> Reply {
-    let file = exports::cooperatives::annual_reports(&app, &allowed, query.0, Format::Csv).await?;
+    let file = exports::cooperatives::annual_reports(&allowed, query.0, Format::Csv).await?;
     download(file.format, file.name, file.body)
 }
 
@@ -52,10 +50,9 @@ pub async fn export_annual_reports_csv(
 #[get("/exports/annual-reports.xlsx")]
 pub async fn export_annual_reports_xlsx(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<AnnualReportExportQuery>,
 ) -> Reply {
-    let file = exports::cooperatives::annual_reports(&app, &allowed, query.0, Format::Xlsx).await?;
+    let file = exports::cooperatives::annual_reports(&allowed, query.0, Format::Xlsx).await?;
     download(file.format, file.name, file.body)
 }
 
@@ -76,10 +73,9 @@ pub async fn export_annual_reports_xlsx(
 #[get("/exports/cooperatives.csv")]
 pub async fn export_cooperatives_csv(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<CooperativeExportQuery>,
 ) -> Reply {
-    let file = exports::cooperatives::cooperatives(&app, &allowed, query.0, Format::Csv).await?;
+    let file = exports::cooperatives::cooperatives(&allowed, query.0, Format::Csv).await?;
     download(file.format, file.name, file.body)
 }
 
@@ -98,9 +94,8 @@ pub async fn export_cooperatives_csv(
 #[get("/exports/cooperatives.xlsx")]
 pub async fn export_cooperatives_xlsx(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<CooperativeExportQuery>,
 ) -> Reply {
-    let file = exports::cooperatives::cooperatives(&app, &allowed, query.0, Format::Xlsx).await?;
+    let file = exports::cooperatives::cooperatives(&allowed, query.0, Format::Xlsx).await?;
     download(file.format, file.name, file.body)
 }

@@ -1,7 +1,6 @@
 //! UKM and their yearly figures as spreadsheets.
 
-use actix_web::{get, web};
-use klinik_app::App;
+use actix_web::get;
 use klinik_app::registry::exports::{
     self,
     ukm::{UkmExportQuery, YearlyFiguresExportQuery},
@@ -30,12 +29,8 @@ use crate::respond::{Reply, download};
     ),
 )]
 #[get("/exports/ukm.csv")]
-pub async fn export_ukm_csv(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<UkmExportQuery>,
-) -> Reply {
-    let file = exports::ukm::ukm(&app, &allowed, query.0, Format::Csv).await?;
+pub async fn export_ukm_csv(allowed: Allowed, query: QueryParams<UkmExportQuery>) -> Reply {
+    let file = exports::ukm::ukm(&allowed, query.0, Format::Csv).await?;
     download(file.format, file.name, file.body)
 }
 
@@ -52,12 +47,8 @@ pub async fn export_ukm_csv(
     ),
 )]
 #[get("/exports/ukm.xlsx")]
-pub async fn export_ukm_xlsx(
-    allowed: Allowed,
-    app: web::Data<App>,
-    query: QueryParams<UkmExportQuery>,
-) -> Reply {
-    let file = exports::ukm::ukm(&app, &allowed, query.0, Format::Xlsx).await?;
+pub async fn export_ukm_xlsx(allowed: Allowed, query: QueryParams<UkmExportQuery>) -> Reply {
+    let file = exports::ukm::ukm(&allowed, query.0, Format::Xlsx).await?;
     download(file.format, file.name, file.body)
 }
 
@@ -79,10 +70,9 @@ pub async fn export_ukm_xlsx(
 #[get("/exports/yearly-figures.csv")]
 pub async fn export_yearly_figures_csv(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<YearlyFiguresExportQuery>,
 ) -> Reply {
-    let file = exports::ukm::yearly_figures(&app, &allowed, query.0, Format::Csv).await?;
+    let file = exports::ukm::yearly_figures(&allowed, query.0, Format::Csv).await?;
     download(file.format, file.name, file.body)
 }
 
@@ -101,9 +91,8 @@ pub async fn export_yearly_figures_csv(
 #[get("/exports/yearly-figures.xlsx")]
 pub async fn export_yearly_figures_xlsx(
     allowed: Allowed,
-    app: web::Data<App>,
     query: QueryParams<YearlyFiguresExportQuery>,
 ) -> Reply {
-    let file = exports::ukm::yearly_figures(&app, &allowed, query.0, Format::Xlsx).await?;
+    let file = exports::ukm::yearly_figures(&allowed, query.0, Format::Xlsx).await?;
     download(file.format, file.name, file.body)
 }

@@ -17,7 +17,6 @@ use crate::context::{Caller, Ctx};
 use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::paging::{Page, PageQuery, PageRequest, paging};
-use crate::state::App;
 use crate::versioned::{self, Entity, IfMatch};
 pub use model::{Activity, ActivityExpert, CreateActivity, PatchActivity};
 
@@ -125,12 +124,7 @@ impl Entity for ActivityEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(
-        conn: &mut AnyConnection,
-        _: &App,
-        _: &Ctx,
-        row: ActivityRow,
-    ) -> Result<Activity, Error> {
+    fn view(conn: &mut AnyConnection, _: &Ctx, row: ActivityRow) -> Result<Activity, Error> {
         load(conn, row.id)
     }
 
@@ -148,7 +142,6 @@ impl Entity for ActivityEntity {
 
 /// Records an activity while the case is mentored or evaluated (409 otherwise).
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     case_id: CaseId,
     request: Idempotency,
@@ -156,8 +149,7 @@ pub async fn create(
 ) -> Result<Created, Error> {
     let draft = value.into_draft();
     model::check(&draft, Utc::now().date_naive())?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let case = visible_case(conn, &scope, case_id)?;
@@ -168,7 +160,7 @@ pub async fn create(
             let record = load(conn, row.id)?;
             versioned::committed(
                 conn,
-                &ctx,
+                ctx,
                 "create",
                 "activity",
                 &record.id.to_string(),
@@ -182,16 +174,14 @@ pub async fn create(
 
 /// A case's activities, latest first.
 pub async fn list_of_case(
-    app: &App,
     ctx: &Ctx,
     case_id: CaseId,
     query: PageQuery,
 ) -> Result<Page<Activity>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
-    let caller = ctx.caller.clone();
-    let (items, total) = app
-        .read(move |conn| {
-            let scope = CaseScope::of(conn, &caller)?;
+    let (items, total) = ctx
+        .read(move |conn, ctx| {
+            let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, case_id)?;
             let (rows, total) = store::of_case(conn, case_id, paging(&page))?;
             Ok::<_, Error>((load_rows(conn, rows)?, total))
@@ -200,26 +190,23 @@ pub async fn list_of_case(
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(app: &App, ctx: &Ctx, id: ActivityId) -> Result<Activity, Error> {
-    let caller = ctx.caller.clone();
-    app.read(move |conn| {
-        in_scope(conn, &caller, id)?;
+pub async fn get(ctx: &Ctx, id: ActivityId) -> Result<Activity, Error> {
+    ctx.read(move |conn, ctx| {
+        in_scope(conn, &ctx.caller, id)?;
         load(conn, id)
     })
     .await
 }
 
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: ActivityId,
     if_match: IfMatch,
     patch: PatchActivity,
 ) -> Result<Activity, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let (_, case) = in_scope(conn, &ctx.caller, id)?;
-        versioned::update::<ActivityEntity>(conn, &app2, &ctx, id, &if_match, |conn, row| {
+        versioned::update::<ActivityEntity>(conn, ctx, id, &if_match, |conn, row| {
             let experts = store::experts_of(conn, &[id])?
                 .into_iter()
                 .map(|(_, e)| e)

@@ -28,7 +28,7 @@ use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::paging::{Page, PageRequest, check_ids, paging};
 use crate::registry::regions::KecamatanCode;
-use crate::state::{App, RegionIndex};
+use crate::state::RegionIndex;
 use crate::versioned::{self, Entity, IfMatch};
 use access::{CaseScope, visible_case};
 use model::{
@@ -243,8 +243,8 @@ impl Entity for CaseEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(conn: &mut AnyConnection, app: &App, _: &Ctx, row: CaseRow) -> Result<Case, Error> {
-        load(conn, &app.regions, row)
+    fn view(conn: &mut AnyConnection, ctx: &Ctx, row: CaseRow) -> Result<Case, Error> {
+        load(conn, &ctx.app.regions, row)
     }
 
     fn store(
@@ -266,12 +266,7 @@ impl Entity for CaseEntity {
 
 /// Registers a case: one open case per subject per programme (409); the subject and the
 /// programme must exist, the experts be active (422).
-pub async fn create(
-    app: &App,
-    ctx: &Ctx,
-    request: Idempotency,
-    value: CreateCase,
-) -> Result<Created, Error> {
+pub async fn create(ctx: &Ctx, request: Idempotency, value: CreateCase) -> Result<Created, Error> {
     check_members(value.team.as_deref(), value.mentor_ids.as_deref())?;
     let today = Utc::now().date_naive();
     let registered_on = value.registered_on.unwrap_or(today);
@@ -282,53 +277,51 @@ pub async fn create(
             "must not be after today",
         ));
     }
-    let (app, ctx) = (app.clone(), ctx.clone());
-    app.clone()
-        .write(move |conn| {
-            create_once(conn, &request, |conn| {
-                let programme_id = ProgrammeId(value.programme_id);
-                programmes::find(conn, programme_id, false).map_err(|e| match e {
-                    StoreError::NotFound => Error::validation(
-                        "programme_id",
-                        "unknown_programme",
-                        "is not a programme (or it is archived)",
-                    ),
-                    other => other.into(),
-                })?;
-                check_subject(conn, value.subject_kind, value.subject_id)?;
-                let is_cooperative = value.subject_kind == SubjectKind::Cooperative;
-                let row = store::insert(
-                    conn,
-                    NewCase {
-                        programme_id,
-                        subject_kind: value.subject_kind,
-                        cooperative_id: is_cooperative.then_some(CooperativeId(value.subject_id)),
-                        ukm_id: (!is_cooperative).then_some(UkmId(value.subject_id)),
-                        referral_source: value.referral_source,
-                        status: CaseStatus::Registered,
-                        registered_on,
-                    },
-                )
-                .map_err(open_case_exists)?;
-                let (team, mentors) = member_rows(
-                    conn,
-                    row.id,
-                    value.team.as_deref(),
-                    value.mentor_ids.as_deref(),
-                )?;
-                store::replace_members(conn, row.id, MemberDuty::Team, &team.unwrap_or_default())?;
-                store::replace_members(
-                    conn,
-                    row.id,
-                    MemberDuty::Mentor,
-                    &mentors.unwrap_or_default(),
-                )?;
-                let record = load(conn, &app.regions, row)?;
-                versioned::created::<CaseEntity>(conn, &ctx, record.id, &record)?;
-                Created::new(&record, format!("/api/v1/cases/{}", record.id))
-            })
+    ctx.write(move |conn, ctx| {
+        create_once(conn, &request, |conn| {
+            let programme_id = ProgrammeId(value.programme_id);
+            programmes::find(conn, programme_id, false).map_err(|e| match e {
+                StoreError::NotFound => Error::validation(
+                    "programme_id",
+                    "unknown_programme",
+                    "is not a programme (or it is archived)",
+                ),
+                other => other.into(),
+            })?;
+            check_subject(conn, value.subject_kind, value.subject_id)?;
+            let is_cooperative = value.subject_kind == SubjectKind::Cooperative;
+            let row = store::insert(
+                conn,
+                NewCase {
+                    programme_id,
+                    subject_kind: value.subject_kind,
+                    cooperative_id: is_cooperative.then_some(CooperativeId(value.subject_id)),
+                    ukm_id: (!is_cooperative).then_some(UkmId(value.subject_id)),
+                    referral_source: value.referral_source,
+                    status: CaseStatus::Registered,
+                    registered_on,
+                },
+            )
+            .map_err(open_case_exists)?;
+            let (team, mentors) = member_rows(
+                conn,
+                row.id,
+                value.team.as_deref(),
+                value.mentor_ids.as_deref(),
+            )?;
+            store::replace_members(conn, row.id, MemberDuty::Team, &team.unwrap_or_default())?;
+            store::replace_members(
+                conn,
+                row.id,
+                MemberDuty::Mentor,
+                &mentors.unwrap_or_default(),
+            )?;
+            let record = load(conn, &ctx.app.regions, row)?;
+            versioned::created::<CaseEntity>(conn, ctx, record.id, &record)?;
+            Created::new(&record, format!("/api/v1/cases/{}", record.id))
         })
-        .await
+    })
+    .await
 }
 
 /// Filters of the case list; they combine with AND. Unknown parameters are a 400.
@@ -368,7 +361,7 @@ pub struct CaseQuery {
 }
 
 /// Cases, newest registration first; an assessor sees only their teams' cases.
-pub async fn list(app: &App, ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Error> {
+pub async fn list(ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Error> {
     let page = PageRequest::new(q.page, q.page_size)?;
     check_ids(&[("programme_id", q.programme_id), ("expert_id", q.expert_id)])?;
     for (name, year) in [
@@ -385,17 +378,17 @@ pub async fn list(app: &App, ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Erro
         }
     }
     let kelurahan_codes = q.kecamatan_code.map(|k| {
-        app.regions
+        ctx.app
+            .regions
             .kelurahan
             .iter()
             .filter(|l| l.kecamatan_code == k.as_str())
             .map(|l| l.code.clone())
             .collect()
     });
-    let (app2, caller) = (app.clone(), ctx.caller.clone());
-    let (items, total) = app
-        .read(move |conn| {
-            let scope = CaseScope::of(conn, &caller)?;
+    let (items, total) = ctx
+        .read(move |conn, ctx| {
+            let scope = CaseScope::of(conn, &ctx.caller)?;
             let filter = CaseFilter {
                 programme_id: q.programme_id.map(ProgrammeId),
                 subject_kind: q.subject_kind,
@@ -409,35 +402,32 @@ pub async fn list(app: &App, ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Erro
                 closed_year: q.closed_year,
             };
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
-            Ok::<_, Error>((details(conn, &app2.regions, rows)?, total))
+            Ok::<_, Error>((details(conn, &ctx.app.regions, rows)?, total))
         })
         .await?;
     Ok(page.wrap_capped(items, total))
 }
 
 /// One case; an assessor reads only cases on whose team they are (404 otherwise).
-pub async fn get(app: &App, ctx: &Ctx, id: CaseId) -> Result<Case, Error> {
-    let (app2, caller) = (app.clone(), ctx.caller.clone());
-    app.read(move |conn| {
-        let scope = CaseScope::of(conn, &caller)?;
+pub async fn get(ctx: &Ctx, id: CaseId) -> Result<Case, Error> {
+    ctx.read(move |conn, ctx| {
+        let scope = CaseScope::of(conn, &ctx.caller)?;
         let row = visible_case(conn, &scope, id)?;
-        load(conn, &app2.regions, row)
+        load(conn, &ctx.app.regions, row)
     })
     .await
 }
 
 /// Changes a case's team, mentors or referral source, while the case is open (409 otherwise).
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: CaseId,
     if_match: IfMatch,
     patch: PatchCase,
 ) -> Result<Case, Error> {
     check_members(patch.team.as_deref(), patch.mentor_ids.as_deref())?;
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        versioned::update::<CaseEntity>(conn, &app2, &ctx, id, &if_match, |conn, current| {
+    ctx.write(move |conn, ctx| {
+        versioned::update::<CaseEntity>(conn, ctx, id, &if_match, |conn, current| {
             if current.status.is_terminal() {
                 return Err(Error::conflict(
                     "status",
@@ -469,16 +459,14 @@ pub struct HistoryQuery {
 
 /// Every transition of a case, oldest first.
 pub async fn history(
-    app: &App,
     ctx: &Ctx,
     id: CaseId,
     query: HistoryQuery,
 ) -> Result<Page<Transition>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
-    let caller = ctx.caller.clone();
-    let rows = app
-        .read(move |conn| {
-            let scope = CaseScope::of(conn, &caller)?;
+    let rows = ctx
+        .read(move |conn, ctx| {
+            let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, id)?;
             Ok::<_, Error>(store::transitions_of(conn, id)?)
         })

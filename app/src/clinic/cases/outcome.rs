@@ -14,7 +14,6 @@ use super::load;
 use super::model::Case;
 use crate::context::Ctx;
 use crate::error::Error;
-use crate::state::App;
 use crate::versioned::{self, IfMatch};
 
 pub const REASON_MAX_CHARS: usize = 2000;
@@ -35,15 +34,13 @@ pub struct OutcomeOverride {
 
 /// Overrides a closed case's outcome; only a closed case has one (409 otherwise).
 pub async fn set(
-    app: &App,
     ctx: &Ctx,
     id: CaseId,
     if_match: IfMatch,
     input: OutcomeOverride,
 ) -> Result<Case, Error> {
     multi_line("reason", &input.reason, REASON_MAX_CHARS)?;
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let case = store::find(conn, id).map_err(Error::missing("Case"))?;
         if_match.check(case.version)?;
         let before = evaluations::outcomes_of(conn, &[id])?
@@ -64,7 +61,7 @@ pub async fn set(
         store::set_status(conn, id, case.version, case.status)?;
         versioned::committed(
             conn,
-            &ctx,
+            ctx,
             "override_outcome",
             "case",
             &id.to_string(),
@@ -74,7 +71,7 @@ pub async fn set(
             ),
         )?;
         let row = store::find(conn, id)?;
-        load(conn, &app2.regions, row)
+        load(conn, &ctx.app.regions, row)
     })
     .await
 }

@@ -18,7 +18,6 @@ use super::model::{Case, TransitionRequest};
 use super::{closing, load};
 use crate::context::{Caller, Ctx};
 use crate::error::Error;
-use crate::state::App;
 use crate::versioned::{self, IfMatch};
 
 pub const NOTE_MAX_CHARS: usize = 2000;
@@ -121,7 +120,6 @@ pub fn check_request(request: &TransitionRequest, today: NaiveDate) -> Result<()
 /// version, the machine's rule and guards, the effects, the history and the audit event.
 pub fn apply(
     conn: &mut AnyConnection,
-    app: &App,
     ctx: &Ctx,
     id: CaseId,
     if_match: &IfMatch,
@@ -156,7 +154,8 @@ pub fn apply(
     let mut effects = json!({"action": request.action, "from": from, "to": to});
     match (request.action, &request.dissolution) {
         (CaseAction::Close, _) => {
-            let outcome = closing::record_outcome(conn, &app.size_thresholds, &case, effective_on)?;
+            let outcome =
+                closing::record_outcome(conn, &ctx.app.size_thresholds, &case, effective_on)?;
             effects["outcome"] = json!(outcome.outcome);
         }
         (CaseAction::ProposeDissolution, Some(dissolution)) => {
@@ -196,7 +195,6 @@ pub fn apply(
 /// Moves a case by one action of the case machine: 409 when its status does not allow it, 422
 /// naming the guard that failed.
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     id: CaseId,
     if_match: IfMatch,
@@ -204,10 +202,9 @@ pub async fn create(
 ) -> Result<Case, Error> {
     let today = chrono::Utc::now().date_naive();
     check_request(&request, today)?;
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        let row = apply(conn, &app2, &ctx, id, &if_match, &request, today)?;
-        load(conn, &app2.regions, row)
+    ctx.write(move |conn, ctx| {
+        let row = apply(conn, ctx, id, &if_match, &request, today)?;
+        load(conn, &ctx.app.regions, row)
     })
     .await
 }

@@ -24,7 +24,6 @@ use crate::context::{Caller, Ctx};
 use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::paging::{Page, PageQuery, PageRequest};
-use crate::state::App;
 use crate::versioned::{self, Entity, IfMatch};
 use model::{
     CreateDiagnosis, Diagnosis, FinalizeRequest, MemberScoreInput, PatchDiagnosis, StoredInput,
@@ -251,12 +250,7 @@ impl Entity for DiagnosisEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(
-        conn: &mut AnyConnection,
-        _: &App,
-        _: &Ctx,
-        row: DiagnosisRow,
-    ) -> Result<Diagnosis, Error> {
+    fn view(conn: &mut AnyConnection, _: &Ctx, row: DiagnosisRow) -> Result<Diagnosis, Error> {
         load(conn, row.id)
     }
 
@@ -277,7 +271,6 @@ impl Entity for DiagnosisEntity {
 /// Starts a draft for a case in `diagnosing`; at most one draft per case (409). When the case has
 /// a final diagnosis, the new one amends it.
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     case_id: CaseId,
     request: Idempotency,
@@ -294,8 +287,7 @@ pub async fn create(
         .diagnosed_on
         .unwrap_or_else(|| Utc::now().date_naive());
     check_date("diagnosed_on", diagnosed_on)?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let case = visible_case(conn, &scope, case_id)?;
@@ -329,7 +321,7 @@ pub async fn create(
             let record = load(conn, row.id)?;
             versioned::committed(
                 conn,
-                &ctx,
+                ctx,
                 "create",
                 "diagnosis",
                 &record.id.to_string(),
@@ -343,16 +335,14 @@ pub async fn create(
 
 /// A case's diagnoses, in the order they were started.
 pub async fn list_of_case(
-    app: &App,
     ctx: &Ctx,
     case_id: CaseId,
     query: PageQuery,
 ) -> Result<Page<Diagnosis>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
-    let caller = ctx.caller.clone();
-    let (items, total) = app
-        .read(move |conn| {
-            let scope = CaseScope::of(conn, &caller)?;
+    let (items, total) = ctx
+        .read(move |conn, ctx| {
+            let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, case_id)?;
             let (rows, total) = page.slice(store::of_case(conn, case_id)?);
             Ok::<_, Error>((load_rows(conn, rows)?, total))
@@ -361,10 +351,9 @@ pub async fn list_of_case(
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(app: &App, ctx: &Ctx, id: DiagnosisId) -> Result<Diagnosis, Error> {
-    let caller = ctx.caller.clone();
-    app.read(move |conn| {
-        in_scope(conn, &caller, id)?;
+pub async fn get(ctx: &Ctx, id: DiagnosisId) -> Result<Diagnosis, Error> {
+    ctx.read(move |conn, ctx| {
+        in_scope(conn, &ctx.caller, id)?;
         load(conn, id)
     })
     .await
@@ -372,7 +361,6 @@ pub async fn get(app: &App, ctx: &Ctx, id: DiagnosisId) -> Result<Diagnosis, Err
 
 /// Edits a draft: its date, summary, findings or health assessment (409 once final).
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: DiagnosisId,
     if_match: IfMatch,
@@ -391,10 +379,9 @@ pub async fn update(
     if let Some(date) = patch.diagnosed_on {
         check_date("diagnosed_on", date)?;
     }
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let (_, case, _) = in_scope(conn, &ctx.caller, id)?;
-        versioned::update::<DiagnosisEntity>(conn, &app2, &ctx, id, &if_match, |conn, row| {
+        versioned::update::<DiagnosisEntity>(conn, ctx, id, &if_match, |conn, row| {
             require_draft(row)?;
             let mut fields = DraftFields {
                 diagnosed_on: patch.diagnosed_on.unwrap_or(row.diagnosed_on),
@@ -427,13 +414,11 @@ pub async fn update(
 
 /// Records (or replaces) one team member's own scores on a draft; an assessor only their own.
 pub async fn put_member_score(
-    app: &App,
     ctx: &Ctx,
     (id, expert_id): (DiagnosisId, ExpertId),
     input: MemberScoreInput,
 ) -> Result<Diagnosis, Error> {
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let (row, case, scope) = in_scope(conn, &ctx.caller, id)?;
         if !ctx.caller.is_staff() && scope.expert() != Some(expert_id) {
             return Err(Error::forbidden(
@@ -470,7 +455,7 @@ pub async fn put_member_score(
         )?;
         versioned::committed(
             conn,
-            &ctx,
+            ctx,
             "score",
             "diagnosis",
             &id.to_string(),
@@ -484,14 +469,12 @@ pub async fn put_member_score(
 /// Makes a draft final, by the team's lead or office staff, with who agreed; it needs at least
 /// one finding and a case in `diagnosing`.
 pub async fn finalize(
-    app: &App,
     ctx: &Ctx,
     id: DiagnosisId,
     if_match: IfMatch,
     request: FinalizeRequest,
 ) -> Result<Diagnosis, Error> {
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let (row, case, scope) = in_scope(conn, &ctx.caller, id)?;
         let members = team(conn, case.id)?;
         let lead = members.iter().find(|(_, lead)| *lead).map(|(e, _)| *e);
@@ -538,7 +521,7 @@ pub async fn finalize(
         store::add_agreements(conn, id, &agreed)?;
         versioned::committed(
             conn,
-            &ctx,
+            ctx,
             "finalize",
             "diagnosis",
             &id.to_string(),

@@ -21,7 +21,6 @@ use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::fields::utc;
 use crate::paging::{Page, PageQuery, PageRequest};
-use crate::state::App;
 use crate::versioned::{self, Tagged};
 
 pub const NOTES_MAX_CHARS: usize = 4000;
@@ -112,7 +111,6 @@ fn in_scope(
 /// Records an evaluation while the case is `evaluating` (409 otherwise), by office staff or the
 /// case's team; the server reads the indicators from the registries.
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     case_id: CaseId,
     request: Idempotency,
@@ -132,9 +130,8 @@ pub async fn create(
         v.check(multi_line("notes", notes, NOTES_MAX_CHARS));
     }
     v.into_result()?;
-    let thresholds = app.size_thresholds.clone();
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    let thresholds = ctx.app.size_thresholds.clone();
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let case = visible_case(conn, &scope, case_id)?;
@@ -164,7 +161,7 @@ pub async fn create(
             let record = Evaluation::from_row(row)?;
             versioned::committed(
                 conn,
-                &ctx,
+                ctx,
                 "create",
                 "evaluation",
                 &record.id.to_string(),
@@ -178,16 +175,14 @@ pub async fn create(
 
 /// A case's evaluations, oldest first.
 pub async fn list_of_case(
-    app: &App,
     ctx: &Ctx,
     case_id: CaseId,
     query: PageQuery,
 ) -> Result<Page<Evaluation>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
-    let caller = ctx.caller.clone();
-    let (items, total) = app
-        .read(move |conn| {
-            let scope = CaseScope::of(conn, &caller)?;
+    let (items, total) = ctx
+        .read(move |conn, ctx| {
+            let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, case_id)?;
             let (rows, total) = page.slice(store::of_case(conn, case_id)?);
             let items = rows
@@ -200,8 +195,7 @@ pub async fn list_of_case(
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(app: &App, ctx: &Ctx, id: EvaluationId) -> Result<Evaluation, Error> {
-    let caller = ctx.caller.clone();
-    app.read(move |conn| Evaluation::from_row(in_scope(conn, &caller, id)?))
+pub async fn get(ctx: &Ctx, id: EvaluationId) -> Result<Evaluation, Error> {
+    ctx.read(move |conn, ctx| Evaluation::from_row(in_scope(conn, &ctx.caller, id)?))
         .await
 }

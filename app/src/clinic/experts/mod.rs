@@ -14,7 +14,6 @@ use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::paging::{Page, PageRequest, check_ids, check_q, paging};
 use crate::registry::cooperatives::query::IncludeArchivedQuery;
-use crate::state::App;
 use crate::versioned::{self, Archived, Entity, IfMatch};
 pub use model::{CreateExpert, Expert, PatchExpert};
 
@@ -79,7 +78,7 @@ impl Entity for ExpertEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(conn: &mut AnyConnection, _: &App, _: &Ctx, row: ExpertRow) -> Result<Expert, Error> {
+    fn view(conn: &mut AnyConnection, _: &Ctx, row: ExpertRow) -> Result<Expert, Error> {
         load(conn, row.id, true)
     }
 
@@ -130,22 +129,16 @@ pub struct ExpertQuery {
     pub page_size: Option<u32>,
 }
 
-pub async fn create(
-    app: &App,
-    ctx: &Ctx,
-    request: Idempotency,
-    body: CreateExpert,
-) -> Result<Created, Error> {
+pub async fn create(ctx: &Ctx, request: Idempotency, body: CreateExpert) -> Result<Created, Error> {
     let (fields, expertise) = body.into_fields()?;
     let clear = ctx.caller.is_staff();
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             model::check_references(conn, &fields)?;
             let row = store::insert(conn, fields).map_err(duplicate_user)?;
             store::replace_expertise(conn, row.id, &expertise)?;
             let audited = load(conn, row.id, false)?;
-            versioned::created::<ExpertEntity>(conn, &ctx, row.id, &audited)?;
+            versioned::created::<ExpertEntity>(conn, ctx, row.id, &audited)?;
             let record = audited.for_caller(clear);
             Created::new(&record, format!("/api/v1/experts/{}", record.id))
         })
@@ -154,7 +147,7 @@ pub async fn create(
 }
 
 /// Experts by name.
-pub async fn list(app: &App, ctx: &Ctx, query: ExpertQuery) -> Result<Page<Expert>, Error> {
+pub async fn list(ctx: &Ctx, query: ExpertQuery) -> Result<Page<Expert>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     check_q(&query.q)?;
     check_ids(&[("partner_id", query.partner_id)])?;
@@ -167,8 +160,8 @@ pub async fn list(app: &App, ctx: &Ctx, query: ExpertQuery) -> Result<Page<Exper
         include_archived: query.include_archived.unwrap_or(false),
     };
     let clear = ctx.caller.is_staff();
-    let (items, total) = app
-        .read(move |conn| {
+    let (items, total) = ctx
+        .read(move |conn, _ctx| {
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
             Ok::<_, Error>((with_details(conn, rows)?, total))
         })
@@ -177,32 +170,25 @@ pub async fn list(app: &App, ctx: &Ctx, query: ExpertQuery) -> Result<Page<Exper
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(
-    app: &App,
-    ctx: &Ctx,
-    id: ExpertId,
-    query: IncludeArchivedQuery,
-) -> Result<Expert, Error> {
+pub async fn get(ctx: &Ctx, id: ExpertId, query: IncludeArchivedQuery) -> Result<Expert, Error> {
     let include_archived = query.include_archived.unwrap_or(false);
     let clear = ctx.caller.is_staff();
-    let record = app
-        .read(move |conn| load(conn, id, include_archived))
+    let record = ctx
+        .read(move |conn, _ctx| load(conn, id, include_archived))
         .await?;
     Ok(record.for_caller(clear))
 }
 
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: ExpertId,
     if_match: IfMatch,
     patch: PatchExpert,
 ) -> Result<Expert, Error> {
     let clear = ctx.caller.is_staff();
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    let record = app
-        .write(move |conn| {
-            versioned::update::<ExpertEntity>(conn, &app2, &ctx, id, &if_match, |conn, current| {
+    let record = ctx
+        .write(move |conn, ctx| {
+            versioned::update::<ExpertEntity>(conn, ctx, id, &if_match, |conn, current| {
                 let (fields, expertise) = patch.merge(current)?;
                 model::check_references(conn, &fields)?;
                 Ok((fields, expertise))

@@ -170,14 +170,13 @@ fn check_years(years: &[(&str, Option<i32>)]) -> Result<(), Error> {
 
 /// A programme's indicators over its horizon, with the cached JSON.
 pub async fn of_programme(
-    app: &App,
-    _ctx: &Ctx,
+    ctx: &Ctx,
     id: ProgrammeId,
     query: ProgrammeIndicatorsQuery,
 ) -> Result<Counted, Error> {
     let by_kecamatan = query.group_by == Some(GroupBy::Kecamatan);
     let key = format!("programme:{id}:{by_kecamatan}");
-    cached(app, key, move |conn, app| {
+    cached(&ctx.app, key, move |conn, app| {
         let scope = programme_scope(conn, id, by_kecamatan)?;
         build::indicators(conn, &app.regions, app.activity_rule, scope)
     })
@@ -185,11 +184,11 @@ pub async fn of_programme(
 }
 
 /// The indicators of every programme over a range of years, with the cached JSON.
-pub async fn of_range(app: &App, _ctx: &Ctx, q: IndicatorsQuery) -> Result<Counted, Error> {
+pub async fn of_range(ctx: &Ctx, q: IndicatorsQuery) -> Result<Counted, Error> {
     check_years(&[("from_year", q.from_year), ("to_year", q.to_year)])?;
     let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);
     let key = format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year);
-    cached(app, key, move |conn, app| {
+    cached(&ctx.app, key, move |conn, app| {
         let scope = range_scope(conn, q.from_year, q.to_year, by_kecamatan)?;
         build::indicators(conn, &app.regions, app.activity_rule, scope)
     })
@@ -197,12 +196,7 @@ pub async fn of_range(app: &App, _ctx: &Ctx, q: IndicatorsQuery) -> Result<Count
 }
 
 /// The indicators as one long table in `format`.
-pub async fn export(
-    app: &App,
-    _ctx: &Ctx,
-    q: IndicatorsExportQuery,
-    format: Format,
-) -> Result<Vec<u8>, Error> {
+pub async fn export(ctx: &Ctx, q: IndicatorsExportQuery, format: Format) -> Result<Vec<u8>, Error> {
     check_years(&[("from_year", q.from_year), ("to_year", q.to_year)])?;
     check_ids(&[("programme_id", q.programme_id)])?;
     if q.programme_id.is_some() && (q.from_year.is_some() || q.to_year.is_some()) {
@@ -217,7 +211,7 @@ pub async fn export(
         Some(id) => format!("programme:{id}:{by_kecamatan}"),
         None => format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year),
     };
-    let counted = cached(app, key, move |conn, app| {
+    let counted = cached(&ctx.app, key, move |conn, app| {
         let scope = match q.programme_id {
             Some(id) => programme_scope(conn, ProgrammeId(id), by_kecamatan)?,
             None => range_scope(conn, q.from_year, q.to_year, by_kecamatan)?,

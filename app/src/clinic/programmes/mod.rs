@@ -16,7 +16,6 @@ use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::paging::{Page, PageRequest, check_q, paging};
 use crate::registry::cooperatives::query::IncludeArchivedQuery;
-use crate::state::App;
 use crate::versioned::{self, Archived, Entity, IfMatch};
 pub use model::{CreateProgramme, Funder, PatchProgramme, Programme};
 
@@ -78,12 +77,7 @@ impl Entity for ProgrammeEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(
-        conn: &mut AnyConnection,
-        _: &App,
-        _: &Ctx,
-        row: ProgrammeRow,
-    ) -> Result<Programme, Error> {
+    fn view(conn: &mut AnyConnection, _: &Ctx, row: ProgrammeRow) -> Result<Programme, Error> {
         load(conn, row.id, true)
     }
 
@@ -133,20 +127,18 @@ pub struct ProgrammeQuery {
 }
 
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     request: Idempotency,
     body: CreateProgramme,
 ) -> Result<Created, Error> {
     let (fields, funders) = body.into_fields()?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             model::check_references(conn, &fields, Some(&funders))?;
             let row = store::insert(conn, &fields)?;
             store::replace_funders(conn, row.id, &partner_ids(&funders))?;
             let record = load(conn, row.id, false)?;
-            versioned::created::<ProgrammeEntity>(conn, &ctx, row.id, &record)?;
+            versioned::created::<ProgrammeEntity>(conn, ctx, row.id, &record)?;
             Created::new(&record, format!("/api/v1/programmes/{}", record.id))
         })
     })
@@ -154,7 +146,7 @@ pub async fn create(
 }
 
 /// Programmes, newest year first.
-pub async fn list(app: &App, _ctx: &Ctx, query: ProgrammeQuery) -> Result<Page<Programme>, Error> {
+pub async fn list(ctx: &Ctx, query: ProgrammeQuery) -> Result<Page<Programme>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     check_q(&query.q)?;
     if query.year.is_some_and(|y| !(2000..=2100).contains(&y)) {
@@ -169,8 +161,8 @@ pub async fn list(app: &App, _ctx: &Ctx, query: ProgrammeQuery) -> Result<Page<P
         q: query.q,
         include_archived: query.include_archived.unwrap_or(false),
     };
-    let (items, total) = app
-        .read(move |conn| {
+    let (items, total) = ctx
+        .read(move |conn, _ctx| {
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
             Ok::<_, Error>((with_funders(conn, rows)?, total))
         })
@@ -179,25 +171,23 @@ pub async fn list(app: &App, _ctx: &Ctx, query: ProgrammeQuery) -> Result<Page<P
 }
 
 pub async fn get(
-    app: &App,
-    _ctx: &Ctx,
+    ctx: &Ctx,
     id: ProgrammeId,
     query: IncludeArchivedQuery,
 ) -> Result<Programme, Error> {
     let include_archived = query.include_archived.unwrap_or(false);
-    app.read(move |conn| load(conn, id, include_archived)).await
+    ctx.read(move |conn, _ctx| load(conn, id, include_archived))
+        .await
 }
 
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: ProgrammeId,
     if_match: IfMatch,
     patch: PatchProgramme,
 ) -> Result<Programme, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        versioned::update::<ProgrammeEntity>(conn, &app2, &ctx, id, &if_match, |conn, current| {
+    ctx.write(move |conn, ctx| {
+        versioned::update::<ProgrammeEntity>(conn, ctx, id, &if_match, |conn, current| {
             let (fields, funders) = patch.merge(current)?;
             model::check_references(conn, &fields, funders.as_deref())?;
             Ok((fields, funders))

@@ -31,7 +31,6 @@ use crate::context::{Caller, Ctx};
 use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::paging::{Page, PageQuery, PageRequest, check_ids, paging};
-use crate::state::App;
 use crate::versioned::{self, Entity, IfMatch};
 use model::{
     CapitalReport, CreateRecommendation, Draft, PatchRecommendation, Recommendation,
@@ -198,7 +197,6 @@ impl Entity for RecommendationEntity {
 
     fn view(
         conn: &mut AnyConnection,
-        _: &App,
         _: &Ctx,
         row: RecommendationRow,
     ) -> Result<Recommendation, Error> {
@@ -222,7 +220,6 @@ impl Entity for RecommendationEntity {
 /// Makes a recommendation on a final diagnosis that no later one amends, while its case is
 /// between diagnosis and end (409 otherwise). It starts `proposed`.
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     diagnosis_id: DiagnosisId,
     request: Idempotency,
@@ -230,8 +227,7 @@ pub async fn create(
 ) -> Result<Created, Error> {
     let draft = value.into_draft();
     check(&draft)?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             let diagnosis =
                 diagnoses::find(conn, diagnosis_id).map_err(Error::missing("Diagnosis"))?;
@@ -261,7 +257,7 @@ pub async fn create(
             let record = load(conn, row.id)?;
             versioned::committed(
                 conn,
-                &ctx,
+                ctx,
                 "create",
                 "recommendation",
                 &record.id.to_string(),
@@ -275,18 +271,16 @@ pub async fn create(
 
 /// The recommendations on one diagnosis.
 pub async fn list_of_diagnosis(
-    app: &App,
     ctx: &Ctx,
     diagnosis_id: DiagnosisId,
     query: PageQuery,
 ) -> Result<Page<Recommendation>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
-    let caller = ctx.caller.clone();
-    let (items, total) = app
-        .read(move |conn| {
+    let (items, total) = ctx
+        .read(move |conn, ctx| {
             let diagnosis =
                 diagnoses::find(conn, diagnosis_id).map_err(Error::missing("Diagnosis"))?;
-            let scope = CaseScope::of(conn, &caller)?;
+            let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, diagnosis.case_id).map_err(|e| match e {
                 Error::NotFound { .. } => Error::not_found("Diagnosis"),
                 other => other,
@@ -345,11 +339,7 @@ pub struct RecommendationQuery {
 }
 
 /// Recommendations matching the filters; an assessor sees only their teams' cases'.
-pub async fn list(
-    app: &App,
-    ctx: &Ctx,
-    q: RecommendationQuery,
-) -> Result<Page<Recommendation>, Error> {
+pub async fn list(ctx: &Ctx, q: RecommendationQuery) -> Result<Page<Recommendation>, Error> {
     let page = PageRequest::new(q.page, q.page_size)?;
     check_ids(&[
         ("programme_id", q.programme_id),
@@ -381,10 +371,9 @@ pub async fn list(
         team_of: None,
         year: q.year,
     };
-    let caller = ctx.caller.clone();
-    let (items, total) = app
-        .read(move |conn| {
-            filter.team_of = CaseScope::of(conn, &caller)?.team_filter();
+    let (items, total) = ctx
+        .read(move |conn, ctx| {
+            filter.team_of = CaseScope::of(conn, &ctx.caller)?.team_filter();
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
             Ok::<_, Error>((load_rows(conn, rows)?, total))
         })
@@ -392,10 +381,9 @@ pub async fn list(
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(app: &App, ctx: &Ctx, id: RecommendationId) -> Result<Recommendation, Error> {
-    let caller = ctx.caller.clone();
-    app.read(move |conn| {
-        in_scope(conn, &caller, id)?;
+pub async fn get(ctx: &Ctx, id: RecommendationId) -> Result<Recommendation, Error> {
+    ctx.read(move |conn, ctx| {
+        in_scope(conn, &ctx.caller, id)?;
         load(conn, id)
     })
     .await
@@ -403,16 +391,14 @@ pub async fn get(app: &App, ctx: &Ctx, id: RecommendationId) -> Result<Recommend
 
 /// Changes an open recommendation (409 once it is done, not done, rejected or cancelled).
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: RecommendationId,
     if_match: IfMatch,
     patch: PatchRecommendation,
 ) -> Result<Recommendation, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let (_, case) = in_scope(conn, &ctx.caller, id)?;
-        versioned::update::<RecommendationEntity>(conn, &app2, &ctx, id, &if_match, |conn, row| {
+        versioned::update::<RecommendationEntity>(conn, ctx, id, &if_match, |conn, row| {
             let findings = store::findings_of(conn, &[id])?
                 .into_iter()
                 .map(|(_, f)| f.get())
@@ -431,16 +417,14 @@ pub async fn update(
 /// Moves a recommendation: proposed → agreed → in_progress → done | not_done; proposed →
 /// rejected; any open status → cancelled. Kept in its history and audited.
 pub async fn transition(
-    app: &App,
     ctx: &Ctx,
     id: RecommendationId,
     if_match: IfMatch,
     request: RecommendationTransitionRequest,
 ) -> Result<Recommendation, Error> {
     check_note(request.note.as_deref())?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
-        move_to(conn, &ctx, id, &if_match, request.status, request.note)?;
+    ctx.write(move |conn, ctx| {
+        move_to(conn, ctx, id, &if_match, request.status, request.note)?;
         load(conn, id)
     })
     .await
@@ -492,16 +476,14 @@ pub fn move_to(
 
 /// A recommendation's status changes, oldest first.
 pub async fn history(
-    app: &App,
     ctx: &Ctx,
     id: RecommendationId,
     query: PageQuery,
 ) -> Result<Page<RecommendationTransition>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
-    let caller = ctx.caller.clone();
-    let (items, total) = app
-        .read(move |conn| {
-            in_scope(conn, &caller, id)?;
+    let (items, total) = ctx
+        .read(move |conn, ctx| {
+            in_scope(conn, &ctx.caller, id)?;
             let (rows, total) = page.slice(store::transitions_of(conn, id)?);
             let items = rows
                 .into_iter()
@@ -516,22 +498,19 @@ pub async fn history(
 /// Reports a `permodalan` recommendation's approval and disbursement, once it is agreed; a bank's
 /// client only for its own bank's recommendations (403).
 pub async fn report_capital(
-    app: &App,
     ctx: &Ctx,
     id: RecommendationId,
     if_match: IfMatch,
     report: CapitalReport,
 ) -> Result<Recommendation, Error> {
     check_report(&report)?;
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| record_capital(conn, &app2, &ctx, id, &if_match, &report))
+    ctx.write(move |conn, ctx| record_capital(conn, ctx, id, &if_match, &report))
         .await
 }
 
 /// [`report_capital`] inside the caller's transaction, the report already checked.
 pub fn record_capital(
     conn: &mut AnyConnection,
-    app: &App,
     ctx: &Ctx,
     id: RecommendationId,
     if_match: &IfMatch,
@@ -539,7 +518,6 @@ pub fn record_capital(
 ) -> Result<Recommendation, Error> {
     versioned::change::<RecommendationEntity>(
         conn,
-        app,
         ctx,
         id,
         if_match,

@@ -20,7 +20,6 @@ use crate::context::Ctx;
 use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::paging::{Page, PageRequest, check_ids, paging};
-use crate::state::App;
 use crate::versioned::{self, Entity, IfMatch};
 pub use model::{CreateSession, PatchSession, Session, SessionCase, SessionExpert};
 
@@ -111,7 +110,7 @@ impl Entity for SessionEntity {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(conn: &mut AnyConnection, _: &App, _: &Ctx, row: SessionRow) -> Result<Session, Error> {
+    fn view(conn: &mut AnyConnection, _: &Ctx, row: SessionRow) -> Result<Session, Error> {
         load(conn, row.id)
     }
 
@@ -128,15 +127,13 @@ impl Entity for SessionEntity {
 }
 
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     request: Idempotency,
     body: CreateSession,
 ) -> Result<Created, Error> {
     let (fields, attendance) = body.split();
     model::check(&fields, &attendance)?;
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             check_references(conn, fields.programme_id, &attendance)?;
             let row = store::insert(conn, fields)?;
@@ -144,7 +141,7 @@ pub async fn create(
             let record = load(conn, row.id)?;
             versioned::committed(
                 conn,
-                &ctx,
+                ctx,
                 "create",
                 SessionEntity::KIND,
                 &record.id.to_string(),
@@ -178,7 +175,7 @@ pub struct SessionQuery {
 }
 
 /// Sessions, latest first.
-pub async fn list(app: &App, _ctx: &Ctx, q: SessionQuery) -> Result<Page<Session>, Error> {
+pub async fn list(ctx: &Ctx, q: SessionQuery) -> Result<Page<Session>, Error> {
     let page = PageRequest::new(q.page, q.page_size)?;
     check_ids(&[("programme_id", q.programme_id), ("case_id", q.case_id)])?;
     let filter = SessionFilter {
@@ -186,8 +183,8 @@ pub async fn list(app: &App, _ctx: &Ctx, q: SessionQuery) -> Result<Page<Session
         kind: q.kind,
         case_id: q.case_id.map(CaseId),
     };
-    let (items, total) = app
-        .read(move |conn| {
+    let (items, total) = ctx
+        .read(move |conn, _ctx| {
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
             Ok::<_, Error>((with_attendance(conn, rows)?, total))
         })
@@ -195,20 +192,18 @@ pub async fn list(app: &App, _ctx: &Ctx, q: SessionQuery) -> Result<Page<Session
     Ok(page.wrap_capped(items, total))
 }
 
-pub async fn get(app: &App, _ctx: &Ctx, id: ClinicSessionId) -> Result<Session, Error> {
-    app.read(move |conn| load(conn, id)).await
+pub async fn get(ctx: &Ctx, id: ClinicSessionId) -> Result<Session, Error> {
+    ctx.read(move |conn, _ctx| load(conn, id)).await
 }
 
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: ClinicSessionId,
     if_match: IfMatch,
     patch: PatchSession,
 ) -> Result<Session, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        versioned::update::<SessionEntity>(conn, &app2, &ctx, id, &if_match, |conn, row| {
+    ctx.write(move |conn, ctx| {
+        versioned::update::<SessionEntity>(conn, ctx, id, &if_match, |conn, row| {
             let current = store::attendance_of(conn, &[id])?
                 .pop()
                 .map(|(_, a)| a)

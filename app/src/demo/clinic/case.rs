@@ -69,7 +69,6 @@ impl Seeder<'_> {
         };
         walk.case = transitions::apply(
             conn,
-            self.app,
             &self.ctx,
             walk.id(),
             &IfMatch::Absent,

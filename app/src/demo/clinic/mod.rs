@@ -195,7 +195,7 @@ pub fn seed(
     let mut active_ukm = ukm::ids_with_status(conn, UkmStatus::Aktif, 200).map_err(fail)?;
     let mut seeder = Seeder {
         app,
-        ctx: Ctx::system("seed-demo"),
+        ctx: Ctx::system(app.clone(), "seed-demo"),
         rng,
         people,
         cooperative_instrument,

@@ -224,7 +224,7 @@ impl Seeder<'_> {
             amount_disbursed: disbursed.then_some(approved),
             disbursed_on: disbursed.then(|| (approved_on + Duration::days(14)).min(self.today)),
         };
-        record_capital(conn, self.app, &self.ctx, id, &IfMatch::Absent, &report).map_err(fail)?;
+        record_capital(conn, &self.ctx, id, &IfMatch::Absent, &report).map_err(fail)?;
         Ok(())
     }
 

@@ -67,7 +67,6 @@ impl Entity for AnnualReportEntity {
 
     fn view(
         _conn: &mut AnyConnection,
-        _app: &App,
         _ctx: &Ctx,
         row: AnnualReportRow,
     ) -> Result<AnnualReport, Error> {
@@ -95,7 +94,6 @@ fn refresh_status(app: &App, conn: &mut AnyConnection, id: CooperativeId) -> Res
 
 /// Files the report of one book year (a second for the same year is a 409).
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     cooperative_id: CooperativeId,
     request: Idempotency,
@@ -103,9 +101,8 @@ pub async fn create(
 ) -> Result<Created, Error> {
     let fields: AnnualReportFields = body.into();
     validate(&fields, today())?;
-    let (app, ctx) = (app.clone(), ctx.clone());
-    app.clone()
-        .write(move |conn| {
+    ctx
+        .write(move |conn, ctx| {
             create_once(conn, &request, |conn| {
                 cooperative_store::find(conn, cooperative_id, false)
                     .map_err(Error::missing("Cooperative"))?;
@@ -120,9 +117,9 @@ pub async fn create(
                         Error::from(e)
                     }
                 })?;
-                refresh_status(&app, conn, cooperative_id)?;
+                refresh_status(&ctx.app, conn, cooperative_id)?;
                 let report = AnnualReport::from(row);
-                versioned::created::<AnnualReportEntity>(conn, &ctx, report.id, &report)?;
+                versioned::created::<AnnualReportEntity>(conn, ctx, report.id, &report)?;
                 let location = format!(
                     "/api/v1/cooperatives/{cooperative_id}/annual-reports/{}",
                     report.book_year
@@ -135,15 +132,14 @@ pub async fn create(
 
 /// A cooperative's reports, newest book year first.
 pub async fn list(
-    app: &App,
-    _ctx: &Ctx,
+    ctx: &Ctx,
     cooperative_id: CooperativeId,
     query: ReportListQuery,
 ) -> Result<Page<AnnualReport>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     let include_archived = query.include_archived.unwrap_or(false);
-    let (rows, total) = app
-        .read(move |conn| {
+    let (rows, total) = ctx
+        .read(move |conn, _ctx| {
             cooperative_store::find(conn, cooperative_id, include_archived)
                 .map_err(Error::missing("Cooperative"))?;
             Ok::<_, Error>(store::list(
@@ -160,14 +156,13 @@ pub async fn list(
 
 /// The report of one book year.
 pub async fn get(
-    app: &App,
-    _ctx: &Ctx,
+    ctx: &Ctx,
     (cooperative_id, book_year): (CooperativeId, i32),
     query: ReportReadQuery,
 ) -> Result<AnnualReport, Error> {
     let include_archived = query.include_archived.unwrap_or(false);
-    let row = app
-        .read(move |conn| {
+    let row = ctx
+        .read(move |conn, _ctx| {
             cooperative_store::find(conn, cooperative_id, include_archived)
                 .map_err(Error::missing("Cooperative"))?;
             store::find(conn, cooperative_id, book_year).map_err(Error::missing("Annual report"))
@@ -178,50 +173,36 @@ pub async fn get(
 
 /// Corrects a report; the result must satisfy every rule as a whole.
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: (CooperativeId, i32),
     if_match: IfMatch,
     patch: PatchAnnualReport,
 ) -> Result<AnnualReport, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        let report = versioned::update::<AnnualReportEntity>(
-            conn,
-            &app2,
-            &ctx,
-            id,
-            &if_match,
-            |_, current| {
+    ctx.write(move |conn, ctx| {
+        let report =
+            versioned::update::<AnnualReportEntity>(conn, ctx, id, &if_match, |_, current| {
                 let fields = patch.apply(current);
                 validate(&fields, today())?;
                 Ok(fields)
-            },
-        )?;
-        refresh_status(&app2, conn, id.0)?;
+            })?;
+        refresh_status(&ctx.app, conn, id.0)?;
         Ok(report)
     })
     .await
 }
 
 /// Deletes a report entered by mistake, so that its book year can be filed again.
-pub async fn delete(
-    app: &App,
-    ctx: &Ctx,
-    id: (CooperativeId, i32),
-    if_match: IfMatch,
-) -> Result<(), Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
+pub async fn delete(ctx: &Ctx, id: (CooperativeId, i32), if_match: IfMatch) -> Result<(), Error> {
+    ctx.write(move |conn, ctx| {
         let current = AnnualReportEntity::find(conn, id)?;
         if_match.check(current.version)?;
         store::delete(conn, current.id, current.version)?;
-        refresh_status(&app2, conn, id.0)?;
+        refresh_status(&ctx.app, conn, id.0)?;
         let before = AnnualReport::from(current);
         let changes = diff::<AnnualReport, AnnualReport>(Some(&before), None, &[]);
         versioned::committed(
             conn,
-            &ctx,
+            ctx,
             "delete",
             AnnualReportEntity::KIND,
             &before.id.to_string(),

@@ -16,7 +16,7 @@ use crate::context::Ctx;
 use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::paging::{Page, PageRequest};
-use crate::state::{App, RegionIndex};
+use crate::state::RegionIndex;
 use crate::versioned::{self, Archived, Entity, IfMatch};
 use model::{Cooperative, CreateCooperative, PatchCooperative, StatusOverrideInput};
 use query::{CooperativeQuery, CooperativeSort, IncludeArchivedQuery};
@@ -89,12 +89,11 @@ impl Entity for CooperativeEntity {
 
     fn view(
         conn: &mut AnyConnection,
-        app: &App,
-        _ctx: &Ctx,
+        ctx: &Ctx,
         row: CooperativeRow,
     ) -> Result<Cooperative, Error> {
         let board = store::boards_of(conn, &[row.id])?;
-        Ok(Cooperative::from_rows(row, board, &app.regions))
+        Ok(Cooperative::from_rows(row, board, &ctx.app.regions))
     }
 
     fn store(
@@ -124,33 +123,26 @@ impl Archived for CooperativeEntity {
 /// Registers a cooperative: validates every field, derives the kecamatan from the kelurahan and
 /// computes the activity status (no annual report yet).
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     request: Idempotency,
     body: CreateCooperative,
 ) -> Result<Created, Error> {
-    let (fields, board) = body.into_fields(&app.regions)?;
-    let (app, ctx) = (app.clone(), ctx.clone());
-    app.clone()
-        .write(move |conn| {
-            create_once(conn, &request, |conn| {
-                let status = status::initial(app.activity_rule);
-                let row = store::insert(conn, fields, &status).map_err(duplicate)?;
-                store::replace_board(conn, row.id, &board)?;
-                let record = load(conn, &app.regions, row.id, false)?;
-                versioned::created::<CooperativeEntity>(conn, &ctx, row.id, &record)?;
-                Created::new(&record, format!("/api/v1/cooperatives/{}", record.id))
-            })
+    let (fields, board) = body.into_fields(&ctx.app.regions)?;
+    ctx.write(move |conn, ctx| {
+        create_once(conn, &request, |conn| {
+            let status = status::initial(ctx.app.activity_rule);
+            let row = store::insert(conn, fields, &status).map_err(duplicate)?;
+            store::replace_board(conn, row.id, &board)?;
+            let record = load(conn, &ctx.app.regions, row.id, false)?;
+            versioned::created::<CooperativeEntity>(conn, ctx, row.id, &record)?;
+            Created::new(&record, format!("/api/v1/cooperatives/{}", record.id))
         })
-        .await
+    })
+    .await
 }
 
 /// One page of cooperatives matching the filters.
-pub async fn list(
-    app: &App,
-    _ctx: &Ctx,
-    query: CooperativeQuery,
-) -> Result<Page<Cooperative>, Error> {
+pub async fn list(ctx: &Ctx, query: CooperativeQuery) -> Result<Page<Cooperative>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     let (sort, descending) = query.sort.unwrap_or(CooperativeSort::Name).key();
     let filter = store::ListFilter {
@@ -158,11 +150,11 @@ pub async fn list(
         descending,
         limit: page.limit(),
         offset: page.offset(),
-        ..query.filters().into_store(&app.regions)?
+        ..query.filters().into_store(&ctx.app.regions)?
     };
-    let regions = app.regions.clone();
-    let (items, total) = app
-        .read(move |conn| {
+    let regions = ctx.app.regions.clone();
+    let (items, total) = ctx
+        .read(move |conn, _ctx| {
             let (rows, total) = store::list(conn, &filter)?;
             Ok::<_, Error>((with_boards(conn, &regions, rows)?, total))
         })
@@ -172,61 +164,49 @@ pub async fn list(
 
 /// One cooperative; an archived one only when asked for.
 pub async fn get(
-    app: &App,
-    _ctx: &Ctx,
+    ctx: &Ctx,
     id: CooperativeId,
     query: IncludeArchivedQuery,
 ) -> Result<Cooperative, Error> {
     let include_archived = query.include_archived.unwrap_or(false);
-    let regions = app.regions.clone();
-    app.read(move |conn| load(conn, &regions, id, include_archived))
+    let regions = ctx.app.regions.clone();
+    ctx.read(move |conn, _ctx| load(conn, &regions, id, include_archived))
         .await
 }
 
 /// Changes some fields; the result must satisfy every rule as a whole.
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: CooperativeId,
     if_match: IfMatch,
     patch: PatchCooperative,
 ) -> Result<Cooperative, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        versioned::update::<CooperativeEntity>(conn, &app2, &ctx, id, &if_match, |_, current| {
-            Ok(patch.into_changes(current, &app2.regions)?)
+    ctx.write(move |conn, ctx| {
+        versioned::update::<CooperativeEntity>(conn, ctx, id, &if_match, |_, current| {
+            Ok(patch.into_changes(current, &ctx.app.regions)?)
         })
     })
     .await
 }
 
 /// Archives a cooperative: kept, but gone from lists and reads unless asked for.
-pub async fn archive(
-    app: &App,
-    ctx: &Ctx,
-    id: CooperativeId,
-    if_match: IfMatch,
-) -> Result<(), Error> {
-    let ctx = ctx.clone();
-    app.write(move |conn| versioned::archive::<CooperativeEntity>(conn, &ctx, id, &if_match))
+pub async fn archive(ctx: &Ctx, id: CooperativeId, if_match: IfMatch) -> Result<(), Error> {
+    ctx.write(move |conn, ctx| versioned::archive::<CooperativeEntity>(conn, ctx, id, &if_match))
         .await
 }
 
 /// Sets a manual activity status, which wins over the computed one until it is cleared.
 pub async fn set_status_override(
-    app: &App,
     ctx: &Ctx,
     id: CooperativeId,
     if_match: IfMatch,
     body: StatusOverrideInput,
 ) -> Result<Cooperative, Error> {
     body.validate()?;
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         versioned::change::<status::StatusEntity>(
             conn,
-            &app2,
-            &ctx,
+            ctx,
             id,
             &if_match,
             "set_status_override",
@@ -239,22 +219,19 @@ pub async fn set_status_override(
 /// Clears the manual status; the computed one applies again. Clearing when none is set changes
 /// nothing.
 pub async fn clear_status_override(
-    app: &App,
     ctx: &Ctx,
     id: CooperativeId,
     if_match: IfMatch,
 ) -> Result<Cooperative, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let current = store::find(conn, id, false).map_err(Error::missing("Cooperative"))?;
         if current.status_override.is_none() {
             if_match.check(current.version)?;
-            return load(conn, &app2.regions, id, false);
+            return load(conn, &ctx.app.regions, id, false);
         }
         versioned::change::<status::StatusEntity>(
             conn,
-            &app2,
-            &ctx,
+            ctx,
             id,
             &if_match,
             "clear_status_override",

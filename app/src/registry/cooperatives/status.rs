@@ -14,7 +14,6 @@ use klinik_persistence::{AnyConnection, CooperativeId, StoreError, annual_report
 use super::{CooperativeEntity, computed_of};
 use crate::context::Ctx;
 use crate::error::Error;
-use crate::state::App;
 use crate::versioned::Entity;
 
 pub fn current_year() -> i32 {
@@ -129,13 +128,8 @@ impl Entity for StatusEntity {
         CooperativeEntity::find(conn, id)
     }
 
-    fn view(
-        conn: &mut AnyConnection,
-        app: &App,
-        ctx: &Ctx,
-        row: CooperativeRow,
-    ) -> Result<Self::View, Error> {
-        CooperativeEntity::view(conn, app, ctx, row)
+    fn view(conn: &mut AnyConnection, ctx: &Ctx, row: CooperativeRow) -> Result<Self::View, Error> {
+        CooperativeEntity::view(conn, ctx, row)
     }
 
     /// Sets or clears the override; the computed status stays as it is underneath.

@@ -16,7 +16,6 @@ use crate::registry::imports;
 use crate::registry::region_codes::KelurahanCode;
 use crate::registry::regions::KecamatanCode;
 use crate::spreadsheet::Format;
-use crate::state::App;
 
 /// The cooperative list's filters (no paging: the export holds every match).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -111,15 +110,14 @@ impl CooperativeExportQuery {
 /// The reports of every matching cooperative (of one book year, or all), each naming its
 /// cooperative by registration number.
 pub async fn annual_reports(
-    app: &App,
-    _ctx: &Ctx,
+    ctx: &Ctx,
     query: AnnualReportExportQuery,
     format: Format,
 ) -> Result<Download, Error> {
     let (cooperative_query, book_year) = query.split()?;
-    let filter = cooperative_query.filters().into_store(&app.regions)?;
-    let rows = app
-        .read(move |conn| {
+    let filter = cooperative_query.filters().into_store(&ctx.app.regions)?;
+    let rows = ctx
+        .read(move |conn, _ctx| {
             let cooperatives = cooperatives::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
             if cooperatives.len() as i64 > MAX_EXPORT_ROWS {
                 return Err(too_many("cooperatives"));
@@ -153,14 +151,13 @@ pub async fn annual_reports(
 
 /// Every matching cooperative (at most [`MAX_EXPORT_ROWS`]), without board or status.
 pub async fn cooperatives(
-    app: &App,
-    _ctx: &Ctx,
+    ctx: &Ctx,
     query: CooperativeExportQuery,
     format: Format,
 ) -> Result<Download, Error> {
-    let filter = query.filters().into_store(&app.regions)?;
-    let rows = app
-        .read(move |conn| {
+    let filter = query.filters().into_store(&ctx.app.regions)?;
+    let rows = ctx
+        .read(move |conn, _ctx| {
             let rows = cooperatives::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
             if rows.len() as i64 > MAX_EXPORT_ROWS {
                 return Err(too_many("cooperatives"));

@@ -21,7 +21,6 @@ use crate::registry::region_codes::KelurahanCode;
 use crate::registry::regions::KecamatanCode;
 use crate::registry::ukm::query::{Filters, list_filter};
 use crate::spreadsheet::Format;
-use crate::state::App;
 
 /// The UKM list's filters (no paging: the export holds every match).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -175,22 +174,20 @@ enum Layout {
 }
 
 async fn export(
-    app: &App,
     ctx: &Ctx,
     q: UkmExportQuery,
     layout: Layout,
     format: Format,
 ) -> Result<Download, Error> {
-    let filter = list_filter(app, &ctx.caller, q.filters())?;
+    let filter = list_filter(&ctx.app, &ctx.caller, q.filters())?;
     let staff = ctx.caller.is_staff();
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    let rows = app
-        .write(move |conn| {
+    let rows = ctx
+        .write(move |conn, ctx| {
             let rows = store::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
             if rows.len() as i64 > MAX_EXPORT_ROWS {
                 return Err(too_many("UKM"));
             }
-            let owners = owners(conn, &app2.data_key, &rows, staff)?;
+            let owners = owners(conn, &ctx.app.data_key, &rows, staff)?;
             let mut out = Vec::with_capacity(rows.len());
             let owner_of = |row: &UkmRow| owners.get(&row.owner_id).ok_or(Error::Internal);
             match layout {
@@ -238,22 +235,16 @@ async fn export(
 }
 
 /// Every matching UKM (at most [`MAX_EXPORT_ROWS`]) with its owner.
-pub async fn ukm(
-    app: &App,
-    ctx: &Ctx,
-    query: UkmExportQuery,
-    format: Format,
-) -> Result<Download, Error> {
-    export(app, ctx, query, Layout::Ukm, format).await
+pub async fn ukm(ctx: &Ctx, query: UkmExportQuery, format: Format) -> Result<Download, Error> {
+    export(ctx, query, Layout::Ukm, format).await
 }
 
 /// The figures (of one year, or all) of every matching UKM.
 pub async fn yearly_figures(
-    app: &App,
     ctx: &Ctx,
     query: YearlyFiguresExportQuery,
     format: Format,
 ) -> Result<Download, Error> {
     let (ukm, year) = query.split()?;
-    export(app, ctx, ukm, Layout::YearlyFigures(year), format).await
+    export(ctx, ukm, Layout::YearlyFigures(year), format).await
 }

@@ -125,7 +125,7 @@ type Rejected = (ImportCounts, Vec<ImportProblem>);
 
 /// Checks `upload` and, for a real run without problems, applies it: the recorded import, or a
 /// 422 with every problem by row and column (the attempt is still recorded).
-pub async fn run(app: &App, ctx: &Ctx, upload: Upload) -> Result<ImportReport, Error> {
+pub async fn run(ctx: &Ctx, upload: Upload) -> Result<ImportReport, Error> {
     let format = spreadsheet::detect(&upload.file_name, &upload.bytes).ok_or_else(|| {
         Error::validation(
             "file",
@@ -133,10 +133,9 @@ pub async fn run(app: &App, ctx: &Ctx, upload: Upload) -> Result<ImportReport, E
             "must be a CSV (.csv) or XLSX (.xlsx) spreadsheet",
         )
     })?;
-    let (app2, ctx2) = (app.clone(), ctx.clone());
-    let (checked, upload) = app
+    let (checked, upload) = ctx
         .write(
-            move |conn| -> Result<(Result<ImportRow, Rejected>, Upload), Error> {
+            move |conn, ctx| -> Result<(Result<ImportRow, Rejected>, Upload), Error> {
                 let table = spreadsheet::read(format, &upload.bytes)
                     .map_err(|p| file_problems(vec![p.into()]))?;
                 let check = match upload.kind {
@@ -145,12 +144,11 @@ pub async fn run(app: &App, ctx: &Ctx, upload: Upload) -> Result<ImportReport, E
                     ImportKind::Ukm => check::<UkmImporter>,
                     ImportKind::YearlyFigures => check::<YearlyFiguresImporter>,
                 };
-                let (counts, problems, outcome) =
-                    check(conn, &app2, &ctx2, &table, upload.dry_run)?;
+                let (counts, problems, outcome) = check(conn, ctx, &table, upload.dry_run)?;
                 if outcome == ImportOutcome::Rejected {
                     return Ok((Err((counts, problems)), upload));
                 }
-                let row = record(conn, &ctx2, &upload, format, outcome, counts, &problems)?;
+                let row = record(conn, ctx, &upload, format, outcome, counts, &problems)?;
                 Ok((Ok(row), upload))
             },
         )
@@ -161,21 +159,20 @@ pub async fn run(app: &App, ctx: &Ctx, upload: Upload) -> Result<ImportReport, E
     };
     let errors = problems.iter().map(row_error).collect();
     // Recorded after the rollback, so that nothing of the attempt but its record stays.
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         let outcome = ImportOutcome::Rejected;
-        record(conn, &ctx, &upload, format, outcome, counts, &problems)
+        record(conn, ctx, &upload, format, outcome, counts, &problems)
     })
     .await?;
     Err(Error::Validation { errors })
 }
 
 /// Imports, newest first; the problems are only in the single record.
-pub async fn list(app: &App, _ctx: &Ctx, query: PageQuery) -> Result<Page<ImportReport>, Error> {
+pub async fn list(ctx: &Ctx, query: PageQuery) -> Result<Page<ImportReport>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     let (limit, offset) = (page.limit(), page.offset());
-    let (rows, total) = app
-        .read(move |conn| Ok::<_, Error>(store::list(conn, limit, offset)?))
+    let (rows, total) = ctx
+        .read(move |conn, _ctx| Ok::<_, Error>(store::list(conn, limit, offset)?))
         .await?;
     let items = rows
         .into_iter()
@@ -187,9 +184,9 @@ pub async fn list(app: &App, _ctx: &Ctx, query: PageQuery) -> Result<Page<Import
     Ok(page.wrap(items, total))
 }
 
-pub async fn get(app: &App, _ctx: &Ctx, id: ImportId) -> Result<ImportReport, Error> {
-    let row = app
-        .read(move |conn| store::find(conn, id).map_err(Error::missing("Import")))
+pub async fn get(ctx: &Ctx, id: ImportId) -> Result<ImportReport, Error> {
+    let row = ctx
+        .read(move |conn, _ctx| store::find(conn, id).map_err(Error::missing("Import")))
         .await?;
     Ok(ImportReport::from_row(row))
 }
@@ -224,12 +221,11 @@ fn file_problems(problems: Vec<ImportProblem>) -> Error {
 /// Checks a table as kind `I` and, for a real run without problems, applies it.
 fn check<I: Importer>(
     conn: &mut AnyConnection,
-    app: &App,
     ctx: &Ctx,
     table: &Table,
     dry_run: bool,
 ) -> Result<(ImportCounts, Vec<ImportProblem>, ImportOutcome), Error> {
-    let plan = match I::plan(conn, app, table) {
+    let plan = match I::plan(conn, &ctx.app, table) {
         Ok(plan) => plan,
         Err(PlanError::File(problems)) => return Err(file_problems(problems)),
         Err(PlanError::Api(error)) => return Err(error),
@@ -239,7 +235,7 @@ fn check<I: Importer>(
     } else if !plan.problems.is_empty() {
         ImportOutcome::Rejected
     } else {
-        I::apply(conn, app, ctx, plan.work)?;
+        I::apply(conn, &ctx.app, ctx, plan.work)?;
         ImportOutcome::Applied
     };
     Ok((plan.counts, plan.problems, outcome))

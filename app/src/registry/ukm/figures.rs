@@ -11,7 +11,6 @@ use crate::context::Ctx;
 use crate::created::{Created, Idempotency, create_once};
 use crate::error::Error;
 use crate::fields::utc;
-use crate::state::App;
 use crate::versioned::{self, Entity, Tagged};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -89,7 +88,6 @@ impl Entity for YearlyFiguresEntity {
 
     fn view(
         _conn: &mut klinik_persistence::AnyConnection,
-        _app: &App,
         _ctx: &Ctx,
         row: YearlyFiguresRow,
     ) -> Result<YearlyFiguresRecord, Error> {
@@ -113,7 +111,6 @@ impl Entity for YearlyFiguresEntity {
 
 /// Records a UKM's figures for one year (409 for a second record of the same year).
 pub async fn create(
-    app: &App,
     ctx: &Ctx,
     ukm_id: UkmId,
     request: Idempotency,
@@ -126,8 +123,7 @@ pub async fn create(
         workers: input.workers,
         assets: input.assets,
     };
-    let ctx = ctx.clone();
-    app.write(move |conn| {
+    ctx.write(move |conn, ctx| {
         create_once(conn, &request, |conn| {
             store::find(conn, ukm_id, false).map_err(Error::missing("UKM"))?;
             let row = store::insert_figures(conn, ukm_id, &figures).map_err(|e| {
@@ -142,7 +138,7 @@ pub async fn create(
                 }
             })?;
             let record = YearlyFiguresRecord::from(row);
-            versioned::created::<YearlyFiguresEntity>(conn, &ctx, record.id, &record)?;
+            versioned::created::<YearlyFiguresEntity>(conn, ctx, record.id, &record)?;
             Created::new(&record, format!("/api/v1/ukm/{ukm_id}/yearly-figures"))
         })
     })
@@ -150,9 +146,9 @@ pub async fn create(
 }
 
 /// A UKM's yearly figures, newest year first.
-pub async fn list(app: &App, _ctx: &Ctx, ukm_id: UkmId) -> Result<Vec<YearlyFiguresRecord>, Error> {
-    let rows = app
-        .read(move |conn| {
+pub async fn list(ctx: &Ctx, ukm_id: UkmId) -> Result<Vec<YearlyFiguresRecord>, Error> {
+    let rows = ctx
+        .read(move |conn, _ctx| {
             store::find(conn, ukm_id, false).map_err(Error::missing("UKM"))?;
             Ok::<_, Error>(store::list_figures(conn, ukm_id)?)
         })

@@ -135,8 +135,8 @@ impl Entity for UkmEntity {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
     }
 
-    fn view(conn: &mut AnyConnection, app: &App, ctx: &Ctx, row: UkmRow) -> Result<Ukm, Error> {
-        load(conn, app, row.id, true, disclosure_for(&ctx.caller))
+    fn view(conn: &mut AnyConnection, ctx: &Ctx, row: UkmRow) -> Result<Ukm, Error> {
+        load(conn, &ctx.app, row.id, true, disclosure_for(&ctx.caller))
     }
 
     fn store(
@@ -158,47 +158,40 @@ impl Archived for UkmEntity {
 
 /// Registers a UKM with its owner; a NIK already registered links it to that person. The size
 /// class is computed under the regulation in force on `figures_date`.
-pub async fn create(
-    app: &App,
-    ctx: &Ctx,
-    request: Idempotency,
-    body: CreateUkm,
-) -> Result<Created, Error> {
+pub async fn create(ctx: &Ctx, request: Idempotency, body: CreateUkm) -> Result<Created, Error> {
     let (mut fields, owner) = body.split();
     let mut violations = check_owner(&owner);
     violations
         .0
         .extend(check_business(&fields, Utc::now().year()).0);
     violations.into_result()?;
-    check_kelurahan(app, &fields.kelurahan_code)?;
-    apply_size(app, &mut fields);
-    let (person_fields, nik_hash) = person_fields(&owner, &app.data_key)?;
+    check_kelurahan(&ctx.app, &fields.kelurahan_code)?;
+    apply_size(&ctx.app, &mut fields);
+    let (person_fields, nik_hash) = person_fields(&owner, &ctx.app.data_key)?;
     let disclosure = disclosure_for(&ctx.caller);
-    let (app, ctx) = (app.clone(), ctx.clone());
-    app.clone()
-        .write(move |conn| {
-            create_once(conn, &request, |conn| {
-                check_cooperative(conn, fields.cooperative_id)?;
-                let existing = match &nik_hash {
-                    Some(hash) => persons::find_by_nik_hash(conn, hash)?,
-                    None => None,
-                };
-                let person = match existing {
-                    Some(person) => person,
-                    None => persons::insert(conn, person_fields).map_err(duplicate)?,
-                };
-                fields.owner_id = person.id;
-                let row = store::insert(conn, fields).map_err(duplicate)?;
-                let record = load(conn, &app, row.id, false, disclosure)?;
-                versioned::created::<UkmEntity>(conn, &ctx, row.id, &record)?;
-                Created::new(&record, format!("/api/v1/ukm/{}", record.id))
-            })
+    ctx.write(move |conn, ctx| {
+        create_once(conn, &request, |conn| {
+            check_cooperative(conn, fields.cooperative_id)?;
+            let existing = match &nik_hash {
+                Some(hash) => persons::find_by_nik_hash(conn, hash)?,
+                None => None,
+            };
+            let person = match existing {
+                Some(person) => person,
+                None => persons::insert(conn, person_fields).map_err(duplicate)?,
+            };
+            fields.owner_id = person.id;
+            let row = store::insert(conn, fields).map_err(duplicate)?;
+            let record = load(conn, &ctx.app, row.id, false, disclosure)?;
+            versioned::created::<UkmEntity>(conn, ctx, row.id, &record)?;
+            Created::new(&record, format!("/api/v1/ukm/{}", record.id))
         })
-        .await
+    })
+    .await
 }
 
 /// One page of UKM matching the filters, owners disclosed as the caller's role allows.
-pub async fn list(app: &App, ctx: &Ctx, query: UkmQuery) -> Result<Page<Ukm>, Error> {
+pub async fn list(ctx: &Ctx, query: UkmQuery) -> Result<Page<Ukm>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     let (sort, descending) = query.order();
     let filter = store::ListFilter {
@@ -206,28 +199,23 @@ pub async fn list(app: &App, ctx: &Ctx, query: UkmQuery) -> Result<Page<Ukm>, Er
         descending,
         limit: page.limit(),
         offset: page.offset(),
-        ..list_filter(app, &ctx.caller, query.filters())?
+        ..list_filter(&ctx.app, &ctx.caller, query.filters())?
     };
     let disclosure = disclosure_for(&ctx.caller);
-    let (rows, total) = app
-        .query(move |conn| Ok::<_, Error>(store::list(conn, &filter)?))
+    let (rows, total) = ctx
+        .query(move |conn, _ctx| Ok::<_, Error>(store::list(conn, &filter)?))
         .await?;
     let mut items = Vec::with_capacity(rows.len());
     for (row, person) in rows {
-        let owner = owner_view(&person, &app.data_key, disclosure)?;
-        items.push(ukm_view(row, owner, &app.regions));
+        let owner = owner_view(&person, &ctx.app.data_key, disclosure)?;
+        items.push(ukm_view(row, owner, &ctx.app.regions));
     }
     Ok(page.wrap_capped(items, total))
 }
 
 /// One UKM. `reveal=nik` shows the owner's NIK and phone in clear to staff, and is audited.
 /// Returns the record and whether it was revealed.
-pub async fn get(
-    app: &App,
-    ctx: &Ctx,
-    id: UkmId,
-    query: UkmReadQuery,
-) -> Result<(Ukm, bool), Error> {
+pub async fn get(ctx: &Ctx, id: UkmId, query: UkmReadQuery) -> Result<(Ukm, bool), Error> {
     let reveal = match query.reveal.as_deref() {
         None => false,
         Some("nik") => true,
@@ -246,21 +234,21 @@ pub async fn get(
     }
     let include_archived = query.include_archived.unwrap_or(false);
     if !reveal {
-        let (row, person) = app
+        let (row, person) = ctx
+            .app
             .db
             .ukm_with_owner(id, include_archived)
             .await
             .map_err(Error::missing("UKM"))?;
-        let owner = owner_view(&person, &app.data_key, disclosure_for(&ctx.caller))?;
-        return Ok((ukm_view(row, owner, &app.regions), false));
+        let owner = owner_view(&person, &ctx.app.data_key, disclosure_for(&ctx.caller))?;
+        return Ok((ukm_view(row, owner, &ctx.app.regions), false));
     }
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    let record = app
-        .write(move |conn| {
-            let record = load(conn, &app2, id, include_archived, Disclosure::Revealed)?;
+    let record = ctx
+        .write(move |conn, ctx| {
+            let record = load(conn, &ctx.app, id, include_archived, Disclosure::Revealed)?;
             versioned::committed(
                 conn,
-                &ctx,
+                ctx,
                 "reveal_nik",
                 "person",
                 &record.owner.id.to_string(),
@@ -274,20 +262,18 @@ pub async fn get(
 
 /// Changes some business fields; the result must satisfy every rule as a whole.
 pub async fn update(
-    app: &App,
     ctx: &Ctx,
     id: UkmId,
     if_match: IfMatch,
     patch: PatchUkm,
 ) -> Result<Ukm, Error> {
-    let (app2, ctx) = (app.clone(), ctx.clone());
-    app.write(move |conn| {
-        versioned::update::<UkmEntity>(conn, &app2, &ctx, id, &if_match, |conn, current| {
+    ctx.write(move |conn, ctx| {
+        versioned::update::<UkmEntity>(conn, ctx, id, &if_match, |conn, current| {
             let mut f = patch.apply(current);
             check_business(&f, Utc::now().year()).into_result()?;
-            check_kelurahan(&app2, &f.kelurahan_code)?;
+            check_kelurahan(&ctx.app, &f.kelurahan_code)?;
             check_cooperative(conn, f.cooperative_id)?;
-            apply_size(&app2, &mut f);
+            apply_size(&ctx.app, &mut f);
             Ok(f)
         })
     })
@@ -295,8 +281,7 @@ pub async fn update(
 }
 
 /// Archives a UKM: kept, but gone from lists and reads unless asked for.
-pub async fn archive(app: &App, ctx: &Ctx, id: UkmId, if_match: IfMatch) -> Result<(), Error> {
-    let ctx = ctx.clone();
-    app.write(move |conn| versioned::archive::<UkmEntity>(conn, &ctx, id, &if_match))
+pub async fn archive(ctx: &Ctx, id: UkmId, if_match: IfMatch) -> Result<(), Error> {
+    ctx.write(move |conn, ctx| versioned::archive::<UkmEntity>(conn, ctx, id, &if_match))
         .await
 }

@@ -248,19 +248,6 @@ fn url_form(bytes: &[u8]) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(bytes)
 }
 
-/// A query parameter rule broken after parsing (a range, a length): reported like parse errors.
-pub fn query_error(field: &str, code: &str, message: &str) -> ApiError {
-    ApiError(klinik_app::Error::BadRequest {
-        code: "invalid_query",
-        detail: "A query parameter is unknown or has an invalid value.".into(),
-        errors: vec![FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }],
-    })
-}
-
 /// The `If-Match` header, read for the versioned write path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Precondition(pub IfMatch);
@@ -282,8 +269,6 @@ impl FromRequest for Precondition {
 /// The `Idempotency-Key` of a create request, if any: 1 to 255 visible ASCII characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(pub Option<String>);
-
-pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
 
 impl FromRequest for IdempotencyKey {
     type Error = ApiError;

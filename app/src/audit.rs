@@ -1,12 +1,11 @@
 //! Writing the audit trail: who did what to which record, with the changed fields.
 //! Called inside the transaction of the change, so that both commit or neither does.
 
-use klinik_persistence::AnyConnection;
 use klinik_persistence::audit::{self, NewAuditEvent};
 use serde_json::{Map, Value, json};
 
-use crate::context::{Caller, Origin};
-use crate::error::Error;
+use crate::context::Origin;
+use crate::prelude::*;
 
 /// Shown instead of a personal value in the trail.
 pub const MASK: &str = "***";

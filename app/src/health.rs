@@ -2,8 +2,7 @@
 
 use std::time::Duration;
 
-use crate::error::Error;
-use crate::state::App;
+use crate::prelude::*;
 
 /// Ready when a pooled connection answers within two seconds; 503 otherwise.
 pub async fn ready(app: &App) -> Result<(), Error> {

@@ -17,6 +17,7 @@ pub mod fields;
 pub mod health;
 pub mod paging;
 pub mod personal_data;
+pub mod prelude;
 pub mod registry;
 pub mod settings;
 pub mod spreadsheet;

@@ -8,7 +8,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::error::Error;
+use crate::prelude::*;
 
 type HmacSha256 = Hmac<Sha256>;
 

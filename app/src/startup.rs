@@ -7,16 +7,15 @@ use std::sync::Arc;
 use anyhow::Context;
 use klinik_domain::size_class::{Ceilings, Thresholds};
 use klinik_persistence::pg_reads::{PointReadSettings, PointReadUrl};
-use klinik_persistence::{
-    AnyConnection, Database, DatabaseUrl, PoolOptions, build_pool, regions, run_migrations,
-};
+use klinik_persistence::{Database, DatabaseUrl, PoolOptions, build_pool, regions, run_migrations};
 
 use crate::auth::tokens::TokenKeys;
 use crate::auth::{bootstrap, passwords};
 use crate::personal_data::DataKey;
+use crate::prelude::*;
 use crate::registry::cooperatives::status;
 use crate::settings::Settings;
-use crate::state::{App, RegionIndex};
+use crate::state::RegionIndex;
 
 /// Opens the database, applies migrations, recomputes statuses under the rule in force, creates
 /// the first admin and the shipped instruments when missing, and loads the reference data.

@@ -104,18 +104,6 @@ impl Database {
         outcome
     }
 
-    /// Runs `work` as one write transaction on the calling thread (start-up, commands).
-    pub fn write_now<T, E, F>(&self, work: F) -> Result<T, E>
-    where
-        E: WorkError,
-        F: FnOnce(&mut AnyConnection) -> Result<T, E>,
-    {
-        let mut conn = self.inner.pool.get().map_err(StoreError::from)?;
-        let outcome = write_transaction(&mut conn, work);
-        self.inner.writes.fetch_add(1, Ordering::SeqCst);
-        outcome
-    }
-
     /// Whether the database answers `SELECT 1` on a pooled connection within `wait` (the
     /// readiness probe). It bypasses the request queue: a probe must not wait behind load.
     pub async fn ping_within(&self, wait: std::time::Duration) -> Result<(), StoreError> {

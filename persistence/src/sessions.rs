@@ -86,16 +86,6 @@ pub fn revoke_user(
     .execute(conn)?)
 }
 
-/// True while the chain has not been revoked: access tokens carry their chain and die with it.
-pub fn family_is_live(conn: &mut AnyConnection, family: &str) -> Result<bool, StoreError> {
-    let revoked: i64 = refresh_tokens::table
-        .filter(refresh_tokens::family.eq(family))
-        .filter(refresh_tokens::revoked_at.is_not_null())
-        .count()
-        .get_result(conn)?;
-    Ok(revoked == 0)
-}
-
 pub fn record_failure(conn: &mut AnyConnection, principal: &str) -> Result<(), StoreError> {
     diesel::insert_into(sign_in_failures::table)
         .values((

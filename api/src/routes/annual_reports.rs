@@ -1,18 +1,11 @@
 //! Annual reports of a cooperative: `/api/v1/cooperatives/{id}/annual-reports`.
 
-use actix_web::{delete, get, patch, post, web};
-use klinik_app::paging::Page;
 use klinik_app::registry::annual_reports::{
     self as reports, ReportListQuery, ReportReadQuery,
     model::{AnnualReport, CreateAnnualReport, PatchAnnualReport},
 };
-use klinik_persistence::CooperativeId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, no_content, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,14 +1,8 @@
 //! Reading the audit trail (admin only): `/api/v1/audit-events`.
 
-use actix_web::get;
 use klinik_app::accounts::audit_events::{self, AuditEvent, AuditQuery};
-use klinik_app::paging::Page;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::QueryParams;
-use crate::problem::responses;
-use crate::respond::{Reply, ok};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(list_audit_events);

@@ -2,7 +2,7 @@
 //! credentials), and one's own account: `/api/v1/auth`.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse};
 use klinik_app::App;
 use klinik_app::auth::sign_in::{
     self, ChangePassword, ClientCredentials as Credentials, LoginRequest, Me, RefreshRequest,
@@ -10,12 +10,11 @@ use klinik_app::auth::sign_in::{
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{Allowed, Public};
-use crate::extract::{JsonBody, RawBody, form_body};
-use crate::problem::{ApiError, responses};
-use crate::respond::{Reply, no_content, ok};
+use crate::auth::Public;
+use crate::extract::{RawBody, form_body};
+use crate::problem::ApiError;
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,17 +1,11 @@
 //! Admin management of integration clients (other government systems): `/api/v1/clients`.
 
+use actix_web::HttpResponse;
 use actix_web::http::header::{CACHE_CONTROL, ETAG, HeaderValue};
-use actix_web::{HttpResponse, get, patch, post, web};
 use klinik_app::accounts::clients::{self, Client, ClientWithSecret, CreateClient, PatchClient};
-use klinik_app::paging::{Page, PageQuery};
 use klinik_app::versioned::etag;
-use klinik_persistence::ClientId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,19 +1,12 @@
 //! The cooperative registry: `/api/v1/cooperatives`.
 
-use actix_web::{delete, get, patch, post, put, web};
-use klinik_app::paging::Page;
 use klinik_app::registry::cooperatives::{
     self as cooperatives,
     model::{Cooperative, CreateCooperative, PatchCooperative, StatusOverrideInput},
     query::{CooperativeQuery, IncludeArchivedQuery},
 };
-use klinik_persistence::CooperativeId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, no_content, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,12 +1,12 @@
 //! Liveness and readiness probes for orchestrators and load balancers.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::HttpResponse;
 use klinik_app::App;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::problem::ApiError;
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(get_health_live).service(get_health_ready);

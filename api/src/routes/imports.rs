@@ -4,20 +4,15 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use klinik_app::paging::{Page, PageQuery};
 use klinik_app::registry::imports::{self, ImportReport, MAX_IMPORT_BYTES, Upload};
 use klinik_domain::imports::ImportKind;
-use klinik_persistence::ImportId;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::QueryParams;
-use crate::problem::{ApiError, FieldError, responses};
-use crate::respond::{Reply, ok};
+use crate::problem::{ApiError, FieldError};
+use crate::routes::prelude::*;
 
 const MAX_TEXT_FIELD_BYTES: usize = 64;
 const MAX_FILE_NAME_CHARS: usize = 255;

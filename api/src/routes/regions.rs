@@ -1,15 +1,9 @@
 //! The city's regions: reference data, public, read from memory.
 
-use actix_web::{get, web};
 use klinik_app::App;
-use klinik_app::paging::{Page, PageQuery};
 use klinik_app::registry::regions::{self, Kecamatan, Kelurahan, KelurahanQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::QueryParams;
-use crate::problem::responses;
-use crate::respond::{Reply, ok};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config.service(list_kecamatan).service(list_kelurahan);

@@ -1,21 +1,14 @@
 //! The UKM registry: `/api/v1/ukm`, with its owners' personal data protected.
 
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
-use actix_web::{delete, get, patch, post, web};
-use klinik_app::paging::Page;
 use klinik_app::registry::ukm::{
     self, UkmReadQuery,
     figures::{self, CreateYearlyFigures, YearlyFiguresRecord},
     model::{CreateUkm, PatchUkm, Ukm},
     query::UkmQuery,
 };
-use klinik_persistence::UkmId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, no_content, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

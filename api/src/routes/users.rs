@@ -1,15 +1,8 @@
 //! Admin management of user accounts: `/api/v1/users`.
 
-use actix_web::{get, patch, post, web};
 use klinik_app::accounts::users::{self, CreateUser, PatchUser, ResetPassword, User};
-use klinik_app::paging::{Page, PageQuery};
-use klinik_persistence::UserId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, no_content, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

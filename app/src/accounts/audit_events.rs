@@ -5,10 +5,8 @@ use klinik_persistence::audit::{self as store, AuditEventRow, AuditFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::context::Ctx;
-use crate::error::Error;
 use crate::fields::utc;
-use crate::paging::{Page, PageRequest};
+use crate::prelude::*;
 
 /// One recorded action.
 #[derive(Debug, Serialize, ToSchema)]

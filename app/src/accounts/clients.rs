@@ -4,18 +4,14 @@
 use chrono::{DateTime, Utc};
 use klinik_domain::accounts::{Scope, format_scopes};
 use klinik_domain::{Violation, Violations, text};
+use klinik_persistence::StoreError;
 use klinik_persistence::clients::{self as store, ClientChanges, ClientRow, NewClient};
-use klinik_persistence::{AnyConnection, ClientId, PartnerId, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::passwords;
-use crate::context::Ctx;
-use crate::created::Created;
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
-use crate::paging::{Page, PageQuery, PageRequest};
-use crate::versioned::{self, Entity, IfMatch, Tagged};
+use crate::prelude::*;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -3,18 +3,14 @@
 use chrono::{DateTime, Utc};
 use klinik_domain::accounts::{self, Role};
 use klinik_domain::{Violation, Violations, identifiers, text};
+use klinik_persistence::sessions;
 use klinik_persistence::users::{self as store, NewUser, UserChanges, UserRow};
-use klinik_persistence::{AnyConnection, UserId, sessions};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::passwords;
-use crate::context::{Caller, Ctx};
-use crate::created::Created;
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
-use crate::paging::{Page, PageQuery, PageRequest};
-use crate::versioned::{self, Entity, IfMatch, Tagged};
+use crate::prelude::*;
 
 /// Personal fields shown in the audit trail only as "changed".
 const PERSONAL: &[&str] = &["email"];

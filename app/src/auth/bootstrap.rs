@@ -4,10 +4,11 @@ use std::path::Path;
 
 use anyhow::Context;
 use klinik_domain::accounts::{self, Role};
+use klinik_persistence::audit;
 use klinik_persistence::users::{self, NewUser};
-use klinik_persistence::{AnyConnection, audit};
 
 use super::passwords;
+use crate::prelude::*;
 use crate::settings::{JWT_SECRET_MIN_BYTES, Settings};
 
 /// The signing key: `KLINIK_JWT_SECRET`, or (outside production) one generated once and kept in the

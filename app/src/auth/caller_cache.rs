@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use crate::context::Caller;
+use crate::prelude::*;
 use crate::write_stamped::WriteStamped;
 
 /// How long a loaded caller serves when this process writes nothing.

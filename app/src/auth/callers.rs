@@ -3,12 +3,11 @@
 //! Loaded accounts are kept a moment ([`super::caller_cache`]).
 
 use klinik_domain::accounts::parse_scopes;
-use klinik_persistence::{AnyConnection, StoreError, clients, users};
+use klinik_persistence::{StoreError, clients, users};
 
 use super::tokens::{Claims, Subject};
-use crate::context::Caller;
-use crate::error::Error;
-use crate::state::App;
+
+use crate::prelude::*;
 
 /// Loads the account a verified token names; `None` when it no longer may act.
 fn load(

@@ -3,7 +3,7 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
-use crate::error::Error;
+use crate::prelude::*;
 
 pub fn hash(password: &str) -> Result<String, Error> {
     Argon2::default()

@@ -4,17 +4,15 @@
 use chrono::{Duration, NaiveDateTime};
 use klinik_domain::accounts::{self, Role, Scope, format_scopes, parse_scopes};
 use klinik_persistence::users::UserChanges;
-use klinik_persistence::{AnyConnection, UserId, clients, sessions, users};
+use klinik_persistence::{clients, sessions, users};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::passwords;
 use super::tokens::Subject;
 use crate::audit::AuditContext;
-use crate::context::{Caller, Ctx, Origin};
-use crate::error::Error;
-use crate::state::App;
-use crate::versioned;
+use crate::context::Origin;
+use crate::prelude::*;
 
 /// Failed sign-ins allowed per account within [`LOCKOUT_MINUTES`].
 pub const MAX_FAILURES: usize = 5;

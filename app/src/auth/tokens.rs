@@ -1,10 +1,9 @@
 //! Access tokens: HS256 JWTs with a pinned algorithm, issuer, audience, and a short life.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use klinik_persistence::{ClientId, UserId};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::prelude::*;
 
 pub const ISSUER: &str = "klinik-kumkm";
 pub const AUDIENCE: &str = "klinik-kumkm-api";

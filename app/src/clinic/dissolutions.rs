@@ -7,17 +7,13 @@ use klinik_domain::activity_status::ActivityStatus;
 use klinik_domain::clinic::outcome::{DissolutionReason, ProposalStatus};
 use klinik_domain::text::multi_line;
 use klinik_persistence::clinic::dissolutions::{self as store, ProposalFilter, ProposalRow};
-use klinik_persistence::{AnyConnection, CaseId, CooperativeId, DissolutionProposalId};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::clinic::cases::closing::set_override;
-use crate::context::Ctx;
-use crate::error::Error;
 use crate::fields::utc;
-use crate::paging::{Page, PageRequest, check_ids, paging};
-use crate::versioned::{self, IfMatch, Tagged};
+use crate::prelude::*;
 
 pub const NOTE_MAX_CHARS: usize = 2000;
 

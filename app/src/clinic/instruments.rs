@@ -7,18 +7,14 @@ use klinik_domain::clinic::SubjectKind;
 use klinik_domain::clinic::health::{ComponentInput, InstrumentDefinition, Scored, is_code};
 use klinik_domain::clinic::instruments::{SeedInstrument, seeded};
 use klinik_domain::text::single_line;
+use klinik_persistence::StoreError;
 use klinik_persistence::clinic::instruments::{self as store, InstrumentRow, NewInstrument};
-use klinik_persistence::{AnyConnection, InstrumentId, StoreError};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
 use crate::fields::utc;
-use crate::paging::{Page, PageRequest};
-use crate::versioned::{self, Tagged};
+use crate::prelude::*;
 
 /// The shipped instruments as rows to store.
 pub fn shipped() -> Result<Vec<NewInstrument>, serde_json::Error> {

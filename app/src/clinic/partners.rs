@@ -9,17 +9,13 @@ use klinik_domain::text::single_line;
 use klinik_persistence::clinic::partners::{
     self as store, PartnerFields, PartnerFilter, PartnerRow,
 };
-use klinik_persistence::{AnyConnection, PartnerId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
 use crate::fields::{present, utc};
-use crate::paging::{Page, PageRequest, check_q, paging};
+use crate::paging::check_q;
+use crate::prelude::*;
 use crate::registry::cooperatives::query::IncludeArchivedQuery;
-use crate::versioned::{self, Archived, Entity, IfMatch, Tagged};
 
 const NAME_MAX_CHARS: usize = 200;
 

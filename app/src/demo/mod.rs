@@ -13,11 +13,11 @@ mod names;
 mod registry;
 
 use anyhow::Context;
-use klinik_persistence::{AnyConnection, cooperatives, ukm, write_transaction};
+use klinik_persistence::{cooperatives, ukm, write_transaction};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
-use crate::state::App;
+use crate::prelude::*;
 
 /// How big a city to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

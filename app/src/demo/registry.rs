@@ -8,11 +8,11 @@ use klinik_domain::cooperative::{
     BoardRole, CooperativeForm, CooperativeType, ManagementPattern, MembershipArea,
 };
 use klinik_domain::ukm::{Sector, Sex, UkmStatus};
+use klinik_persistence::StoreError;
 use klinik_persistence::annual_reports::{self, AnnualReportFields};
 use klinik_persistence::cooperatives::{self, CooperativeFields, NewBoardMember};
 use klinik_persistence::persons::{self, PersonFields};
 use klinik_persistence::ukm::{self, UkmFields};
-use klinik_persistence::{AnyConnection, PersonId, StoreError};
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
@@ -21,9 +21,9 @@ use super::names::{
     CULINARY, FIRST_NAMES, OTHER_TRADES, WORDS, cooperative_types, person_name, pick, shuffle,
     synthetic_nik,
 };
+use crate::prelude::*;
 use crate::registry::cooperatives::status;
 use crate::registry::ukm::apply_size;
-use crate::state::App;
 
 fn store_error(e: StoreError) -> anyhow::Error {
     anyhow::anyhow!("{e}")

@@ -4,9 +4,8 @@ use klinik_persistence::regions::KelurahanRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::Error;
-use crate::paging::{Page, PageQuery, PageRequest};
-use crate::state::{App, RegionIndex};
+use crate::prelude::*;
+use crate::state::RegionIndex;
 
 /// The six kecamatan codes of Kota Bogor (Kemendagri).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, ToSchema)]

@@ -1,15 +1,8 @@
 //! Mentoring activities: `/api/v1/cases/{id}/activities` and `/api/v1/activities/{id}`.
 
-use actix_web::{get, patch, post, web};
 use klinik_app::clinic::activities::{self, Activity, CreateActivity, PatchActivity};
-use klinik_app::paging::{Page, PageQuery};
-use klinik_persistence::{ActivityId, CaseId};
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

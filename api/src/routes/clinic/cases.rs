@@ -1,20 +1,13 @@
 //! Clinic cases: `/api/v1/cases`, their team, history, transitions and outcome.
 
-use actix_web::{get, patch, post, put, web};
 use klinik_app::clinic::cases::{
     self, CaseQuery, HistoryQuery,
     model::{Case, CreateCase, PatchCase, Transition, TransitionRequest},
     outcome::{self, OutcomeOverride},
     transitions,
 };
-use klinik_app::paging::Page;
-use klinik_persistence::CaseId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

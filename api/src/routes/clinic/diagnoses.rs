@@ -1,18 +1,11 @@
 //! Diagnoses of a case: `/api/v1/cases/{id}/diagnoses` and `/api/v1/diagnoses/{id}`.
 
-use actix_web::{get, patch, post, put, web};
 use klinik_app::clinic::diagnoses::{
     self,
     model::{CreateDiagnosis, Diagnosis, FinalizeRequest, MemberScoreInput, PatchDiagnosis},
 };
-use klinik_app::paging::{Page, PageQuery};
-use klinik_persistence::{CaseId, DiagnosisId, ExpertId};
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,17 +1,10 @@
 //! Dissolution proposals: `/api/v1/dissolution-proposals`.
 
-use actix_web::{get, post, web};
 use klinik_app::clinic::dissolutions::{
     self, DissolutionProposal, ProposalQuery, ProposalTransitionRequest,
 };
-use klinik_app::paging::Page;
-use klinik_persistence::DissolutionProposalId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

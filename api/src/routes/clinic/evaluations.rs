@@ -1,16 +1,9 @@
 //! Evaluations (monitoring and evaluation): `/api/v1/cases/{id}/evaluations` and
 //! `/api/v1/evaluations/{id}`.
 
-use actix_web::{get, post, web};
 use klinik_app::clinic::evaluations::{self, CreateEvaluation, Evaluation};
-use klinik_app::paging::{Page, PageQuery};
-use klinik_persistence::{CaseId, EvaluationId};
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

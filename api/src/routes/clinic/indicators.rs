@@ -1,20 +1,15 @@
 //! Programme indicators: `/api/v1/programmes/{id}/indicators`, `/api/v1/indicators` and its
 //! CSV and XLSX tables.
 
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
 use klinik_app::clinic::indicators::{
     self, IndicatorsExportQuery, IndicatorsQuery, ProgrammeIndicatorsQuery, cache::Counted,
     dto::Indicators,
 };
 use klinik_app::spreadsheet::Format;
-use klinik_persistence::ProgrammeId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::QueryParams;
-use crate::problem::responses;
-use crate::respond::{Reply, download};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,18 +1,11 @@
 //! Health-assessment instruments: `/api/v1/instruments`.
 
-use actix_web::{get, post, web};
 use klinik_app::clinic::instruments::{
     self, CreateInstrument, Instrument, InstrumentQuery, ScoreRequest,
 };
-use klinik_app::paging::Page;
 use klinik_domain::clinic::health::Scored;
-use klinik_persistence::InstrumentId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,19 +1,12 @@
 //! Partner institutions: `/api/v1/partners`.
 
-use actix_web::{delete, get, patch, post, web};
 use klinik_app::clinic::partners::{
     self, CreatePartner, Partner, PartnerEntity, PartnerQuery, PatchPartner,
 };
-use klinik_app::paging::Page;
 use klinik_app::registry::cooperatives::query::IncludeArchivedQuery;
 use klinik_app::versioned;
-use klinik_persistence::PartnerId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, no_content, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,6 +1,5 @@
 //! Recommendations: `/api/v1/diagnoses/{id}/recommendations` and `/api/v1/recommendations`.
 
-use actix_web::{get, patch, post, put, web};
 use klinik_app::clinic::recommendations::{
     self as recommendations, RecommendationQuery,
     model::{
@@ -8,14 +7,8 @@ use klinik_app::clinic::recommendations::{
         RecommendationTransition, RecommendationTransitionRequest,
     },
 };
-use klinik_app::paging::{Page, PageQuery};
-use klinik_persistence::{DiagnosisId, RecommendationId};
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,15 +1,8 @@
 //! Clinic sessions: `/api/v1/clinic-sessions`.
 
-use actix_web::{get, patch, post, web};
 use klinik_app::clinic::sessions::{self, CreateSession, PatchSession, Session, SessionQuery};
-use klinik_app::paging::Page;
-use klinik_persistence::ClinicSessionId;
-use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Allowed;
-use crate::extract::{CreateBody, JsonBody, Precondition, QueryParams};
-use crate::problem::responses;
-use crate::respond::{Reply, created, ok, tagged};
+use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
     config

@@ -1,16 +1,12 @@
 //! Cooperatives and their annual reports as spreadsheets.
 
-use actix_web::get;
 use klinik_app::registry::exports::{
     self,
     cooperatives::{AnnualReportExportQuery, CooperativeExportQuery},
 };
 use klinik_app::spreadsheet::Format;
 
-use crate::auth::Allowed;
-use crate::extract::QueryParams;
-use crate::problem::responses;
-use crate::respond::{Reply, download};
+use crate::routes::prelude::*;
 
 /// Export annual reports as CSV.
 ///

@@ -1,16 +1,12 @@
 //! UKM and their yearly figures as spreadsheets.
 
-use actix_web::get;
 use klinik_app::registry::exports::{
     self,
     ukm::{UkmExportQuery, YearlyFiguresExportQuery},
 };
 use klinik_app::spreadsheet::Format;
 
-use crate::auth::Allowed;
-use crate::extract::QueryParams;
-use crate::problem::responses;
-use crate::respond::{Reply, download};
+use crate::routes::prelude::*;
 
 /// Export UKM as CSV.
 ///

@@ -10,14 +10,9 @@ use klinik_domain::clinic::case::CaseStatus;
 use klinik_persistence::clinic::activities::{self as store, ActivityFields, ActivityRow};
 use klinik_persistence::clinic::cases::CaseRow;
 use klinik_persistence::clinic::{experts, recommendations};
-use klinik_persistence::{ActivityId, AnyConnection, CaseId, ExpertId};
 
 use crate::clinic::cases::access::{CaseScope, visible_case};
-use crate::context::{Caller, Ctx};
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageQuery, PageRequest, paging};
-use crate::versioned::{self, Entity, IfMatch};
+use crate::prelude::*;
 pub use model::{Activity, ActivityExpert, CreateActivity, PatchActivity};
 
 fn load_rows(conn: &mut AnyConnection, rows: Vec<ActivityRow>) -> Result<Vec<Activity>, Error> {

@@ -12,11 +12,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use klinik_persistence::{ExpertId, RecommendationId};
-
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
-use crate::versioned::Tagged;
+use crate::prelude::*;
 
 pub const NOTES_MAX_CHARS: usize = 4000;
 pub const MAX_EXPERTS: usize = 20;

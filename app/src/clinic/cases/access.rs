@@ -5,10 +5,8 @@
 use klinik_domain::accounts::Role;
 use klinik_domain::clinic::MemberDuty;
 use klinik_persistence::clinic::{cases, experts};
-use klinik_persistence::{AnyConnection, CaseId, ExpertId};
 
-use crate::context::Caller;
-use crate::error::Error;
+use crate::prelude::*;
 
 /// Which cases a caller may see.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,15 +8,15 @@ use klinik_domain::activity_status::ActivityStatus;
 use klinik_domain::clinic::outcome::{DEFAULT_RULE, DEFAULT_RULE_VERSION, decide};
 use klinik_domain::size_class::Thresholds;
 use klinik_domain::{Violation, Violations};
+use klinik_persistence::StoreError;
 use klinik_persistence::clinic::cases::CaseRow;
 use klinik_persistence::clinic::dissolutions::{self, NewProposal};
 use klinik_persistence::clinic::evaluations::{self, OutcomeRow};
 use klinik_persistence::cooperatives::{self, ComputedStatus};
-use klinik_persistence::{AnyConnection, CooperativeId, DissolutionProposalId, StoreError};
 
 use super::model::DissolutionRequest;
 use crate::clinic::evaluations::subject;
-use crate::error::Error;
+use crate::prelude::*;
 
 /// Computes and stores the outcome of a closing case from its latest evaluation and the
 /// registries' evidence, by the default rule for `bagus`.

@@ -13,23 +13,17 @@ use chrono::Utc;
 use klinik_domain::clinic::case::CaseStatus;
 use klinik_domain::clinic::outcome::Outcome;
 use klinik_domain::clinic::{ExpertRole, MemberDuty, ReferralSource, SubjectKind};
+use klinik_persistence::StoreError;
 use klinik_persistence::clinic::cases::{
     self as store, CaseFilter, CaseMemberRow, CaseRow, NewCase, SubjectRow,
 };
 use klinik_persistence::clinic::{diagnoses, evaluations, experts, programmes};
-use klinik_persistence::{
-    AnyConnection, CaseId, CooperativeId, ExpertId, ProgrammeId, StoreError, UkmId,
-};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageRequest, check_ids, paging};
+use crate::prelude::*;
 use crate::registry::regions::KecamatanCode;
 use crate::state::RegionIndex;
-use crate::versioned::{self, Entity, IfMatch};
 use access::{CaseScope, visible_case};
 use model::{
     AssessmentSummary, Case, CaseParts, CreateCase, PatchCase, TeamMemberInput, Transition,

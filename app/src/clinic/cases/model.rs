@@ -13,9 +13,8 @@ use klinik_persistence::clinic::evaluations::OutcomeRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::Error;
 use crate::fields::{present, utc};
-use crate::versioned::Tagged;
+use crate::prelude::*;
 
 /// The most experts a team or a mentor list may hold.
 pub const MAX_MEMBERS: usize = 20;

@@ -3,7 +3,6 @@
 
 use klinik_domain::clinic::outcome::Outcome;
 use klinik_domain::text::multi_line;
-use klinik_persistence::CaseId;
 use klinik_persistence::clinic::cases as store;
 use klinik_persistence::clinic::evaluations;
 use serde::Deserialize;
@@ -12,9 +11,8 @@ use utoipa::ToSchema;
 
 use super::load;
 use super::model::Case;
-use crate::context::Ctx;
-use crate::error::Error;
-use crate::versioned::{self, IfMatch};
+
+use crate::prelude::*;
 
 pub const REASON_MAX_CHARS: usize = 2000;
 

@@ -10,15 +10,13 @@ use klinik_domain::clinic::case::{CaseAction, CaseFacts, TransitionError, transi
 use klinik_domain::text::multi_line;
 use klinik_persistence::clinic::cases::{self as store, CaseRow, NewTransition};
 use klinik_persistence::clinic::{activities, diagnoses, evaluations, recommendations};
-use klinik_persistence::{AnyConnection, CaseId};
 use serde_json::json;
 
 use super::access::{CaseScope, visible_case};
 use super::model::{Case, TransitionRequest};
 use super::{closing, load};
-use crate::context::{Caller, Ctx};
-use crate::error::Error;
-use crate::versioned::{self, IfMatch};
+
+use crate::prelude::*;
 
 pub const NOTE_MAX_CHARS: usize = 2000;
 

@@ -14,17 +14,11 @@ use klinik_persistence::clinic::diagnoses::{
     self as store, DiagnosisRow, DraftFields, MemberScoreRow,
 };
 use klinik_persistence::clinic::instruments;
-use klinik_persistence::{
-    AnyConnection, CaseId, DiagnosisId, ExpertId, InstrumentId, StoreError, now_utc,
-};
+use klinik_persistence::{StoreError, now_utc};
 
 use crate::clinic::cases::access::{CaseScope, visible_case};
 use crate::clinic::instruments::{ComponentScoreInput, Instrument, component_inputs};
-use crate::context::{Caller, Ctx};
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageQuery, PageRequest};
-use crate::versioned::{self, Entity, IfMatch};
+use crate::prelude::*;
 use model::{
     CreateDiagnosis, Diagnosis, FinalizeRequest, MemberScoreInput, PatchDiagnosis, StoredInput,
     check_findings, check_summary,

@@ -9,12 +9,9 @@ use klinik_persistence::clinic::diagnoses::{DiagnosisRow, FindingRow, MemberScor
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use klinik_persistence::ExpertId;
-
 use crate::clinic::instruments::ComponentScoreInput;
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
-use crate::versioned::Tagged;
+use crate::prelude::*;
 
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
 pub const SUMMARY_MAX_CHARS: usize = 4000;

@@ -11,17 +11,12 @@ use klinik_domain::clinic::evaluation::Indicator;
 use klinik_domain::clinic::outcome::Conclusion;
 use klinik_domain::text::multi_line;
 use klinik_persistence::clinic::evaluations::{self as store, EvaluationRow, NewEvaluation};
-use klinik_persistence::{AnyConnection, CaseId, EvaluationId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::clinic::cases::access::{CaseScope, visible_case};
-use crate::context::{Caller, Ctx};
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
 use crate::fields::utc;
-use crate::paging::{Page, PageQuery, PageRequest};
-use crate::versioned::{self, Tagged};
+use crate::prelude::*;
 
 pub const NOTES_MAX_CHARS: usize = 4000;
 

@@ -13,9 +13,9 @@ use klinik_domain::size_class::{Thresholds, classify, in_force};
 use klinik_domain::ukm::UkmStatus;
 use klinik_persistence::clinic::cases::CaseRow;
 use klinik_persistence::clinic::diagnoses;
-use klinik_persistence::{AnyConnection, CaseId, annual_reports, cooperatives, ukm};
+use klinik_persistence::{annual_reports, cooperatives, ukm};
 
-use crate::error::Error;
+use crate::prelude::*;
 
 /// What the readers found about one subject.
 enum Subject {

@@ -4,17 +4,14 @@
 pub mod model;
 
 use klinik_domain::clinic::{ExpertRole, ProblemCategory};
+use klinik_persistence::StoreError;
 use klinik_persistence::clinic::experts::{self as store, ExpertFields, ExpertFilter, ExpertRow};
-use klinik_persistence::{AnyConnection, ExpertId, PartnerId, StoreError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageRequest, check_ids, check_q, paging};
+use crate::paging::check_q;
+use crate::prelude::*;
 use crate::registry::cooperatives::query::IncludeArchivedQuery;
-use crate::versioned::{self, Archived, Entity, IfMatch};
 pub use model::{CreateExpert, Expert, PatchExpert};
 
 /// Phone and e-mail: in the audit trail they show only as changed.

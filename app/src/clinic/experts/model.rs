@@ -6,14 +6,13 @@ use klinik_domain::clinic::{ExpertRole, ProblemCategory};
 use klinik_domain::text::single_line;
 use klinik_domain::{Violation, Violations, identifiers};
 use klinik_persistence::clinic::experts::{ExpertFields, ExpertRow};
-use klinik_persistence::{AnyConnection, PartnerId, StoreError, UserId, users};
+use klinik_persistence::{StoreError, users};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
 use crate::personal_data::mask_phone;
-use crate::versioned::Tagged;
+use crate::prelude::*;
 
 const NAME_MAX_CHARS: usize = 200;
 

@@ -11,17 +11,15 @@ use klinik_domain::clinic::indicators::{
 };
 use klinik_domain::clinic::outcome::Evidence;
 use klinik_domain::ukm::UkmStatus;
+use klinik_persistence::annual_reports;
 use klinik_persistence::clinic::indicators::{self as store, ClinicRows};
 use klinik_persistence::clinic::partners;
 use klinik_persistence::clinic::programmes::ProgrammeRow;
-use klinik_persistence::{
-    AnyConnection, CaseId, CooperativeId, DiagnosisId, UkmId, annual_reports,
-};
 
 use super::dto::{
     BankName, Indicators, KecamatanIndicators, PeriodIndicators, RegistryFigures, Targets,
 };
-use crate::error::Error;
+use crate::prelude::*;
 use crate::state::RegionIndex;
 
 /// What to count: one programme over its horizon, or every programme over a range of years.

@@ -7,17 +7,13 @@ pub mod dto;
 mod table;
 
 use chrono::{Datelike, Utc};
-use klinik_persistence::ProgrammeId;
 use klinik_persistence::clinic::indicators as store;
 use klinik_persistence::clinic::programmes;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::context::Ctx;
-use crate::error::Error;
-use crate::paging::check_ids;
+use crate::prelude::*;
 use crate::spreadsheet::{self, Format};
-use crate::state::App;
 use build::Scope;
 use cache::Counted;
 use dto::Indicators;

@@ -7,16 +7,12 @@ use klinik_persistence::clinic::partners;
 use klinik_persistence::clinic::programmes::{
     self as store, ProgrammeFields, ProgrammeFilter, ProgrammeRow,
 };
-use klinik_persistence::{AnyConnection, PartnerId, ProgrammeId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageRequest, check_q, paging};
+use crate::paging::check_q;
+use crate::prelude::*;
 use crate::registry::cooperatives::query::IncludeArchivedQuery;
-use crate::versioned::{self, Archived, Entity, IfMatch};
 pub use model::{CreateProgramme, Funder, PatchProgramme, Programme};
 
 fn with_funders(

@@ -6,13 +6,11 @@ use klinik_domain::text::single_line;
 use klinik_domain::{Violation, Violations};
 use klinik_persistence::clinic::programmes::{ProgrammeFields, ProgrammeRow};
 use klinik_persistence::clinic::{instruments, partners};
-use klinik_persistence::{AnyConnection, InstrumentId, PartnerId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
-use crate::versioned::Tagged;
+use crate::prelude::*;
 
 const NAME_MAX_CHARS: usize = 200;
 /// Years a programme may run in: the office's records start after 2000.

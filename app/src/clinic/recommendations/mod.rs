@@ -18,20 +18,13 @@ use klinik_persistence::clinic::recommendations::{
     RecommendationRow,
 };
 use klinik_persistence::clinic::{experts, partners};
-use klinik_persistence::{
-    AnyConnection, CaseId, DiagnosisId, ExpertId, FindingId, PartnerId, ProgrammeId,
-    RecommendationId, StoreError, UserId, users,
-};
+use klinik_persistence::{StoreError, users};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
 
 use crate::clinic::cases::access::{CaseScope, visible_case};
-use crate::context::{Caller, Ctx};
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageQuery, PageRequest, check_ids, paging};
-use crate::versioned::{self, Entity, IfMatch};
+use crate::prelude::*;
 use model::{
     CapitalReport, CreateRecommendation, Draft, PatchRecommendation, Recommendation,
     RecommendationTransition, RecommendationTransitionRequest, check, check_note, check_report,

@@ -14,11 +14,8 @@ use klinik_persistence::clinic::recommendations::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use klinik_persistence::{ExpertId, FindingId, PartnerId, UserId};
-
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
-use crate::versioned::Tagged;
+use crate::prelude::*;
 
 pub const DESCRIPTION_MAX_CHARS: usize = 2000;
 pub const MAX_FINDINGS: usize = 50;

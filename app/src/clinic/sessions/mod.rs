@@ -6,21 +6,16 @@ pub mod model;
 use std::collections::HashMap;
 
 use klinik_domain::clinic::SessionKind;
+use klinik_persistence::StoreError;
 use klinik_persistence::clinic::sessions::{
     self as store, Attendance, SessionFields, SessionFilter, SessionRow,
 };
 use klinik_persistence::clinic::{cases, experts, programmes};
-use klinik_persistence::{
-    AnyConnection, CaseId, ClinicSessionId, ExpertId, ProgrammeId, StoreError,
-};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageRequest, check_ids, paging};
-use crate::versioned::{self, Entity, IfMatch};
+use crate::prelude::*;
+
 pub use model::{CreateSession, PatchSession, Session, SessionCase, SessionExpert};
 
 fn with_attendance(conn: &mut AnyConnection, rows: Vec<SessionRow>) -> Result<Vec<Session>, Error> {

@@ -10,11 +10,8 @@ use klinik_persistence::clinic::sessions::{Attendance, SessionFields, SessionRow
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use klinik_persistence::{CaseId, ExpertId, ProgrammeId};
-
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
-use crate::versioned::Tagged;
+use crate::prelude::*;
 
 const MAX_PEOPLE: usize = 200;
 

@@ -7,13 +7,12 @@ use klinik_domain::clinic::recommendation::RecommendationStatus;
 use klinik_domain::clinic::{MemberDuty, ReferralSource};
 use klinik_persistence::clinic::activities::{self, ActivityFields};
 use klinik_persistence::clinic::cases::{self, CaseMemberRow, CaseRow, NewCase};
-use klinik_persistence::{AnyConnection, CaseId, ExpertId};
 use rand::RngExt;
 
 use super::{Plan, Seeder, Subject, fail};
 use crate::clinic::cases::model::{DissolutionRequest, TransitionRequest};
 use crate::clinic::cases::transitions;
-use crate::versioned::IfMatch;
+use crate::prelude::*;
 
 /// One case being walked through the machine, with the day reached.
 pub(super) struct Walk {

@@ -19,15 +19,11 @@ use klinik_persistence::clinic::experts::{self, ExpertFields};
 use klinik_persistence::clinic::partners::{self, PartnerFields};
 use klinik_persistence::clinic::programmes::{self, ProgrammeFields};
 use klinik_persistence::clinic::{indicators, instruments};
-use klinik_persistence::{
-    AnyConnection, CooperativeId, ExpertId, InstrumentId, PartnerId, ProgrammeId, UkmId,
-    cooperatives, ukm,
-};
+use klinik_persistence::{cooperatives, ukm};
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
-use crate::context::Ctx;
-use crate::state::App;
+use crate::prelude::*;
 
 /// Programme years seeded: this year and the six before.
 pub const YEARS: i32 = 7;

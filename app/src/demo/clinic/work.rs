@@ -14,7 +14,7 @@ use klinik_persistence::annual_reports::{self, AnnualReportFields};
 use klinik_persistence::clinic::diagnoses::{self, DraftFields, NewFinding};
 use klinik_persistence::clinic::evaluations::{self, NewEvaluation};
 use klinik_persistence::clinic::recommendations::{self, RecommendationFields};
-use klinik_persistence::{AnyConnection, DiagnosisId, ExpertId, RecommendationId, ukm};
+use klinik_persistence::ukm;
 use rand::RngExt;
 use rust_decimal::Decimal;
 
@@ -25,7 +25,7 @@ use crate::clinic::evaluations::subject;
 use crate::clinic::instruments::ComponentScoreInput;
 use crate::clinic::recommendations::model::CapitalReport;
 use crate::clinic::recommendations::{move_to, record_capital};
-use crate::versioned::IfMatch;
+use crate::prelude::*;
 
 const COOPERATIVE_PROBLEMS: &[ProblemCategory] = &[
     ProblemCategory::TataKelolaRat,

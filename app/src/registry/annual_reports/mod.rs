@@ -5,18 +5,12 @@ pub mod model;
 
 use klinik_persistence::annual_reports::{self as store, AnnualReportFields, AnnualReportRow};
 use klinik_persistence::cooperatives as cooperative_store;
-use klinik_persistence::{AnyConnection, CooperativeId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::audit::diff;
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageRequest};
+use crate::prelude::*;
 use crate::registry::cooperatives::status;
-use crate::state::App;
-use crate::versioned::{self, Entity, IfMatch};
 use model::{AnnualReport, CreateAnnualReport, PatchAnnualReport, validate};
 
 fn today() -> chrono::NaiveDate {

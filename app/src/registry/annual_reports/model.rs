@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::fields::{nullable, present, utc};
-use crate::versioned::Tagged;
+use crate::prelude::*;
 
 /// Files the annual report of one book year.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

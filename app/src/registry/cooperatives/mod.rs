@@ -7,17 +7,13 @@ pub mod status;
 
 use std::collections::HashMap;
 
+use klinik_persistence::StoreError;
 use klinik_persistence::cooperatives::{
     self as store, ComputedStatus, CooperativeChanges, CooperativeRow, NewBoardMember,
 };
-use klinik_persistence::{AnyConnection, CooperativeId, StoreError};
 
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageRequest};
+use crate::prelude::*;
 use crate::state::RegionIndex;
-use crate::versioned::{self, Archived, Entity, IfMatch};
 use model::{Cooperative, CreateCooperative, PatchCooperative, StatusOverrideInput};
 use query::{CooperativeQuery, CooperativeSort, IncludeArchivedQuery};
 

@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::fields::{merge, nullable, present, utc};
+use crate::prelude::*;
 use crate::registry::region_codes::KelurahanCode;
 use crate::state::RegionIndex;
-use crate::versioned::Tagged;
 
 /// Longest legal-entity number or street line, in characters.
 const LINE_MAX_CHARS: usize = 200;

@@ -6,7 +6,7 @@ use klinik_persistence::cooperatives::{ListFilter, SortKey};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::Error;
+use crate::prelude::*;
 use crate::registry::regions::KecamatanCode;
 use crate::state::RegionIndex;
 

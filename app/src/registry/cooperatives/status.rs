@@ -9,12 +9,11 @@ use klinik_domain::activity_status::{ActivityRule, ActivityStatus, RatEvidence};
 use klinik_persistence::cooperatives::{
     self as store, ComputedStatus, CooperativeRow, StatusSnapshot,
 };
-use klinik_persistence::{AnyConnection, CooperativeId, StoreError, annual_reports};
+use klinik_persistence::{StoreError, annual_reports};
 
 use super::{CooperativeEntity, computed_of};
-use crate::context::Ctx;
-use crate::error::Error;
-use crate::versioned::Entity;
+
+use crate::prelude::*;
 
 pub fn current_year() -> i32 {
     chrono::Utc::now().date_naive().year()

@@ -4,13 +4,12 @@ use std::collections::HashMap;
 
 use klinik_domain::activity_status::ActivityStatus;
 use klinik_domain::cooperative::{CooperativeForm, CooperativeType};
-use klinik_persistence::{CooperativeId, annual_reports, cooperatives};
+use klinik_persistence::{annual_reports, cooperatives};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Download, MAX_EXPORT_ROWS, check_year, file, too_many};
-use crate::context::Ctx;
-use crate::error::Error;
+use crate::prelude::*;
 use crate::registry::cooperatives::query::CooperativeFilters;
 use crate::registry::imports;
 use crate::registry::region_codes::KelurahanCode;

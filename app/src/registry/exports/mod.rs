@@ -4,7 +4,7 @@
 pub mod cooperatives;
 pub mod ukm;
 
-use crate::error::{Error, FieldError};
+use crate::prelude::*;
 use crate::registry::imports::{Column, numeric_columns};
 use crate::spreadsheet::{self, Format};
 

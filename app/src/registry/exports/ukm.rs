@@ -8,14 +8,12 @@ use klinik_domain::size_class::SizeClass;
 use klinik_domain::ukm::{Sector, UkmStatus};
 use klinik_persistence::persons::{self, PersonRow};
 use klinik_persistence::ukm::{self as store, UkmRow};
-use klinik_persistence::{PersonId, UkmId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Download, MAX_EXPORT_ROWS, check_year, file, too_many};
-use crate::context::Ctx;
-use crate::error::Error;
 use crate::personal_data::DataKey;
+use crate::prelude::*;
 use crate::registry::imports;
 use crate::registry::region_codes::KelurahanCode;
 use crate::registry::regions::KecamatanCode;

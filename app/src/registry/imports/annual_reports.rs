@@ -7,20 +7,16 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::Utc;
 use klinik_persistence::annual_reports::{self as store, AnnualReportFields, AnnualReportRow};
 use klinik_persistence::cooperatives::{self, CooperativeRow};
-use klinik_persistence::{AnnualReportId, AnyConnection, CooperativeId};
 
 use super::CellKind::{Bool, Date, Integer, Text};
 use super::{
     Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys,
     cell_changes, flag, merge_stored, number, present, text, to_request, violations_to_problems,
 };
-use crate::context::Ctx;
-use crate::error::Error;
+use crate::prelude::*;
 use crate::registry::annual_reports::model::{CreateAnnualReport, validate};
 use crate::registry::cooperatives::status::refresh as refresh_status;
 use crate::spreadsheet::Table;
-use crate::state::App;
-use crate::versioned;
 
 pub const COLUMNS: &[Column] = &[
     Column::new("registration_number", "nomor_induk_koperasi", Text, "").required(),

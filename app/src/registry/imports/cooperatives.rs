@@ -5,21 +5,17 @@
 use std::collections::HashMap;
 
 use klinik_persistence::cooperatives::{self as store, CooperativeFields, CooperativeRow};
-use klinik_persistence::{AnyConnection, CooperativeId};
 
 use super::CellKind::{Bool, Date, Text};
 use super::{
     Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys,
     cell_changes, flag, merge_stored, number, present, text, to_request, violations_to_problems,
 };
-use crate::context::Ctx;
-use crate::error::Error;
+use crate::prelude::*;
 use crate::registry::cooperatives::duplicate;
 use crate::registry::cooperatives::model::CreateCooperative;
 use crate::registry::cooperatives::status::initial as initial_status;
 use crate::spreadsheet::Table;
-use crate::state::App;
-use crate::versioned;
 
 pub const COLUMNS: &[Column] = &[
     Column::new(

@@ -19,17 +19,12 @@ pub use plan::*;
 use chrono::{DateTime, Utc};
 use klinik_domain::imports::{ImportKind, ImportOutcome};
 use klinik_persistence::imports::{self as store, ImportRow, NewImport};
-use klinik_persistence::{AnyConnection, ImportId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::context::Ctx;
-use crate::error::{Error, FieldError};
 use crate::fields::utc;
-use crate::paging::{Page, PageQuery, PageRequest};
+use crate::prelude::*;
 use crate::spreadsheet::{self, Format, Table};
-use crate::state::App;
-use crate::versioned;
 use annual_reports::AnnualReportImporter;
 use cooperatives::CooperativeImporter;
 use ukm::UkmImporter;

@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::layout::{Column, HeaderMap};
-use crate::error::Error;
+use crate::prelude::*;
 use crate::spreadsheet::{FileProblem, Table};
 
 /// One problem of an import, where a person can find it in the file.

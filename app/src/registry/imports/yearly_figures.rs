@@ -6,20 +6,16 @@ use std::collections::HashMap;
 use klinik_domain::nik;
 use klinik_persistence::persons::{self, PersonRow};
 use klinik_persistence::ukm::{self as store, UkmRow, YearlyFigures, YearlyFiguresRow};
-use klinik_persistence::{AnyConnection, PersonId, UkmId};
 
 use super::CellKind::{Integer, Text};
 use super::{
     Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys,
     cell_changes, merge_stored, number, present, text, to_request, violations_to_problems,
 };
-use crate::context::Ctx;
-use crate::error::Error;
 use crate::personal_data::DataKey;
+use crate::prelude::*;
 use crate::registry::ukm::figures::{CreateYearlyFigures, check_figures};
 use crate::spreadsheet::Table;
-use crate::state::App;
-use crate::versioned;
 
 pub const COLUMNS: &[Column] = &[
     Column::new("nib", "nib", Text, ""),

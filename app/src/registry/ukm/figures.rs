@@ -2,16 +2,12 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use klinik_domain::{Violation, Violations, annual_report};
-use klinik_persistence::UkmId;
 use klinik_persistence::ukm::{self as store, YearlyFigures, YearlyFiguresRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::context::Ctx;
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
 use crate::fields::utc;
-use crate::versioned::{self, Entity, Tagged};
+use crate::prelude::*;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

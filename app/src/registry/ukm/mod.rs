@@ -8,21 +8,17 @@ pub mod query;
 use chrono::{Datelike, Utc};
 use klinik_domain::size_class::{classify, in_force};
 use klinik_persistence::ukm::{self as store, UkmFields, UkmRow};
-use klinik_persistence::{AnyConnection, CooperativeId, StoreError, UkmId, cooperatives, persons};
+use klinik_persistence::{StoreError, cooperatives, persons};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::context::{Caller, Ctx};
-use crate::created::{Created, Idempotency, create_once};
-use crate::error::Error;
-use crate::paging::{Page, PageRequest};
-use crate::state::App;
-use crate::versioned::{self, Archived, Entity, IfMatch};
 use model::{
     CreateUkm, Disclosure, PatchUkm, Ukm, check_business, check_owner, owner_view, person_fields,
     ukm_view,
 };
 use query::{UkmQuery, list_filter};
+
+use crate::prelude::*;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

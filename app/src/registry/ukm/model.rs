@@ -4,17 +4,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use klinik_domain::size_class::{SizeBasis, SizeClass};
 pub use klinik_domain::ukm::{KbliVersion, Sector, Sex, UkmStatus};
 use klinik_domain::{Violation, Violations, identifiers, nik, text};
-use klinik_persistence::PersonId;
 use klinik_persistence::persons::{PersonFields, PersonRow};
 use klinik_persistence::ukm::{UkmFields, UkmRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::Error;
 use crate::fields::{nullable, present, utc};
 use crate::personal_data::{DataKey, mask_phone};
+use crate::prelude::*;
 use crate::registry::region_codes::KelurahanCode;
-use crate::versioned::Tagged;
 
 /// The owner, a person. A NIK already known links the UKM to that person instead of copying them.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -6,10 +6,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::{Sector, UkmStatus};
-use crate::context::Caller;
-use crate::error::Error;
+use crate::prelude::*;
 use crate::registry::regions::KecamatanCode;
-use crate::state::App;
 
 /// Sort orders of the UKM list; a leading `-` sorts descending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]

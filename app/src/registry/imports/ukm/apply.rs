@@ -4,13 +4,10 @@ use std::collections::{HashMap, HashSet};
 
 use klinik_persistence::persons::{self, PersonFields};
 use klinik_persistence::ukm::{self as store, UkmFields};
-use klinik_persistence::{AnyConnection, PersonId, UkmId};
 
 use super::{COLUMNS, OwnerPlan, Work};
-use crate::context::Ctx;
-use crate::error::Error;
+use crate::prelude::*;
 use crate::registry::imports::cell_changes;
-use crate::versioned;
 
 /// Applies a checked plan inside the caller's transaction, auditing every record it touches.
 /// New people and new UKM go in with multi-row inserts: a city's file is tens of thousands of rows.

@@ -3,13 +3,13 @@
 use std::collections::{HashMap, HashSet};
 
 use klinik_domain::nik;
+use klinik_persistence::cooperatives;
 use klinik_persistence::persons::{self, PersonFields, PersonRow};
 use klinik_persistence::ukm::{self as store, UkmRow};
-use klinik_persistence::{AnyConnection, CooperativeId, PersonId, cooperatives};
 
 use super::{COOPERATIVE_ID, NIB, OWNER_NIK};
-use crate::error::Error;
 use crate::personal_data::DataKey;
+use crate::prelude::*;
 
 /// Everything the file refers to that is already stored, loaded in a few queries.
 pub(super) struct Known {

@@ -12,20 +12,17 @@ use chrono::{Datelike, Utc};
 use klinik_domain::nik;
 use klinik_persistence::persons::{PersonFields, PersonRow};
 use klinik_persistence::ukm::{UkmFields, UkmRow};
-use klinik_persistence::{AnyConnection, PersonId, UkmId};
 
 use super::CellKind::{Bool, Date, Integer, Text};
 use super::{
     Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys, flag,
     merge_stored, number, text, to_request, violations_to_problems,
 };
-use crate::context::Ctx;
-use crate::error::Error;
 use crate::personal_data::mask_phone;
+use crate::prelude::*;
 use crate::registry::ukm::apply_size;
 use crate::registry::ukm::model::{CreateUkm, check_business, check_owner, person_fields};
 use crate::spreadsheet::Table;
-use crate::state::App;
 
 pub const COLUMNS: &[Column] = &[
     Column::new("business_name", "nama_usaha", Text, "business_name").required(),

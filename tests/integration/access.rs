@@ -166,3 +166,35 @@ async fn every_protected_operation_documents_its_rule_and_security() {
         }
     }
 }
+
+/// A handler that takes the guard but whose operation the access table does not know.
+#[actix_web::get("/undeclared")]
+async fn undeclared_operation(_allowed: klinik_api::auth::Allowed) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn an_operation_without_a_rule_serves_nobody_not_even_an_admin() {
+    use actix_web::{App, middleware::from_fn, test, web};
+    let app = TestApp::spawn().await;
+    let state =
+        klinik_api::prepare_state(&crate::helpers::settings_for(app.db.url(), &[])).unwrap();
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(state))
+            .wrap(from_fn(klinik_api::auth::guard::identify))
+            .service(undeclared_operation),
+    )
+    .await;
+    for token in [Some(app.token.as_str()), None] {
+        let mut request = test::TestRequest::get().uri("/undeclared");
+        if let Some(token) = token {
+            request = request.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        let response = test::call_service(&service, request.to_request()).await;
+        assert_eq!(response.status(), 403, "as {token:?}");
+        let body: Value = test::read_body_json(response).await;
+        assert_eq!(body["code"], "forbidden");
+        assert!(body["detail"].as_str().unwrap().contains("no access rule"));
+    }
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The indicators benchmark (issue 6 §5). Builds the release binary, seeds bogor-2017 with its
+# The indicators benchmark. Builds the release binary, seeds bogor-2017 with its
 # seven programme years of clinic history on SQLite and on PostgreSQL, and drives the indicators
 # with wrk: the city's figures by kecamatan (`/api/v1/indicators?group_by=kecamatan`, the
 # heaviest answer), one programme's, and a trivial endpoint as the ceiling measured in the same

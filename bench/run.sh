@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The registry benchmark (issue 4 §5). Builds the release binary, seeds data, and drives the API
+# The registry benchmark. Builds the release binary, seeds data, and drives the API
 # with wrk at 64 connections on SQLite (bogor-2017) and PostgreSQL (national, 1,000,000 UKM):
 # a trivial endpoint and `pgbench -S` as ceilings, a UKM by id, a filtered UKM list, a `q` search
 # and the cooperative list; then the server's peak memory and the time to import the 23,706-row

@@ -1,5 +1,5 @@
 //! Activity status of a cooperative, computed from its annual reports by a named rule
-//! (DOMAIN.md "Activity status"). The rule is configuration: the office may tighten it.
+//! (docs/domain.md, "Annual reports and the activity status"). The rule is configuration: the office may tighten it.
 
 use crate::cooperative::{UnknownValue, text_enum};
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Rules of a cooperative's annual report (laporan tahunan, one per book year; DOMAIN.md §2.4).
+//! Rules of a cooperative's annual report (laporan tahunan, one per book year; docs/domain.md, "Annual reports and the activity status").
 
 use chrono::{Datelike, NaiveDate};
 

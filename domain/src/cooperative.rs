@@ -1,4 +1,4 @@
-//! The cooperative (koperasi) and its closed classifications (DOMAIN.md "Cooperative").
+//! The cooperative (koperasi) and its closed classifications (docs/domain.md, "Cooperatives").
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

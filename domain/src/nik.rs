@@ -1,5 +1,5 @@
-//! The personal NIK (Nomor Induk Kependudukan), validated by its structure only (DOMAIN.md
-//! "Personal NIK"; domain-research §4.4): 16 digits = province (2) + regency (2) + district (2) +
+//! The personal NIK (Nomor Induk Kependudukan), validated by its structure only (docs/domain.md,
+//! "The personal NIK and personal data"): 16 digits = province (2) + regency (2) + district (2) +
 //! birth date DDMMYY (women: day + 40) + sequence (4, from 0001). Nothing else is inferred from it:
 //! it is personal data, never logged and masked on output.
 

@@ -1,5 +1,5 @@
 //! Size class of a business (mikro / kecil / menengah) from its capital or annual sales, under the
-//! regulation in force on the date of the figures (DOMAIN.md "UKM"; domain-research §4.1). The
+//! regulation in force on the date of the figures (docs/domain.md, "Size classes"). The
 //! thresholds are data: callers pass the set that applies, usually read from a reference table.
 
 use chrono::NaiveDate;

@@ -276,7 +276,8 @@ where
 }
 
 /// Runs the same diesel code on whichever backend `conn` is: the way to reach what the
-/// `MultiConnection` enum does not offer, such as multi-row `INSERT` (STACK.md §3).
+/// `MultiConnection` enum does not offer, such as multi-row `INSERT` (its generic `insert_into`
+/// writes one row per statement).
 #[macro_export]
 macro_rules! per_backend {
     ($conn:expr, |$c:ident| $body:expr) => {

@@ -1,7 +1,7 @@
 //! Klinik KUMKM storage: one diesel schema over PostgreSQL and SQLite.
 //!
 //! Query functions take `&mut AnyConnection` and never the pool, so that the caller decides what
-//! one transaction covers (ARCHITECTURE.md "Request path").
+//! one transaction covers (docs/architecture.md, "The path of a request").
 
 pub mod annual_reports;
 pub mod audit;
@@ -38,7 +38,7 @@ pub use stored::{EnumText, NullableEnumText, Parsed, ParsedOpt};
 pub use versioned::Stamped;
 
 /// Lists count their matches up to this many; beyond it the count stops and says so, so that a
-/// broad filter over a million rows never costs a full count (ARCHITECTURE.md: lists stay fast).
+/// broad filter over a million rows never costs a full count (docs/conventions.md, "Lists").
 pub const COUNT_CAP: i64 = 1_000;
 
 /// A list's total: exact, or a lower bound when the count stopped at [`COUNT_CAP`].

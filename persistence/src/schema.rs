@@ -1,5 +1,5 @@
 //! The one set of table definitions for both backends. Only types that PostgreSQL and SQLite map
-//! the same way appear here (ARCHITECTURE.md "Databases"); kept in step with both migration trees.
+//! the same way appear here; the `schema_drift` test keeps it in step with both migration trees.
 
 diesel::table! {
     kecamatan (code) {

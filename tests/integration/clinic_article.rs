@@ -1,4 +1,4 @@
-//! The article re-enacted over HTTP (issue 6 "Done when"): the 2017 Coaching Clinic with its
+//! The article re-enacted over HTTP: the 2017 Coaching Clinic with its
 //! targets of 30 cooperatives helped and 10 of them good. Thirty cooperatives are diagnosed,
 //! given guidance, capital and motivation, mentored, evaluated and closed; ten end `bagus` by the
 //! rule; the indicators then show 30 of 30 and 10 of 10, per kecamatan summing to them and each

@@ -116,8 +116,15 @@ fn schema_rs_declares_exactly_what_the_migrations_create() {
     let declared = declared();
     assert!(declared.len() > 30, "schema.rs was not read: {declared:?}");
     let names = |m: &BTreeMap<String, Vec<Declared>>| m.keys().cloned().collect::<Vec<_>>();
-    assert_eq!(names(&declared), names(&live), "tables of schema.rs vs the migrations");
+    assert_eq!(
+        names(&declared),
+        names(&live),
+        "tables of schema.rs vs the migrations"
+    );
     for (table, columns) in &declared {
-        assert_eq!(columns, &live[table], "columns of {table}: schema.rs vs the migrations");
+        assert_eq!(
+            columns, &live[table],
+            "columns of {table}: schema.rs vs the migrations"
+        );
     }
 }

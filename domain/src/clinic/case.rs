@@ -1,4 +1,4 @@
-//! The case status machine (DOMAIN.md "Case"; domain-research.md §9.5).
+//! The case status machine (docs/domain.md, "The case machine").
 //!
 //! A transition is an explicit action. An action that the current status does not allow is a
 //! conflict with the case's state; an allowed action whose guard fails names the guard, so that the

@@ -1,4 +1,4 @@
-//! Monitoring and evaluation (DOMAIN.md "Evaluation"; issue 6 §2): the indicators a team compares
+//! Monitoring and evaluation (docs/domain.md, "Evaluation and outcome"): the indicators a team compares
 //! between the case's baseline and now, and the evidence the rule for `bagus` reads when a case
 //! closes. Both are read from the registries, never typed in: cooperatives' annual reports and
 //! health assessments, UKM yearly figures.

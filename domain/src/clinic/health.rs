@@ -1,4 +1,4 @@
-//! Health assessment (penilaian kesehatan; domain-research.md §3): an instrument's components are
+//! Health assessment (penilaian kesehatan; docs/domain.md, "Health assessment"): an instrument's components are
 //! scored 0–100 (directly, or from a raw ratio by the instrument's table), weighted, summed to a total
 //! of 0–100, and the total gives the predicate by the instrument's cut-offs.
 //!
@@ -16,7 +16,7 @@ use crate::cooperative::{UnknownValue, text_enum};
 use crate::{Violation, Violations, text};
 
 text_enum!(
-    /// The official predicates (domain-research.md §3.1; the same four under Permenkop 9/2020).
+    /// The official predicates (Permen KUKM 14/2009; the same four under Permenkop UKM 9/2020).
     Predicate {
         Sehat => "sehat",
         CukupSehat => "cukup_sehat",
@@ -55,7 +55,7 @@ pub struct Cutoffs {
 }
 
 impl Cutoffs {
-    /// 80 / 66 / 51, as in the KSP instrument's predicate table (domain-research.md §3.1).
+    /// 80 / 66 / 51, as in the KSP instrument's predicate table (docs/domain.md, "Health assessment").
     pub fn standard() -> Self {
         Cutoffs {
             sehat: Decimal::from(80),

@@ -1,4 +1,4 @@
-//! Programme indicators (DOMAIN.md "Programme indicators"; issue 6 §4): what the office reports,
+//! Programme indicators (docs/domain.md, "Programme indicators"): what the office reports,
 //! counted from facts about cases, findings and recommendations. Each figure is attributed to a
 //! year by one date, named on its field, so that a year's figures and the lists' filters agree:
 //!

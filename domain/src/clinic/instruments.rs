@@ -17,9 +17,8 @@ pub struct SeedInstrument {
     pub definition: InstrumentDefinition,
 }
 
-/// Permen 14/Per/M.KUKM/XII/2009 tables as reproduced in the sources of domain-research.md §3.1.
-const KSP_TABLES: &str =
-    "Permen KUKM 14/Per/M.KUKM/XII/2009, Perdep 06/Per/Dep.6/IV/2016 (domain-research.md §3.1)";
+/// Permen 14/Per/M.KUKM/XII/2009 tables as reproduced in published theses (docs/domain.md, "Health assessment").
+const KSP_TABLES: &str = "Permen KUKM 14/Per/M.KUKM/XII/2009, Perdep 06/Per/Dep.6/IV/2016, as reproduced in published theses";
 
 fn d(value: i64) -> Decimal {
     Decimal::from(value)
@@ -248,7 +247,7 @@ pub fn ksp_syariah() -> SeedInstrument {
         version: 1,
         name: "Penilaian kesehatan KSPPS/USPPS syariah",
         subject_kind: SubjectKind::Cooperative,
-        source: "Perdep 07/Per/Dep.6/IV/2016 (domain-research.md §3.1)",
+        source: "Perdep 07/Per/Dep.6/IV/2016, as reproduced in published theses",
         definition: InstrumentDefinition {
             aspects,
             cutoffs: Cutoffs::standard(),
@@ -280,7 +279,7 @@ pub fn ukm_checklist() -> SeedInstrument {
         version: 1,
         name: "Daftar periksa UKM klinik",
         subject_kind: SubjectKind::Ukm,
-        source: "Klinik KUMKM, over the problem categories of domain-research.md §5.3",
+        source: "Klinik KUMKM, over the problem categories of docs/domain.md",
         definition: InstrumentDefinition {
             aspects,
             cutoffs: Cutoffs::standard(),

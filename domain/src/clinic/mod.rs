@@ -1,4 +1,4 @@
-//! The coaching clinic (DOMAIN.md "The coaching clinic"): who diagnoses, the case machine, and the
+//! The coaching clinic (docs/domain.md, "The coaching clinic"): who diagnoses, the case machine, and the
 //! health-assessment instruments that turn aspect scores into a predicate.
 
 pub mod case;
@@ -18,7 +18,7 @@ use crate::cooperative::{UnknownValue, text_enum};
 
 text_enum!(
     /// Problem category of a finding ("disease"), also an expert's area of expertise
-    /// (domain-research.md §5.3).
+    /// (docs/domain.md, "Problem categories").
     ProblemCategory {
         Kelembagaan => "kelembagaan",
         TataKelolaRat => "tata_kelola_rat",
@@ -43,7 +43,7 @@ text_enum!(
 );
 
 text_enum!(
-    /// What an expert brings to the diagnosis team (domain-research.md §1).
+    /// What an expert brings to the diagnosis team (docs/domain.md, "The coaching clinic").
     ExpertRole {
         Akademisi => "akademisi",
         Praktisi => "praktisi",
@@ -111,7 +111,7 @@ text_enum!(
     SessionDuty { Speaker => "speaker", Present => "present" }
 );
 
-/// A programme runs over 5 to 7 years (domain-research.md §1.1).
+/// A programme runs over 5 to 7 years (docs/domain.md, "The programme").
 pub const HORIZON_YEARS: std::ops::RangeInclusive<i16> = 5..=7;
 /// The article's yearly targets: at least 30 cooperatives helped, at least 10 of them good.
 pub const DEFAULT_TARGET_HELPED: i32 = 30;

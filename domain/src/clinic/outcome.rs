@@ -1,4 +1,4 @@
-//! How a closed case ends (DOMAIN.md "Outcome"; issue 6 §3): `bagus` when the evidence meets the
+//! How a closed case ends (docs/domain.md, "Evaluation and outcome"): `bagus` when the evidence meets the
 //! configured rule, otherwise what the evaluation concluded. Also the dissolution proposal's
 //! machine, and the mentoring activity's rules.
 
@@ -100,7 +100,7 @@ pub fn decide(evidence: &Evidence, conclusion: Conclusion) -> Outcome {
 }
 
 text_enum!(
-    /// Why a cooperative is proposed for dissolution (domain-research.md §2.5).
+    /// Why a cooperative is proposed for dissolution (docs/domain.md, "Dissolution").
     DissolutionReason {
         NoRatTwoYears => "no_rat_two_years",
         BoardGone => "board_gone",

@@ -1,4 +1,4 @@
-//! Recommendations and their capital (DOMAIN.md "Recommendation"; issue 6 §1): what the team
+//! Recommendations and their capital (docs/domain.md, "Recommendations and financing"): what the team
 //! recommends, how a recommendation's status moves, and the rules on the rupiah amounts.
 
 use chrono::NaiveDate;
@@ -42,7 +42,7 @@ text_enum!(
 );
 
 text_enum!(
-    /// How capital is sought (domain-research.md §5.4).
+    /// How capital is sought (docs/domain.md, "Recommendations and financing").
     FinancingScheme {
         KurSuperMikro => "kur_super_mikro",
         KurMikro => "kur_mikro",

@@ -207,8 +207,8 @@ pub fn findings_of(
         .load(conn)?)
 }
 
-/// Replaces a draft's findings (one insert per row, STACK.md §3; a diagnosis has a few dozen at
-/// most).
+/// Replaces a draft's findings (one insert per row, as `MultiConnection` writes them; a diagnosis
+/// has a few dozen at most).
 pub fn replace_findings(
     conn: &mut AnyConnection,
     diagnosis_id: DiagnosisId,

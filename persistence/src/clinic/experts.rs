@@ -176,7 +176,7 @@ pub fn replace_expertise(
 ) -> Result<(), StoreError> {
     diesel::delete(expert_expertise::table.filter(expert_expertise::expert_id.eq(expert_id)))
         .execute(conn)?;
-    // One insert per row (STACK.md §3); an expert has at most 14 categories.
+    // One insert per row, as `MultiConnection` writes them; an expert has at most 14 categories.
     for category in categories {
         diesel::insert_into(expert_expertise::table)
             .values((

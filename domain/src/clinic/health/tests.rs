@@ -37,7 +37,7 @@ fn predicates_change_exactly_at_the_cut_offs() {
 
 #[test]
 fn the_published_case_totalling_65_98_is_dalam_pengawasan() {
-    // domain-research.md §3.1: a KSP scored 65.98 in total was rated "dalam pengawasan".
+    // docs/domain.md, "Health assessment": a KSP scored 65.98 in total was rated "dalam pengawasan".
     // On the sharia instrument every aspect takes a score; these sum to 65.98 exactly:
     // 10×0.70 + 20×0.60 + 15×0.70 + 10×0.50 + 15×0.80 + 10×0.60 + 10×0.748 + 10×0.60.
     let instrument = ksp_syariah().definition;

@@ -3,6 +3,7 @@
 pub mod bootstrap;
 pub mod caller_cache;
 pub mod callers;
+pub mod client_token;
 pub mod passwords;
 pub mod sign_in;
 pub mod tokens;

@@ -1,10 +1,12 @@
 //! Signing in: people with a password and refresh tokens, integration clients with the OAuth 2.0
 //! client-credentials grant; the lockout after repeated failures; one's own account.
 
+pub use super::client_token::issue_client_token;
+
 use chrono::{Duration, NaiveDateTime};
-use klinik_domain::accounts::{self, Role, Scope, format_scopes, parse_scopes};
+use klinik_domain::accounts::{self, Role, Scope};
 use klinik_persistence::users::UserChanges;
-use klinik_persistence::{clients, sessions, users};
+use klinik_persistence::{sessions, users};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -127,12 +129,12 @@ pub fn invalid_client() -> Error {
     }
 }
 
-fn principal_key(kind: &str, name: &str) -> String {
+pub(super) fn principal_key(kind: &str, name: &str) -> String {
     format!("{kind}:{}", name.to_lowercase())
 }
 
 /// 429 while `principal` has too many recent failures.
-fn check_lockout(conn: &mut AnyConnection, principal: &str) -> Result<(), Error> {
+pub(super) fn check_lockout(conn: &mut AnyConnection, principal: &str) -> Result<(), Error> {
     let now = klinik_persistence::now_utc();
     let window_start = now - Duration::minutes(LOCKOUT_MINUTES);
     let failures = sessions::failures_since(conn, principal, window_start)?;
@@ -149,7 +151,7 @@ fn check_lockout(conn: &mut AnyConnection, principal: &str) -> Result<(), Error>
 
 /// Verifies a password (or client secret) off the async workers: argon2 takes tens of
 /// milliseconds by design.
-async fn verify(password: String, stored: String) -> Result<bool, Error> {
+pub(super) async fn verify(password: String, stored: String) -> Result<bool, Error> {
     tokio::task::spawn_blocking(move || passwords::verify(&password, &stored))
         .await
         .map_err(|e| Error::internal(&e))
@@ -293,80 +295,6 @@ pub async fn logout(app: &App, origin: &Origin, body: RefreshRequest) -> Result<
         Ok::<_, Error>(())
     })
     .await
-}
-
-/// An integration client's token: the client-credentials grant, with the client's scopes or the
-/// subset asked for. Five failures for one client id within 15 minutes lock it (429).
-pub async fn issue_client_token(
-    app: &App,
-    origin: &Origin,
-    credentials: ClientCredentials,
-) -> Result<TokenResponse, Error> {
-    let ClientCredentials {
-        client_id,
-        secret,
-        scope: requested,
-    } = credentials;
-    let principal = principal_key("client", &client_id);
-    let (lookup_principal, lookup_id) = (principal.clone(), client_id.clone());
-    let client = app
-        .read(move |conn| {
-            check_lockout(conn, &lookup_principal)?;
-            Ok::<_, Error>(clients::find_by_client_id(conn, &lookup_id)?)
-        })
-        .await?;
-    let stored = client
-        .as_ref()
-        .map_or(app.decoy_hash.as_str().to_owned(), |c| {
-            c.secret_hash.clone()
-        });
-    let verified = verify(secret, stored).await?;
-    let (app2, audit) = (app.clone(), AuditContext::anonymous(origin));
-    let outcome = app
-        .write(move |conn| match client.filter(|c| verified && c.active) {
-            None => {
-                sessions::record_failure(conn, &principal)?;
-                audit.record(
-                    conn,
-                    "sign_in_failed",
-                    "client",
-                    None,
-                    Some(serde_json::json!({"client_id": client_id})),
-                )?;
-                Ok::<_, Error>(None)
-            }
-            Some(client) => {
-                sessions::clear_failures(conn, &principal)?;
-                let held = client.scopes.0;
-                let granted: Vec<_> = match &requested {
-                    Some(asked) => parse_scopes(asked)
-                        .into_iter()
-                        .filter(|s| held.contains(s))
-                        .collect(),
-                    None => held,
-                };
-                let scope = format_scopes(&granted);
-                let (access_token, expires_in) =
-                    app2.tokens
-                        .issue(Subject::Client(client.id), None, Some(scope.clone()))?;
-                audit.as_client(client.id.get(), &client.client_id).record(
-                    conn,
-                    "sign_in",
-                    "client",
-                    Some(client.id.to_string()),
-                    None,
-                )?;
-                Ok(Some(TokenResponse {
-                    access_token,
-                    token_type: "Bearer".into(),
-                    expires_in,
-                    refresh_token: None,
-                    scope: Some(scope),
-                }))
-            }
-        })
-        .await?;
-    outcome.ok_or_else(invalid_client)
 }
 
 /// The signed-in account, with its role (people) or scopes (clients).

@@ -3,6 +3,7 @@
 
 pub mod model;
 pub mod query;
+pub mod rules;
 pub mod status;
 
 use std::collections::HashMap;

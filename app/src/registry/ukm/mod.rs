@@ -4,6 +4,7 @@
 pub mod figures;
 pub mod model;
 pub mod query;
+pub mod rules;
 
 use chrono::{Datelike, Utc};
 use klinik_domain::size_class::{classify, in_force};

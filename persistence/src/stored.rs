@@ -193,3 +193,82 @@ macro_rules! on_backend {
 on_backend!(Pg);
 on_backend!(Sqlite);
 on_backend!(MultiBackend);
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use klinik_domain::clinic::PartnerKind;
+
+    use super::*;
+    use crate::AnyConnection;
+
+    diesel::table! {
+        stored_values (id) {
+            id -> BigInt,
+            kind -> Text,
+            other -> Nullable<Text>,
+        }
+    }
+
+    #[derive(Debug, Queryable, Selectable)]
+    #[diesel(table_name = stored_values)]
+    struct Row {
+        #[allow(dead_code)]
+        id: i64,
+        #[diesel(deserialize_as = Parsed<PartnerKind>)]
+        kind: PartnerKind,
+        #[diesel(deserialize_as = ParsedOpt<PartnerKind>)]
+        other: Option<PartnerKind>,
+    }
+
+    fn connection_with(kind: &str, other: Option<&str>) -> AnyConnection {
+        let mut conn = AnyConnection::Sqlite(SqliteConnection::establish(":memory:").unwrap());
+        diesel::sql_query(
+            "CREATE TABLE stored_values (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, other TEXT)",
+        )
+        .execute(&mut conn)
+        .unwrap();
+        diesel::insert_into(stored_values::table)
+            .values((stored_values::kind.eq(kind), stored_values::other.eq(other)))
+            .execute(&mut conn)
+            .unwrap();
+        conn
+    }
+
+    fn read(conn: &mut AnyConnection) -> QueryResult<Row> {
+        stored_values::table.select(Row::as_select()).first(conn)
+    }
+
+    #[test]
+    fn known_spellings_read_as_the_domain_enum_and_null_as_none() {
+        let row = read(&mut connection_with("bank", None)).unwrap();
+        assert_eq!((row.kind, row.other), (PartnerKind::Bank, None));
+        let row = read(&mut connection_with("bpr", Some("university"))).unwrap();
+        assert_eq!(row.other, Some(PartnerKind::University));
+    }
+
+    #[test]
+    fn an_unknown_stored_value_is_an_error_naming_its_column_never_a_default() {
+        for (kind, other, column) in [("spaceship", None, "kind"), ("bank", Some("Bank"), "other")]
+        {
+            // Display names the field; Debug carries the parse error beneath it.
+            let error = format!("{:?}", read(&mut connection_with(kind, other)).unwrap_err());
+            assert!(error.contains(column), "{error}");
+            assert!(error.contains("PartnerKind"), "{error}");
+        }
+    }
+
+    #[test]
+    fn writes_store_the_enum_s_one_spelling() {
+        let mut conn = connection_with("bank", None);
+        diesel::update(stored_values::table)
+            .set(stored_values::other.eq(NullableEnumText::from(Some(PartnerKind::Dekopinda))))
+            .execute(&mut conn)
+            .unwrap();
+        let stored: Option<String> = stored_values::table
+            .select(stored_values::other)
+            .first(&mut conn)
+            .unwrap();
+        assert_eq!(stored.as_deref(), Some("dekopinda"));
+    }
+}

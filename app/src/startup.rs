@@ -55,8 +55,16 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         tracing::info!(added, "health-assessment instruments stored");
     }
     let size_thresholds = size_thresholds(&mut conn)?;
-    drop(conn);
     let data_key = DataKey::from_master(&bootstrap::data_key(settings)?);
+    let sealed = crate::personal_data::seal_legacy(&mut conn, &data_key)
+        .map_err(|e| anyhow::anyhow!("sealing personal data stored in clear: {e}"))?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "personal data stored in clear before migration 13 is now sealed"
+        );
+    }
+    drop(conn);
     let key = bootstrap::signing_key(settings)?;
     let tokens = TokenKeys::new(&key).context("loading the signing key")?;
     let decoy = passwords::random_hex(16).map_err(|_| anyhow::anyhow!("no random source"))?;

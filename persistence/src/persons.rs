@@ -1,4 +1,5 @@
-//! People: personal data, with the NIK stored only encrypted and as a keyed hash.
+//! People: personal data, stored only sealed — NIK, birth date, phone and home address as
+//! ciphertext written by the application, the NIK also as a keyed hash for exact search.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -18,15 +19,15 @@ pub struct PersonRow {
     pub nik_hash: Option<String>,
     #[diesel(deserialize_as = ParsedOpt<Sex>)]
     pub sex: Option<Sex>,
-    pub birth_date: Option<NaiveDate>,
-    pub phone: Option<String>,
-    pub home_address: Option<String>,
+    pub birth_date_encrypted: Option<String>,
+    pub phone_encrypted: Option<String>,
+    pub home_address_encrypted: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-/// A person as written: the NIK already encrypted and hashed by the caller.
+/// A person as written: personal data already sealed (and the NIK hashed) by the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Insertable, AsChangeset)]
 #[diesel(table_name = persons, treat_none_as_null = true)]
 pub struct PersonFields {
@@ -35,22 +36,23 @@ pub struct PersonFields {
     pub nik_hash: Option<String>,
     #[diesel(serialize_as = NullableEnumText)]
     pub sex: Option<Sex>,
-    pub birth_date: Option<NaiveDate>,
-    pub phone: Option<String>,
-    pub home_address: Option<String>,
+    pub birth_date_encrypted: Option<String>,
+    pub phone_encrypted: Option<String>,
+    pub home_address_encrypted: Option<String>,
 }
 
 pub fn insert(conn: &mut AnyConnection, person: PersonFields) -> Result<PersonRow, StoreError> {
     let now = now_utc();
-    Ok(diesel::insert_into(persons::table)
+    let id: PersonId = diesel::insert_into(persons::table)
         .values((
             person,
             persons::version.eq(1),
             persons::created_at.eq(now),
             persons::updated_at.eq(now),
         ))
-        .returning(persons::all_columns)
-        .get_result(conn)?)
+        .returning(persons::id)
+        .get_result(conn)?;
+    find(conn, id)
 }
 
 pub fn find(conn: &mut AnyConnection, id: PersonId) -> Result<PersonRow, StoreError> {
@@ -161,4 +163,60 @@ pub fn insert_many(
         ids.extend(inserted.into_iter().map(|(id, _)| id));
     }
     Ok(ids)
+}
+
+/// Personal data still in the clear columns that migration 13 renamed `legacy_*`.
+#[derive(Debug, Clone, Queryable)]
+pub struct LegacyClear {
+    pub id: PersonId,
+    pub birth_date: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub home_address: Option<String>,
+}
+
+/// Up to `limit` persons whose clear legacy columns still hold something. On SQLite it also
+/// turns on `secure_delete` for this connection, so that the pages the clear values leave are
+/// overwritten rather than kept as free space in the file (PostgreSQL keeps old row versions
+/// until a `VACUUM`; docs/operations.md says when to run one).
+pub fn legacy_clear(conn: &mut AnyConnection, limit: i64) -> Result<Vec<LegacyClear>, StoreError> {
+    if let AnyConnection::Sqlite(sqlite) = conn {
+        diesel::connection::SimpleConnection::batch_execute(sqlite, "PRAGMA secure_delete = ON")?;
+    }
+    Ok(persons::table
+        .filter(
+            persons::legacy_birth_date
+                .is_not_null()
+                .or(persons::legacy_phone.is_not_null())
+                .or(persons::legacy_home_address.is_not_null()),
+        )
+        .select((
+            persons::id,
+            persons::legacy_birth_date,
+            persons::legacy_phone,
+            persons::legacy_home_address,
+        ))
+        .order(persons::id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Writes a person's sealed values and empties the clear legacy columns.
+pub fn replace_legacy(
+    conn: &mut AnyConnection,
+    id: PersonId,
+    birth_date_encrypted: Option<String>,
+    phone_encrypted: Option<String>,
+    home_address_encrypted: Option<String>,
+) -> Result<(), StoreError> {
+    diesel::update(persons::table.find(id))
+        .set((
+            persons::birth_date_encrypted.eq(birth_date_encrypted),
+            persons::phone_encrypted.eq(phone_encrypted),
+            persons::home_address_encrypted.eq(home_address_encrypted),
+            persons::legacy_birth_date.eq(None::<NaiveDate>),
+            persons::legacy_phone.eq(None::<String>),
+            persons::legacy_home_address.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

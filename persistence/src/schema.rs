@@ -194,12 +194,15 @@ diesel::table! {
         nik_encrypted -> Nullable<Text>,
         nik_hash -> Nullable<Text>,
         sex -> Nullable<Text>,
-        birth_date -> Nullable<Date>,
-        phone -> Nullable<Text>,
-        home_address -> Nullable<Text>,
+        legacy_birth_date -> Nullable<Date>,
+        legacy_phone -> Nullable<Text>,
+        legacy_home_address -> Nullable<Text>,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        birth_date_encrypted -> Nullable<Text>,
+        phone_encrypted -> Nullable<Text>,
+        home_address_encrypted -> Nullable<Text>,
     }
 }
 

@@ -162,18 +162,32 @@ async fn only_admins_and_officers_reveal_or_search_a_nik_and_each_reveal_is_audi
     assert_eq!(none.body["total"], 0);
 }
 
-#[actix_web::test]
-async fn a_database_dump_alone_does_not_reveal_a_nik() {
-    let app = TestApp::spawn().await;
-    create(&app, &ukm("Asinan Bu Siti", json!({}))).await;
+/// Runs one statement on the test database outside the app, as an operator with a dump would.
+fn raw_execute(app: &TestApp, sql: &str) {
     let url = app.db.url().to_owned();
+    match &app.db {
+        TestDatabase::Postgres { .. } => diesel::sql_query(sql)
+            .execute(&mut diesel::PgConnection::establish(&url).unwrap())
+            .unwrap(),
+        TestDatabase::Sqlite { .. } => diesel::sql_query(sql)
+            .execute(&mut diesel::SqliteConnection::establish(&url).unwrap())
+            .unwrap(),
+    };
+}
+
+/// Every stored column of `persons`, as one text per row.
+fn persons_dump(app: &TestApp) -> Vec<String> {
     #[derive(diesel::QueryableByName)]
     struct Row {
         #[diesel(sql_type = diesel::sql_types::Text)]
         dump: String,
     }
-    let sql =
-        "SELECT COALESCE(nik_encrypted, '') || '|' || COALESCE(nik_hash, '') AS dump FROM persons";
+    let sql = "SELECT full_name || '|' || COALESCE(nik_encrypted, '') || '|' || COALESCE(nik_hash, '') \
+        || '|' || COALESCE(CAST(legacy_birth_date AS TEXT), '') || '|' || COALESCE(legacy_phone, '') \
+        || '|' || COALESCE(legacy_home_address, '') || '|' || COALESCE(birth_date_encrypted, '') \
+        || '|' || COALESCE(phone_encrypted, '') || '|' || COALESCE(home_address_encrypted, '') AS dump \
+        FROM persons ORDER BY id";
+    let url = app.db.url().to_owned();
     let rows: Vec<Row> = match &app.db {
         TestDatabase::Postgres { .. } => diesel::sql_query(sql)
             .load(&mut diesel::PgConnection::establish(&url).unwrap())
@@ -182,9 +196,68 @@ async fn a_database_dump_alone_does_not_reveal_a_nik() {
             .load(&mut diesel::SqliteConnection::establish(&url).unwrap())
             .unwrap(),
     };
-    assert_eq!(rows.len(), 1);
-    assert!(!rows[0].dump.contains(NIK) && !rows[0].dump.contains(&NIK[4..12]));
-    assert!(rows[0].dump.starts_with("v1:"));
+    rows.into_iter().map(|r| r.dump).collect()
+}
+
+const PERSONAL: [&str; 4] = [NIK, "94567890", "1990-01-05", "Pahlawan"];
+
+#[actix_web::test]
+async fn a_database_dump_alone_reveals_no_nik_phone_birth_date_or_address() {
+    let app = TestApp::spawn().await;
+    let created = create(&app, &ukm("Asinan Bu Siti", json!({}))).await;
+    let dump = persons_dump(&app);
+    assert_eq!(dump.len(), 1);
+    for value in PERSONAL.iter().chain([&&NIK[4..12]]) {
+        assert!(!dump[0].contains(value), "{value} in {}", dump[0]);
+    }
+    assert_eq!(dump[0].matches("v1:").count(), 4, "{}", dump[0]);
+    let read = app
+        .get(&format!("/api/v1/ukm/{}?reveal=nik", created["id"]))
+        .await;
+    assert_eq!(
+        (
+            &read.body["owner"]["phone"],
+            &read.body["owner"]["birth_date"],
+            &read.body["owner"]["home_address"]
+        ),
+        (
+            &json!("+6281234567890"),
+            &json!("1990-01-05"),
+            &json!("Jl. Pahlawan 3")
+        ),
+        "{}",
+        read.body
+    );
+}
+
+#[actix_web::test]
+async fn personal_data_stored_in_clear_before_the_upgrade_is_sealed_at_start() {
+    let app = TestApp::spawn().await;
+    let created = create(&app, &ukm("Asinan Bu Siti", json!({}))).await;
+    // The row as an older version left it: phone, birth date and address in the clear columns.
+    raw_execute(
+        &app,
+        "UPDATE persons SET legacy_phone = '+6281234567890', legacy_birth_date = '1990-01-05', \
+         legacy_home_address = 'Jl. Pahlawan 3', phone_encrypted = NULL, \
+         birth_date_encrypted = NULL, home_address_encrypted = NULL",
+    );
+    assert!(persons_dump(&app)[0].contains("+6281234567890"));
+    let settings = crate::helpers::settings_for(app.db.url(), &[]);
+    drop(klinik_api::prepare_state(&settings).expect("the app starts and seals"));
+    let dump = persons_dump(&app);
+    for value in PERSONAL {
+        assert!(!dump[0].contains(value), "{value} in {}", dump[0]);
+    }
+    let read = app
+        .get(&format!("/api/v1/ukm/{}?reveal=nik", created["id"]))
+        .await;
+    assert_eq!(
+        read.body["owner"]["phone"], "+6281234567890",
+        "{}",
+        read.body
+    );
+    assert_eq!(read.body["owner"]["birth_date"], "1990-01-05");
+    assert_eq!(read.body["owner"]["home_address"], "Jl. Pahlawan 3");
 }
 
 #[actix_web::test]

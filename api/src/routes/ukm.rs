@@ -25,8 +25,8 @@ pub fn configure(config: &mut ServiceConfig) {
 ///
 /// The owner is a person: a NIK that is already registered links the UKM to that person (one person
 /// may own several UKM). The size class is computed from annual sales (or, without them, capital)
-/// under the regulation in force on `figures_date`. NIK and phone are stored protected and shown
-/// masked. With an `Idempotency-Key`, a retry returns the first response.
+/// under the regulation in force on `figures_date`. NIK, phone, birth date and home address are
+/// stored encrypted; NIK and phone are shown masked. With an `Idempotency-Key`, a retry returns the first response.
 #[utoipa::path(
     tag = "ukm",
     request_body = CreateUkm,

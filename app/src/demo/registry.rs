@@ -11,7 +11,7 @@ use klinik_domain::ukm::{Sector, Sex, UkmStatus};
 use klinik_persistence::StoreError;
 use klinik_persistence::annual_reports::{self, AnnualReportFields};
 use klinik_persistence::cooperatives::{self, CooperativeFields, NewBoardMember};
-use klinik_persistence::persons::{self, PersonFields};
+use klinik_persistence::persons;
 use klinik_persistence::ukm::{self, UkmFields};
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
@@ -21,6 +21,7 @@ use super::names::{
     CULINARY, FIRST_NAMES, OTHER_TRADES, WORDS, cooperative_types, person_name, pick, shuffle,
     synthetic_nik,
 };
+use crate::personal_data::ClearPerson;
 use crate::prelude::*;
 use crate::registry::cooperatives::status;
 use crate::registry::ukm::apply_size;
@@ -177,23 +178,22 @@ pub fn ukm(
         };
         let female = rng.random_bool(0.55);
         let nik = synthetic_nik(i, female);
-        people.push(PersonFields {
+        let person = ClearPerson {
             full_name: person_name(rng),
-            nik_encrypted: Some(
-                app.data_key
-                    .encrypt(&nik)
-                    .map_err(|_| anyhow::anyhow!("encryption failed"))?,
-            ),
-            nik_hash: Some(app.data_key.search_hash(&nik)),
+            nik: Some(nik),
             sex: Some(if female {
                 Sex::Perempuan
             } else {
                 Sex::LakiLaki
             }),
-            birth_date: None,
             phone: Some(format!("+62899{i:08}")),
-            home_address: None,
-        });
+            ..ClearPerson::default()
+        };
+        people.push(
+            app.data_key
+                .seal_person(&person)
+                .map_err(|_| anyhow::anyhow!("encryption failed"))?,
+        );
         let capital = rng.random_range(1..400) * 1_000_000;
         let sales = capital * rng.random_range(2..6);
         let mut fields = UkmFields {

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use klinik_domain::nik;
 use klinik_domain::size_class::SizeClass;
 use klinik_domain::ukm::{Sector, UkmStatus};
-use klinik_persistence::persons::{self, PersonRow};
+use klinik_persistence::persons;
 use klinik_persistence::ukm::{self as store, UkmRow};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Download, MAX_EXPORT_ROWS, check_year, file, too_many};
-use crate::personal_data::DataKey;
+use crate::personal_data::{ClearPerson, DataKey};
 use crate::prelude::*;
 use crate::registry::imports;
 use crate::registry::region_codes::KelurahanCode;
@@ -137,29 +137,25 @@ impl YearlyFiguresExportQuery {
     }
 }
 
-/// The owners of `rows` with each one's NIK as the reader may see it: in clear for staff, masked
-/// otherwise.
+/// The owners of `rows` in clear, each with their NIK as the reader may see it: in clear for
+/// staff, masked otherwise.
 fn owners(
     conn: &mut klinik_persistence::AnyConnection,
     key: &DataKey,
     rows: &[UkmRow],
     staff: bool,
-) -> Result<HashMap<PersonId, (PersonRow, String)>, Error> {
+) -> Result<HashMap<PersonId, (ClearPerson, String)>, Error> {
     let owner_ids: Vec<PersonId> = rows.iter().map(|r| r.owner_id).collect();
     let mut owners = HashMap::new();
-    for person in persons::find_all(conn, &owner_ids)? {
-        let clear = person
-            .nik_encrypted
-            .as_deref()
-            .map(|n| key.decrypt(n))
-            .transpose()?
-            .unwrap_or_default();
-        let shown = if staff || clear.is_empty() {
-            clear
+    for row in persons::find_all(conn, &owner_ids)? {
+        let person = key.open_person(&row)?;
+        let nik = person.nik.clone().unwrap_or_default();
+        let shown = if staff || nik.is_empty() {
+            nik
         } else {
-            nik::mask(&clear)
+            nik::mask(&nik)
         };
-        owners.insert(person.id, (person, shown));
+        owners.insert(row.id, (person, shown));
     }
     Ok(owners)
 }
@@ -191,9 +187,8 @@ async fn export(
             match layout {
                 Layout::Ukm => {
                     for row in &rows {
-                        let (owner, nik) = owner_of(row)?;
-                        let clear = (!nik.is_empty()).then(|| nik.clone());
-                        out.push(imports::ukm::cells(row, owner, clear, staff));
+                        let (owner, _) = owner_of(row)?;
+                        out.push(imports::ukm::cells(row, owner, staff));
                     }
                 }
                 Layout::YearlyFigures(year) => {

@@ -1,5 +1,5 @@
 //! The UKM registry: register, list, read, change and archive UKM, with their owners' personal
-//! data protected (encrypted NIK, masked on output, revealed only to staff and audited).
+//! data protected (encrypted at rest, masked on output, revealed only to staff and audited).
 
 pub mod figures;
 pub mod model;

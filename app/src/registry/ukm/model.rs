@@ -1,6 +1,6 @@
 //! Bodies of the UKM registry and their validation.
 
-pub use super::rules::{check_business, check_owner, person_fields};
+pub use super::rules::{check_business, check_owner, clear_owner, person_fields};
 use chrono::{DateTime, NaiveDate, Utc};
 use klinik_domain::nik;
 use klinik_domain::size_class::{SizeBasis, SizeClass};
@@ -240,26 +240,19 @@ pub fn owner_view(
     key: &DataKey,
     disclosure: Disclosure,
 ) -> Result<Owner, Error> {
-    let nik = match (&person.nik_encrypted, disclosure) {
-        (None, _) => None,
-        (Some(stored), Disclosure::Revealed) => Some(key.decrypt(stored)?),
-        (Some(stored), _) => Some(nik::mask(&key.decrypt(stored)?)),
-    };
+    let clear = key.open_person(person)?;
+    let revealed = disclosure == Disclosure::Revealed;
     let staff = disclosure != Disclosure::Minimal;
     Ok(Owner {
         id: person.id.get(),
-        full_name: person.full_name.clone(),
-        nik,
-        sex: person.sex,
-        birth_date: person.birth_date.filter(|_| staff),
-        phone: person.phone.as_ref().map(|p| {
-            if disclosure == Disclosure::Revealed {
-                p.clone()
-            } else {
-                mask_phone(p)
-            }
-        }),
-        home_address: person.home_address.clone().filter(|_| staff),
+        full_name: clear.full_name,
+        nik: clear.nik.map(|n| if revealed { n } else { nik::mask(&n) }),
+        sex: clear.sex,
+        birth_date: clear.birth_date.filter(|_| staff),
+        phone: clear
+            .phone
+            .map(|p| if revealed { p } else { mask_phone(&p) }),
+        home_address: clear.home_address.filter(|_| staff),
     })
 }
 

@@ -1,4 +1,4 @@
-//! The rules a UKM and its owner must meet, and the owner as stored: the NIK encrypted and
+//! The rules a UKM and its owner must meet, and the owner as stored: sealed, the NIK also
 //! hashed for search.
 
 use klinik_domain::{Violation, Violations, identifiers, nik, text};
@@ -6,28 +6,29 @@ use klinik_persistence::persons::PersonFields;
 use klinik_persistence::ukm::{UkmFields, UkmRow};
 
 use super::model::*;
-use crate::personal_data::DataKey;
+use crate::personal_data::{ClearPerson, DataKey};
 use crate::prelude::*;
 
-/// The owner as stored, with the NIK encrypted, and the NIK's search hash.
+/// The owner in clear, as the application compares and shows them.
+pub fn clear_owner(owner: &OwnerInput) -> ClearPerson {
+    ClearPerson {
+        full_name: owner.full_name.clone(),
+        nik: owner.nik.clone(),
+        sex: owner.sex,
+        birth_date: owner.birth_date,
+        phone: owner.phone.clone(),
+        home_address: owner.home_address.clone(),
+    }
+}
+
+/// The owner as stored, sealed, and the NIK's search hash.
 pub fn person_fields(
     owner: &OwnerInput,
     key: &DataKey,
 ) -> Result<(PersonFields, Option<String>), Error> {
-    let nik_hash = owner.nik.as_deref().map(|n| key.search_hash(n));
-    let nik_encrypted = owner.nik.as_deref().map(|n| key.encrypt(n)).transpose()?;
-    Ok((
-        PersonFields {
-            full_name: owner.full_name.clone(),
-            nik_encrypted,
-            nik_hash: nik_hash.clone(),
-            sex: owner.sex,
-            birth_date: owner.birth_date,
-            phone: owner.phone.clone(),
-            home_address: owner.home_address.clone(),
-        },
-        nik_hash,
-    ))
+    let fields = key.seal_person(&clear_owner(owner))?;
+    let nik_hash = fields.nik_hash.clone();
+    Ok((fields, nik_hash))
 }
 
 fn amount(violations: &mut Violations, field: &str, value: Option<i64>) {

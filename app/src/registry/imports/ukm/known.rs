@@ -4,18 +4,25 @@ use std::collections::{HashMap, HashSet};
 
 use klinik_domain::nik;
 use klinik_persistence::cooperatives;
-use klinik_persistence::persons::{self, PersonFields, PersonRow};
+use klinik_persistence::persons::{self, PersonRow};
 use klinik_persistence::ukm::{self as store, UkmRow};
 
 use super::{COOPERATIVE_ID, NIB, OWNER_NIK};
-use crate::personal_data::DataKey;
+use crate::personal_data::{ClearPerson, DataKey};
 use crate::prelude::*;
+
+/// A stored person: the row (id, sealed NIK and its hash) and their details opened.
+#[derive(Debug, Clone)]
+pub(super) struct KnownPerson {
+    pub(super) row: PersonRow,
+    pub(super) clear: ClearPerson,
+}
 
 /// Everything the file refers to that is already stored, loaded in a few queries.
 pub(super) struct Known {
     pub(super) by_nib: HashMap<String, UkmRow>,
-    pub(super) person_by_hash: HashMap<String, PersonRow>,
-    pub(super) person_by_id: HashMap<PersonId, PersonRow>,
+    pub(super) person_by_hash: HashMap<String, KnownPerson>,
+    pub(super) person_by_id: HashMap<PersonId, KnownPerson>,
     pub(super) by_owner_and_name: HashMap<(PersonId, String), UkmRow>,
     pub(super) cooperatives: HashSet<CooperativeId>,
 }
@@ -48,16 +55,21 @@ pub(super) fn load_known(
     let owned = store::find_by_owners(conn, &owner_ids)?;
     let mut person_ids: Vec<PersonId> = by_nib_rows.iter().map(|r| r.owner_id).collect();
     person_ids.retain(|id| !owner_ids.contains(id));
-    let mut person_by_id: HashMap<PersonId, PersonRow> = persons::find_all(conn, &person_ids)?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let open = |row: PersonRow| -> Result<KnownPerson, Error> {
+        let clear = key.open_person(&row)?;
+        Ok(KnownPerson { row, clear })
+    };
+    let mut person_by_id = HashMap::new();
+    for row in persons::find_all(conn, &person_ids)? {
+        person_by_id.insert(row.id, open(row)?);
+    }
     let mut person_by_hash = HashMap::new();
-    for person in people {
-        if let Some(hash) = &person.nik_hash {
+    for row in people {
+        let person = open(row)?;
+        if let Some(hash) = &person.row.nik_hash {
             person_by_hash.insert(hash.clone(), person.clone());
         }
-        person_by_id.insert(person.id, person);
+        person_by_id.insert(person.row.id, person);
     }
     Ok(Known {
         by_nib: by_nib_rows
@@ -74,13 +86,4 @@ pub(super) fn load_known(
             .into_iter()
             .collect(),
     })
-}
-
-/// The person fields that say who someone is, apart from the NIK that found them.
-pub(super) fn same_person(a: &PersonFields, b: &PersonRow) -> bool {
-    a.full_name == b.full_name
-        && a.sex == b.sex
-        && a.birth_date == b.birth_date
-        && a.phone == b.phone
-        && a.home_address == b.home_address
 }

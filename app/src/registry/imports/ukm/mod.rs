@@ -4,13 +4,13 @@
 mod apply;
 mod known;
 
-use known::{Known, load_known, same_person};
+use known::{Known, load_known};
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, Utc};
 use klinik_domain::nik;
-use klinik_persistence::persons::{PersonFields, PersonRow};
+use klinik_persistence::persons::PersonFields;
 use klinik_persistence::ukm::{UkmFields, UkmRow};
 
 use super::CellKind::{Bool, Date, Integer, Text};
@@ -18,10 +18,10 @@ use super::{
     Column, HeaderMap, ImportProblem, Importer, Plan, PlanError, RowOutcome, SeenKeys, flag,
     merge_stored, number, text, to_request, violations_to_problems,
 };
-use crate::personal_data::mask_phone;
+use crate::personal_data::{ClearPerson, mask_phone};
 use crate::prelude::*;
 use crate::registry::ukm::apply_size;
-use crate::registry::ukm::model::{CreateUkm, check_business, check_owner, person_fields};
+use crate::registry::ukm::model::{CreateUkm, check_business, check_owner, clear_owner};
 use crate::spreadsheet::Table;
 
 pub const COLUMNS: &[Column] = &[
@@ -78,24 +78,20 @@ const OWNER_NIK: usize = 2;
 const NIB: usize = 7;
 const COOPERATIVE_ID: usize = 22;
 
-/// A UKM and its owner as cells of the layout. `clear_nik` is the decrypted NIK when the reader
-/// may see personal data; otherwise NIK and phone are masked and birth date and address left out.
-pub fn cells(
-    row: &UkmRow,
-    owner: &PersonRow,
-    clear_nik: Option<String>,
-    staff: bool,
-) -> Vec<String> {
+/// A UKM and its owner as cells of the layout: in full for readers who may see personal data;
+/// otherwise NIK and phone are masked and birth date and address left out.
+pub fn cells(row: &UkmRow, owner: &ClearPerson, staff: bool) -> Vec<String> {
+    let nik = owner.nik.as_deref().unwrap_or_default();
     let (nik, phone, birth, address) = if staff {
         (
-            clear_nik.unwrap_or_default(),
+            nik.to_owned(),
             text(owner.phone.as_deref()),
             number(owner.birth_date.map(|d| d.format("%Y-%m-%d"))),
             text(owner.home_address.as_deref()),
         )
     } else {
         (
-            clear_nik.as_deref().map(nik::mask).unwrap_or_default(),
+            owner.nik.as_deref().map(nik::mask).unwrap_or_default(),
             owner.phone.as_deref().map(mask_phone).unwrap_or_default(),
             String::new(),
             String::new(),
@@ -189,7 +185,7 @@ fn plan(conn: &mut AnyConnection, state: &App, table: &Table) -> Result<Plan<Wor
     let known = load_known(conn, &state.data_key, &rows)?;
     let year = Utc::now().year();
     let mut seen = SeenKeys::default();
-    let mut owners_in_file: HashMap<String, (usize, PersonFields)> = HashMap::new();
+    let mut owners_in_file: HashMap<String, (usize, ClearPerson)> = HashMap::new();
     Ok(super::plan_rows(
         table,
         &headers,
@@ -215,7 +211,7 @@ fn plan_row(
     state: &App,
     known: &Known,
     seen: &mut SeenKeys,
-    owners_in_file: &mut HashMap<String, (usize, PersonFields)>,
+    owners_in_file: &mut HashMap<String, (usize, ClearPerson)>,
     number: usize,
     mut cells: Vec<Option<String>>,
     year: i32,
@@ -258,7 +254,7 @@ fn plan_row(
     }
     .or_else(|| {
         let person = known.person_by_hash.get(nik_hash.as_ref()?)?;
-        known.by_owner_and_name.get(&(person.id, name.clone()))
+        known.by_owner_and_name.get(&(person.row.id, name.clone()))
     });
     if let Some(row) = existing
         && row.archived_at.is_some()
@@ -271,14 +267,7 @@ fn plan_row(
     }
     let existing_owner = existing.and_then(|r| known.person_by_id.get(&r.owner_id));
     let before = match (existing, existing_owner) {
-        (Some(row), Some(owner)) => {
-            let clear = owner
-                .nik_encrypted
-                .as_deref()
-                .map(|n| state.data_key.decrypt(n))
-                .transpose()?;
-            Some(cells_of(row, owner, clear))
-        }
+        (Some(row), Some(owner)) => Some(self::cells(row, &owner.clear, true)),
         _ => None,
     };
     // Columns the file lacks keep their stored values.
@@ -309,17 +298,19 @@ fn plan_row(
             "is not a registered cooperative",
         ));
     }
-    let (person, nik_hash) = person_fields(&owner, &state.data_key)?;
+    let clear = clear_owner(&owner);
+    let person = state.data_key.seal_person(&clear)?;
+    let nik_hash = person.nik_hash.clone();
     if let Some(hash) = &nik_hash {
         match owners_in_file.get(hash) {
-            Some((first, earlier)) if !same_owner(earlier, &person) => problems.push(at(
+            Some((first, earlier)) if !earlier.same_details(&clear) => problems.push(at(
                 OWNER_NIK,
                 "owner_conflict",
                 &format!("the same NIK has other owner details in row {first}"),
             )),
             Some(_) => {}
             None => {
-                owners_in_file.insert(hash.clone(), (number, person.clone()));
+                owners_in_file.insert(hash.clone(), (number, clear.clone()));
             }
         }
     }
@@ -332,15 +323,15 @@ fn plan_row(
         Some(hash) => known
             .person_by_hash
             .get(hash)
-            .or(existing_owner.filter(|o| o.nik_hash.as_ref() == Some(hash))),
+            .or(existing_owner.filter(|o| o.row.nik_hash.as_ref() == Some(hash))),
         None => existing_owner,
     };
     let owner_plan = match stored_owner {
         Some(stored) => OwnerPlan::Existing {
-            id: stored.id,
-            update: (!same_person(&person, stored)).then(|| PersonFields {
-                nik_encrypted: stored.nik_encrypted.clone(),
-                nik_hash: stored.nik_hash.clone(),
+            id: stored.row.id,
+            update: (!clear.same_details(&stored.clear)).then(|| PersonFields {
+                nik_encrypted: stored.row.nik_encrypted.clone(),
+                nik_hash: stored.row.nik_hash.clone(),
                 ..person
             }),
         },
@@ -372,24 +363,4 @@ fn plan_row(
             }
         }
     })
-}
-
-fn same_owner(a: &PersonFields, b: &PersonFields) -> bool {
-    (
-        &a.full_name,
-        &a.sex,
-        a.birth_date,
-        &a.phone,
-        &a.home_address,
-    ) == (
-        &b.full_name,
-        &b.sex,
-        b.birth_date,
-        &b.phone,
-        &b.home_address,
-    )
-}
-
-fn cells_of(row: &UkmRow, owner: &PersonRow, clear_nik: Option<String>) -> Vec<String> {
-    cells(row, owner, clear_nik, true)
 }

@@ -3,6 +3,7 @@
 use klinik_persistence::{AnyConnection, idempotency};
 use serde::Serialize;
 
+use crate::context::{Caller, Ctx};
 use crate::error::{Error, FieldError};
 use crate::versioned::{Tagged, etag};
 
@@ -52,18 +53,34 @@ impl Created {
     }
 }
 
-/// Runs `create` unless the key was already used for this operation: then the first answer is
-/// returned (marked `replayed`), provided the body is byte-identical; another body is a 422.
-/// Must run inside the caller's transaction so that the record and the key commit together.
+/// Whose keys these are: one caller's key never replays another caller's answer (which could
+/// hold data the second caller may not see).
+fn owner(caller: &Caller) -> String {
+    match caller {
+        Caller::User { id, .. } => format!("user:{id}"),
+        Caller::Client { id, .. } => format!("client:{id}"),
+    }
+}
+
+/// Runs `create` unless this caller already used the key for this operation within the key's
+/// lifetime (`KLINIK_IDEMPOTENCY_TTL_HOURS`): then the first answer is returned (marked
+/// `replayed`), provided the body is byte-identical; another body is a 422. An expired key is
+/// forgotten and works as new. Must run inside the caller's transaction so that the record and
+/// the key commit together.
 pub fn create_once(
     conn: &mut AnyConnection,
+    ctx: &Ctx,
     request: &Idempotency,
     create: impl FnOnce(&mut AnyConnection) -> Result<Created, Error>,
 ) -> Result<Created, Error> {
     let Some(key) = request.key.as_deref() else {
         return create(conn);
     };
-    let scope = request.scope.as_str();
+    let scope = format!("{} {}", owner(&ctx.caller), request.scope);
+    let scope = scope.as_str();
+    let ttl = chrono::Duration::from_std(ctx.app.protection.idempotency_ttl)
+        .map_err(|e| Error::internal(&e))?;
+    idempotency::forget_expired(conn, scope, key, klinik_persistence::now_utc() - ttl)?;
     if let Some(stored) = idempotency::find(conn, scope, key)? {
         if stored.request_hash != request.body_hash {
             return Err(Error::Validation {

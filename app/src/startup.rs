@@ -80,6 +80,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         size_thresholds: Arc::new(size_thresholds),
         indicators_cache: Arc::default(),
         callers: Arc::default(),
+        protection: Arc::new(settings.protection.clone()),
     })
 }
 

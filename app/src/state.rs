@@ -69,6 +69,7 @@ pub struct App {
     pub indicators_cache: Arc<crate::clinic::indicators::cache::IndicatorsCache>,
     /// Accounts as the caller check loaded them a moment ago.
     pub callers: Arc<crate::auth::caller_cache::CallerCache>,
+    pub protection: Arc<crate::settings::Protection>,
 }
 
 impl App {

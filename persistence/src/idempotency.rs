@@ -71,3 +71,28 @@ pub fn store(
         .execute(conn)?;
     Ok(())
 }
+
+/// Deletes the stored answer for `key` within `scope` if it was stored before `cutoff`, so
+/// that an expired key works as new.
+pub fn forget_expired(
+    conn: &mut AnyConnection,
+    scope: &str,
+    key: &str,
+    cutoff: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::scope.eq(scope))
+            .filter(idempotency_keys::idempotency_key.eq(key))
+            .filter(idempotency_keys::created_at.lt(cutoff)),
+    )
+    .execute(conn)?)
+}
+
+/// Deletes every answer stored before `cutoff`; returns how many.
+pub fn purge_expired(conn: &mut AnyConnection, cutoff: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff)))
+            .execute(conn)?,
+    )
+}

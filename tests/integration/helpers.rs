@@ -88,6 +88,21 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Runs one statement on the test database outside the app, as an operator (or an older
+/// version of the app) would.
+pub fn raw_execute(app: &TestApp, sql: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    let url = app.db.url().to_owned();
+    match &app.db {
+        TestDatabase::Postgres { .. } => diesel::sql_query(sql)
+            .execute(&mut diesel::PgConnection::establish(&url).unwrap())
+            .unwrap(),
+        TestDatabase::Sqlite { .. } => diesel::sql_query(sql)
+            .execute(&mut diesel::SqliteConnection::establish(&url).unwrap())
+            .unwrap(),
+    };
+}
+
 /// The first admin every test app starts with.
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";

@@ -1,7 +1,7 @@
 use actix_web::http::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, minimal_cooperative};
+use crate::helpers::{TestApp, minimal_cooperative, raw_execute};
 
 #[actix_web::test]
 async fn a_retry_with_the_same_key_returns_the_first_response_and_creates_nothing() {
@@ -100,4 +100,64 @@ async fn a_failed_create_does_not_burn_its_key() {
         )
         .await;
     assert_eq!(fixed.status, 201);
+}
+
+#[actix_web::test]
+async fn one_caller_s_key_never_replays_another_caller_s_answer() {
+    let app = TestApp::spawn().await;
+    let officer = app.user_token("officer1", "officer").await;
+    let body = minimal_cooperative();
+    let key = [("idempotency-key", "shared-0001")];
+    let admin = app
+        .request(Method::POST, "/api/v1/cooperatives", Some(&body), &key)
+        .await;
+    assert_eq!(admin.status, 201);
+    let theirs = app
+        .request_as(
+            Some(&officer),
+            Method::POST,
+            "/api/v1/cooperatives",
+            Some(&body),
+            &key,
+        )
+        .await;
+    assert_eq!(theirs.status, 201, "{}", theirs.body);
+    assert_eq!(theirs.header("idempotent-replayed"), None);
+    assert_ne!(theirs.body["id"], admin.body["id"], "their own record");
+    let again = app
+        .request_as(
+            Some(&officer),
+            Method::POST,
+            "/api/v1/cooperatives",
+            Some(&body),
+            &key,
+        )
+        .await;
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.body["id"], theirs.body["id"]);
+    assert_eq!(app.get("/api/v1/cooperatives").await.body["total"], 2);
+}
+
+#[actix_web::test]
+async fn an_expired_key_works_as_new() {
+    let app = TestApp::spawn().await;
+    let body = minimal_cooperative();
+    let key = [("idempotency-key", "old-0001")];
+    let first = app
+        .request(Method::POST, "/api/v1/cooperatives", Some(&body), &key)
+        .await;
+    assert_eq!(first.status, 201);
+    // 25 hours old: past the default lifetime of 24 hours.
+    let aged = if app.db.is_postgres() {
+        "UPDATE idempotency_keys SET created_at = created_at - INTERVAL '25 hours'"
+    } else {
+        "UPDATE idempotency_keys SET created_at = datetime(created_at, '-25 hours')"
+    };
+    raw_execute(&app, aged);
+    let later = app
+        .request(Method::POST, "/api/v1/cooperatives", Some(&body), &key)
+        .await;
+    assert_eq!(later.status, 201);
+    assert_eq!(later.header("idempotent-replayed"), None);
+    assert_ne!(later.body["id"], first.body["id"]);
 }

@@ -4,7 +4,7 @@ use actix_web::http::Method;
 use diesel::{Connection, RunQueryDsl};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestDatabase, with};
+use crate::helpers::{TestApp, TestDatabase, raw_execute, with};
 
 const NIK: &str = "3271014501900001";
 
@@ -160,19 +160,6 @@ async fn only_admins_and_officers_reveal_or_search_a_nik_and_each_reveal_is_audi
         )
         .await;
     assert_eq!(none.body["total"], 0);
-}
-
-/// Runs one statement on the test database outside the app, as an operator with a dump would.
-fn raw_execute(app: &TestApp, sql: &str) {
-    let url = app.db.url().to_owned();
-    match &app.db {
-        TestDatabase::Postgres { .. } => diesel::sql_query(sql)
-            .execute(&mut diesel::PgConnection::establish(&url).unwrap())
-            .unwrap(),
-        TestDatabase::Sqlite { .. } => diesel::sql_query(sql)
-            .execute(&mut diesel::SqliteConnection::establish(&url).unwrap())
-            .unwrap(),
-    };
 }
 
 /// Every stored column of `persons`, as one text per row.

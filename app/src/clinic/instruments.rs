@@ -184,7 +184,7 @@ pub async fn create(
     violations.into_result()?;
     let definition = serde_json::to_string(&value.definition).map_err(|e| Error::internal(&e))?;
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             let version = store::latest_version(conn, &value.code)?.unwrap_or(0) + 1;
             let row = store::insert(
                 conn,

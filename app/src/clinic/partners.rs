@@ -153,7 +153,7 @@ pub async fn create(
 ) -> Result<Created, Error> {
     let fields = fields(input.name, input.kind)?;
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             let record = Partner::from(store::insert(conn, fields)?);
             versioned::created::<PartnerEntity>(conn, ctx, record.id, &record)?;
             Created::new(&record, format!("/api/v1/partners/{}", record.id))

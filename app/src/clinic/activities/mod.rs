@@ -145,7 +145,7 @@ pub async fn create(
     let draft = value.into_draft();
     model::check(&draft, Utc::now().date_naive())?;
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let case = visible_case(conn, &scope, case_id)?;
             require_mentoring(&case)?;

@@ -271,7 +271,7 @@ pub async fn create(ctx: &Ctx, request: Idempotency, value: CreateCase) -> Resul
         ));
     }
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             let programme_id = ProgrammeId(value.programme_id);
             programmes::find(conn, programme_id, false).map_err(|e| match e {
                 StoreError::NotFound => Error::validation(

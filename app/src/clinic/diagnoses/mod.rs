@@ -281,7 +281,7 @@ pub async fn create(
         .unwrap_or_else(|| Utc::now().date_naive());
     check_date("diagnosed_on", diagnosed_on)?;
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let case = visible_case(conn, &scope, case_id)?;
             require_diagnosing(&case)?;

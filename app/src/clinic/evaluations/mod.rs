@@ -127,7 +127,7 @@ pub async fn create(
     v.into_result()?;
     let thresholds = ctx.app.size_thresholds.clone();
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let case = visible_case(conn, &scope, case_id)?;
             if case.status != CaseStatus::Evaluating {

@@ -130,7 +130,7 @@ pub async fn create(ctx: &Ctx, request: Idempotency, body: CreateExpert) -> Resu
     let (fields, expertise) = body.into_fields()?;
     let clear = ctx.caller.is_staff();
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             model::check_references(conn, &fields)?;
             let row = store::insert(conn, fields).map_err(duplicate_user)?;
             store::replace_expertise(conn, row.id, &expertise)?;

@@ -129,7 +129,7 @@ pub async fn create(
 ) -> Result<Created, Error> {
     let (fields, funders) = body.into_fields()?;
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             model::check_references(conn, &fields, Some(&funders))?;
             let row = store::insert(conn, &fields)?;
             store::replace_funders(conn, row.id, &partner_ids(&funders))?;

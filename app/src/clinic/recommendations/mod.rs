@@ -219,7 +219,7 @@ pub async fn create(
     let draft = value.into_draft();
     check(&draft)?;
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             let diagnosis =
                 diagnoses::find(conn, diagnosis_id).map_err(Error::missing("Diagnosis"))?;
             let scope = CaseScope::of(conn, &ctx.caller)?;

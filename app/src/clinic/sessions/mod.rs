@@ -129,7 +129,7 @@ pub async fn create(
     let (fields, attendance) = body.split();
     model::check(&fields, &attendance)?;
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             check_references(conn, fields.programme_id, &attendance)?;
             let row = store::insert(conn, fields)?;
             store::replace_attendance(conn, row.id, &attendance)?;

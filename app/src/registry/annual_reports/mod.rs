@@ -97,7 +97,7 @@ pub async fn create(
     validate(&fields, today())?;
     ctx
         .write(move |conn, ctx| {
-            create_once(conn, &request, |conn| {
+            create_once(conn, ctx, &request, |conn| {
                 cooperative_store::find(conn, cooperative_id, false)
                     .map_err(Error::missing("Cooperative"))?;
                 let row = store::insert(conn, cooperative_id, &fields).map_err(|e| {

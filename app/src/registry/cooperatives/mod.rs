@@ -126,7 +126,7 @@ pub async fn create(
 ) -> Result<Created, Error> {
     let (fields, board) = body.into_fields(&ctx.app.regions)?;
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             let status = status::initial(ctx.app.activity_rule);
             let row = store::insert(conn, fields, &status).map_err(duplicate)?;
             store::replace_board(conn, row.id, &board)?;

@@ -120,7 +120,7 @@ pub async fn create(
         assets: input.assets,
     };
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             store::find(conn, ukm_id, false).map_err(Error::missing("UKM"))?;
             let row = store::insert_figures(conn, ukm_id, &figures).map_err(|e| {
                 if e.duplicate_of("year") {

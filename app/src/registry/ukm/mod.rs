@@ -167,7 +167,7 @@ pub async fn create(ctx: &Ctx, request: Idempotency, body: CreateUkm) -> Result<
     let (person_fields, nik_hash) = person_fields(&owner, &ctx.app.data_key)?;
     let disclosure = disclosure_for(&ctx.caller);
     ctx.write(move |conn, ctx| {
-        create_once(conn, &request, |conn| {
+        create_once(conn, ctx, &request, |conn| {
             check_cooperative(conn, fields.cooperative_id)?;
             let existing = match &nik_hash {
                 Some(hash) => persons::find_by_nik_hash(conn, hash)?,

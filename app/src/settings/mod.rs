@@ -16,6 +16,9 @@
 //! | `KLINIK_DATA_KEY` | generated into the data dir | 64 hex characters: the key protecting NIKs |
 //! | `KLINIK_ADMIN_USERNAME` | — | with `KLINIK_ADMIN_PASSWORD`: the first admin, created when no user exists |
 //! | `KLINIK_ADMIN_PASSWORD` | — | that admin's password (at least 12 characters) |
+//!
+//! Protection against misuse (idempotency key lifetime, trusted proxies, sign-in limits) is
+//! read by [`protection`].
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,6 +26,9 @@ use std::str::FromStr;
 
 use klinik_domain::activity_status::ActivityRule;
 use klinik_persistence::DatabaseUrl;
+
+pub mod protection;
+pub use protection::Protection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -76,6 +82,7 @@ pub struct Settings {
     pub data_key: Option<Secret>,
     /// The first admin's username and password, used only while no user exists.
     pub bootstrap_admin: Option<(String, Secret)>,
+    pub protection: Protection,
 }
 
 /// A variable with a value the service cannot use; the message names the variable.
@@ -252,6 +259,7 @@ impl Settings {
             jwt_secret,
             data_key,
             bootstrap_admin,
+            protection: Protection::from_lookup(lookup)?,
         })
     }
 }

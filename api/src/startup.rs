@@ -124,6 +124,9 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<klinik_app::App> {
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight (graceful shutdown).
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = prepare_state(&settings)?;
+    if let Some(tick) = settings.scheduler_tick {
+        actix_web::rt::spawn(klinik_app::scheduler::run_forever(app.clone(), tick));
+    }
     let max_body = settings.max_body_bytes;
     let server = HttpServer::new(move || build_app(app.clone(), max_body))
         .workers(settings.workers)

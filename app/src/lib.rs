@@ -19,6 +19,7 @@ pub mod paging;
 pub mod personal_data;
 pub mod prelude;
 pub mod registry;
+pub mod scheduler;
 pub mod settings;
 pub mod spreadsheet;
 pub mod startup;

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod persons;
 pub mod pg_reads;
 pub mod regions;
+pub mod scheduled_jobs;
 pub mod schema;
 mod search;
 pub mod sessions;

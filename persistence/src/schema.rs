@@ -627,6 +627,17 @@ diesel::joinable!(mentoring_activity_experts -> mentoring_activities (activity_i
 diesel::joinable!(evaluations -> cases (case_id));
 diesel::joinable!(dissolution_proposal_reasons -> dissolution_proposals (proposal_id));
 
+diesel::table! {
+    scheduled_jobs (name) {
+        name -> Text,
+        next_due_at -> Timestamp,
+        holder -> Nullable<Text>,
+        last_started_at -> Nullable<Timestamp>,
+        last_finished_at -> Nullable<Timestamp>,
+        last_outcome -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     kecamatan,
     kelurahan,
@@ -638,6 +649,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     refresh_tokens,
     sign_in_failures,
+    scheduled_jobs,
     audit_events,
     size_thresholds,
     persons,

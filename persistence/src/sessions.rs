@@ -115,3 +115,25 @@ pub fn clear_failures(conn: &mut AnyConnection, principal: &str) -> Result<(), S
         .execute(conn)?;
     Ok(())
 }
+
+/// Deletes failed sign-ins older than `cutoff` (past every lockout window); returns how many.
+pub fn purge_failures_before(
+    conn: &mut AnyConnection,
+    cutoff: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(sign_in_failures::table.filter(sign_in_failures::failed_at.lt(cutoff)))
+            .execute(conn)?,
+    )
+}
+
+/// Deletes refresh tokens that expired before `cutoff`; returns how many.
+pub fn purge_expired_before(
+    conn: &mut AnyConnection,
+    cutoff: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(cutoff)))
+            .execute(conn)?,
+    )
+}

@@ -103,6 +103,26 @@ pub fn raw_execute(app: &TestApp, sql: &str) {
     };
 }
 
+/// The single number a `SELECT COUNT(*) AS n …` (or any `AS n` BIGINT) answers, read outside the app.
+pub fn raw_count(app: &TestApp, sql: &str) -> i64 {
+    use diesel::{Connection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let url = app.db.url().to_owned();
+    let rows: Vec<Count> = match &app.db {
+        TestDatabase::Postgres { .. } => diesel::sql_query(sql)
+            .load(&mut diesel::PgConnection::establish(&url).unwrap())
+            .unwrap(),
+        TestDatabase::Sqlite { .. } => diesel::sql_query(sql)
+            .load(&mut diesel::SqliteConnection::establish(&url).unwrap())
+            .unwrap(),
+    };
+    rows[0].n
+}
+
 /// The first admin every test app starts with.
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";

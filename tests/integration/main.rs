@@ -22,6 +22,7 @@ mod imports;
 mod imports_registry;
 mod pool;
 mod regions;
+mod scheduler;
 mod schema_drift;
 mod schema_parity;
 mod status;

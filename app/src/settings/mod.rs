@@ -16,6 +16,7 @@
 //! | `KLINIK_DATA_KEY` | generated into the data dir | 64 hex characters: the key protecting NIKs |
 //! | `KLINIK_ADMIN_USERNAME` | — | with `KLINIK_ADMIN_PASSWORD`: the first admin, created when no user exists |
 //! | `KLINIK_ADMIN_PASSWORD` | — | that admin's password (at least 12 characters) |
+//! | `KLINIK_SCHEDULER_TICK_SECONDS` | `60` | how often the server looks for due background jobs (1–86400; `0` turns them off in this instance) |
 //!
 //! Protection against misuse (idempotency key lifetime, trusted proxies, sign-in limits) is
 //! read by [`protection`].
@@ -83,6 +84,8 @@ pub struct Settings {
     /// The first admin's username and password, used only while no user exists.
     pub bootstrap_admin: Option<(String, Secret)>,
     pub protection: Protection,
+    /// How often to look for due background jobs; `None` when this instance runs none.
+    pub scheduler_tick: Option<std::time::Duration>,
 }
 
 /// A variable with a value the service cannot use; the message names the variable.
@@ -260,6 +263,10 @@ impl Settings {
             data_key,
             bootstrap_admin,
             protection: Protection::from_lookup(lookup)?,
+            scheduler_tick: match number(lookup, "KLINIK_SCHEDULER_TICK_SECONDS", 60, 0, 86_400)? {
+                0 => None,
+                seconds => Some(std::time::Duration::from_secs(seconds)),
+            },
         })
     }
 }

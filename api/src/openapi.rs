@@ -125,6 +125,45 @@ pub fn add_standard_responses(spec: &mut OpenApiDoc) {
     }
 }
 
+/// The headers a 429 carries, which `#[derive(ToResponse)]` cannot declare on a shared response.
+pub fn document_rate_limit_headers(spec: &mut OpenApiDoc) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{ObjectBuilder, Type};
+    let Some(RefOr::T(response)) = spec
+        .components
+        .as_mut()
+        .and_then(|c| c.responses.get_mut("TooManyRequests"))
+    else {
+        return;
+    };
+    let header = |kind: Type, description: &str| {
+        RefOr::T(
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(kind)))
+                .description(Some(description))
+                .build(),
+        )
+    };
+    response.headers.insert(
+        "Retry-After".into(),
+        header(Type::Integer, "Seconds to wait before trying again."),
+    );
+    response.headers.insert(
+        "RateLimit-Policy".into(),
+        header(
+            Type::String,
+            "Only when the per-address sign-in rate was exceeded: the policy, e.g. `\"sign-in\";q=10;w=60` (10 attempts a minute; draft-ietf-httpapi-ratelimit-headers).",
+        ),
+    );
+    response.headers.insert(
+        "RateLimit".into(),
+        header(
+            Type::String,
+            "Only with `RateLimit-Policy`: what is left of it, e.g. `\"sign-in\";r=0;t=42` (none left, refills in 42 s).",
+        ),
+    );
+}
+
 /// One documented path: its segments, and each method with its operation id.
 type Route = (Vec<String>, Vec<(Method, String)>);
 

@@ -9,6 +9,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use klinik_app::Error;
 pub use klinik_app::FieldError;
+use klinik_app::error::TooMany;
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
@@ -94,9 +95,25 @@ impl ResponseError for ApiError {
         }
         if let Error::TooManyRequests {
             retry_after_seconds,
+            reason,
         } = &self.0
         {
             response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+            // draft-ietf-httpapi-ratelimit-headers: the policy and what is left of it.
+            if let TooMany::SignInRate {
+                quota,
+                window_seconds,
+            } = reason
+            {
+                response.insert_header((
+                    "RateLimit-Policy",
+                    format!("\"sign-in\";q={quota};w={window_seconds}"),
+                ));
+                response.insert_header((
+                    "RateLimit",
+                    format!("\"sign-in\";r=0;t={retry_after_seconds}"),
+                ));
+            }
         }
         if matches!(self.0, Error::Unavailable) {
             response.insert_header((header::RETRY_AFTER, "5"));
@@ -127,7 +144,7 @@ pub mod responses {
     );
     problem_response!(
         TooManyRequests,
-        "Five failed sign-ins for this account within 15 minutes; `Retry-After` says when to try again."
+        "Too many attempts: failed sign-ins for this account from this address within 15 minutes (5 by default), sign-in attempts from this address beyond the per-minute limit (10 by default), or every password check busy. `Retry-After` says when to try again."
     );
     problem_response!(
         BadRequest,

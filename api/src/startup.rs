@@ -41,6 +41,7 @@ pub fn configure_routes(config: &mut ServiceConfig) {
 fn complete(spec: &mut utoipa::openapi::OpenApi) {
     access::document(spec);
     add_standard_responses(spec);
+    crate::openapi::document_rate_limit_headers(spec);
 }
 
 /// The OpenAPI document of the running code.

@@ -52,7 +52,10 @@ pub enum Error {
     #[error("forbidden")]
     Forbidden { detail: String },
     #[error("too many requests")]
-    TooManyRequests { retry_after_seconds: u64 },
+    TooManyRequests {
+        retry_after_seconds: u64,
+        reason: TooMany,
+    },
     #[error("not found")]
     NotFound { detail: String },
     /// A known path asked with another method; `allow` lists the methods it has.
@@ -77,6 +80,17 @@ pub enum Error {
     Unavailable,
     #[error("internal error")]
     Internal,
+}
+
+/// Why a request was refused with 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooMany {
+    /// Failed sign-ins for one account from one address (the lockout).
+    LockedOut,
+    /// Sign-in attempts from one address beyond `quota` per `window_seconds`.
+    SignInRate { quota: u32, window_seconds: u32 },
+    /// Every password-hashing slot stayed busy.
+    Busy,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -173,9 +187,18 @@ impl Error {
             | Error::Forbidden { detail }
             | Error::NotFound { detail }
             | Error::Conflict { detail, .. } => detail.clone(),
-            Error::TooManyRequests { retry_after_seconds } => format!(
-                "Too many failed sign-ins for this account. Try again in {retry_after_seconds} seconds."
-            ),
+            Error::TooManyRequests {
+                retry_after_seconds,
+                reason,
+            } => match reason {
+                TooMany::LockedOut => format!(
+                    "Too many failed sign-ins for this account from this address. Try again in {retry_after_seconds} seconds."
+                ),
+                TooMany::SignInRate { .. } => format!(
+                    "Too many sign-in attempts from this address. Try again in {retry_after_seconds} seconds."
+                ),
+                TooMany::Busy => "The server is checking too many passwords at once. Try again in a moment.".into(),
+            },
             Error::MethodNotAllowed { allow } => {
                 format!("This resource supports only: {allow}.")
             }

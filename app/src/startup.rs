@@ -81,6 +81,12 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         indicators_cache: Arc::default(),
         callers: Arc::default(),
         protection: Arc::new(settings.protection.clone()),
+        sign_in_rate: Arc::new(crate::auth::throttle::SignInRate::new(
+            settings.protection.sign_in_per_minute,
+        )),
+        hashing: crate::auth::throttle::HashingPermits::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ),
     })
 }
 

@@ -2,6 +2,7 @@
 //! default; PostgreSQL when `KLINIK_TEST_DATABASE_URL` is set). Tests run in parallel.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod abuse;
 mod access;
 mod annual_reports;
 mod audit;

@@ -73,7 +73,7 @@ pub async fn identify(
 pub fn origin(req: &HttpRequest) -> Origin {
     Origin {
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-        client_address: req.peer_addr().map(|a| a.ip().to_string()),
+        client_address: super::client_address::of(req).map(|a| a.to_string()),
     }
 }
 

@@ -77,8 +77,10 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 /// Sign in with a username and password.
 ///
 /// Returns a 15-minute access token and a 30-day refresh token. An unknown username, a wrong
-/// password and a deactivated account get the same 401. Five failures for one username within 15
-/// minutes lock it: 429 with `Retry-After`.
+/// password and a deactivated account get the same 401. Five failures for one username from one
+/// client address within 15 minutes lock that pair: 429 with `Retry-After`. Each address may try
+/// 10 sign-ins a minute (shared with the token endpoint; `KLINIK_SIGN_IN_PER_MINUTE`), then 429
+/// with `Retry-After` and `RateLimit` headers.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -138,8 +140,9 @@ pub async fn logout(origin: Public, app: web::Data<App>, body: JsonBody<RefreshR
 ///
 /// OAuth 2.0 client-credentials grant (RFC 6749 §4.4), form-encoded; the client id and secret go in
 /// the form or in HTTP Basic authentication. The token carries the client's scopes (or the subset
-/// asked for in `scope`) and lives 15 minutes. Five failures for one client id within 15 minutes
-/// lock it: 429 with `Retry-After`.
+/// asked for in `scope`) and lives 15 minutes. Five failures for one client id from one address
+/// within 15 minutes lock that pair: 429 with `Retry-After`; the per-address sign-in rate applies
+/// too (see `login`).
 #[utoipa::path(
     tag = "auth",
     request_body(content = ClientCredentials, content_type = "application/x-www-form-urlencoded"),
@@ -206,6 +209,7 @@ pub async fn get_me(allowed: Allowed) -> Reply {
     responses(
         (status = 204, description = "Changed; every session of the account is revoked."),
         (status = 400, response = responses::BadRequest),
+        (status = 429, response = responses::TooManyRequests),
     ),
 )]
 #[post("/auth/change-password")]

@@ -22,11 +22,13 @@ pub async fn issue_client_token(
         secret,
         scope: requested,
     } = credentials;
-    let principal = principal_key("client", &client_id);
+    app.sign_in_rate.check(origin)?;
+    let principal = principal_key("client", &client_id, origin);
     let (lookup_principal, lookup_id) = (principal.clone(), client_id.clone());
+    let attempts = app.protection.lockout_attempts;
     let client = app
         .read(move |conn| {
-            check_lockout(conn, &lookup_principal)?;
+            check_lockout(conn, &lookup_principal, attempts)?;
             Ok::<_, Error>(clients::find_by_client_id(conn, &lookup_id)?)
         })
         .await?;
@@ -35,7 +37,7 @@ pub async fn issue_client_token(
         .map_or(app.decoy_hash.as_str().to_owned(), |c| {
             c.secret_hash.clone()
         });
-    let verified = verify(secret, stored).await?;
+    let verified = verify(app, secret, stored).await?;
     let (app2, audit) = (app.clone(), AuditContext::anonymous(origin));
     let outcome = app
         .write(move |conn| match client.filter(|c| verified && c.active) {

@@ -6,4 +6,5 @@ pub mod callers;
 pub mod client_token;
 pub mod passwords;
 pub mod sign_in;
+pub mod throttle;
 pub mod tokens;

@@ -16,8 +16,8 @@ use crate::audit::AuditContext;
 use crate::context::Origin;
 use crate::prelude::*;
 
-/// Failed sign-ins allowed per account within [`LOCKOUT_MINUTES`].
-pub const MAX_FAILURES: usize = 5;
+/// How long a username (or client id) stays locked, from one address, after
+/// `KLINIK_LOCKOUT_ATTEMPTS` failures from that address within this window.
 pub const LOCKOUT_MINUTES: i64 = 15;
 /// Life of a refresh token.
 pub const REFRESH_TOKEN_DAYS: i64 = 30;
@@ -129,29 +129,42 @@ pub fn invalid_client() -> Error {
     }
 }
 
-pub(super) fn principal_key(kind: &str, name: &str) -> String {
-    format!("{kind}:{}", name.to_lowercase())
+/// What failures are counted against: the account *and* the address trying it. Keyed by the
+/// account alone, anyone who knows a username could lock its owner out from anywhere; keyed by
+/// both, a guesser locks only themselves (and the per-address rate limit in front of sign-in
+/// slows guessing across many accounts).
+pub(super) fn principal_key(kind: &str, name: &str, origin: &Origin) -> String {
+    let address = origin.client_address.as_deref().unwrap_or("unknown");
+    format!("{kind}:{}@{address}", name.to_lowercase())
 }
 
-/// 429 while `principal` has too many recent failures.
-pub(super) fn check_lockout(conn: &mut AnyConnection, principal: &str) -> Result<(), Error> {
+/// 429 while `principal` has `attempts` or more failures within the lockout window.
+pub(super) fn check_lockout(
+    conn: &mut AnyConnection,
+    principal: &str,
+    attempts: u32,
+) -> Result<(), Error> {
+    let attempts = attempts.max(1) as usize;
     let now = klinik_persistence::now_utc();
     let window_start = now - Duration::minutes(LOCKOUT_MINUTES);
     let failures = sessions::failures_since(conn, principal, window_start)?;
-    if failures.len() >= MAX_FAILURES {
+    if failures.len() >= attempts {
         let frees_at: NaiveDateTime =
-            failures[failures.len() - MAX_FAILURES] + Duration::minutes(LOCKOUT_MINUTES);
+            failures[failures.len() - attempts] + Duration::minutes(LOCKOUT_MINUTES);
         let retry_after_seconds = (frees_at - now).num_seconds().max(1) as u64;
         return Err(Error::TooManyRequests {
             retry_after_seconds,
+            reason: TooMany::LockedOut,
         });
     }
     Ok(())
 }
 
 /// Verifies a password (or client secret) off the async workers: argon2 takes tens of
-/// milliseconds by design.
-pub(super) async fn verify(password: String, stored: String) -> Result<bool, Error> {
+/// milliseconds and about 19 MiB by design, so only as many run at once as there are hashing
+/// slots.
+pub(super) async fn verify(app: &App, password: String, stored: String) -> Result<bool, Error> {
+    let _slot = app.hashing.acquire().await?;
     tokio::task::spawn_blocking(move || passwords::verify(&password, &stored))
         .await
         .map_err(|e| Error::internal(&e))
@@ -184,17 +197,19 @@ fn issue_user_tokens(
     })
 }
 
-/// Signs a person in: a 15-minute access token and a 30-day refresh token. Five failures for
-/// one username within 15 minutes lock it (429).
+/// Signs a person in: a 15-minute access token and a 30-day refresh token. Five failures (by
+/// default) for one username from one address within 15 minutes lock that pair (429).
 pub async fn login(app: &App, origin: &Origin, body: LoginRequest) -> Result<TokenResponse, Error> {
     let LoginRequest { username, password } = body;
     check_length("username", &username, 64)?;
     check_length("password", &password, 256)?;
-    let principal = principal_key("user", &username);
+    app.sign_in_rate.check(origin)?;
+    let principal = principal_key("user", &username, origin);
     let (lookup_name, lookup_principal) = (username.clone(), principal.clone());
+    let attempts = app.protection.lockout_attempts;
     let user = app
         .read(move |conn| {
-            check_lockout(conn, &lookup_principal)?;
+            check_lockout(conn, &lookup_principal, attempts)?;
             Ok::<_, Error>(users::find_by_username(conn, &lookup_name)?)
         })
         .await?;
@@ -204,7 +219,7 @@ pub async fn login(app: &App, origin: &Origin, body: LoginRequest) -> Result<Tok
         .map_or(app.decoy_hash.as_str().to_owned(), |u| {
             u.password_hash.clone()
         });
-    let verified = verify(password, stored).await?;
+    let verified = verify(app, password, stored).await?;
     let (app2, audit) = (app.clone(), AuditContext::anonymous(origin));
     let outcome = app
         .write(move |conn| match user.filter(|u| verified && u.active) {
@@ -345,6 +360,7 @@ pub async fn change_password(ctx: &Ctx, body: ChangePassword) -> Result<(), Erro
         .await?;
     accounts::password("new_password", &new_password, &user.username)?;
     let stored = user.password_hash.clone();
+    let _slot = ctx.app.hashing.acquire().await?;
     let (verified, new_hash) = tokio::task::spawn_blocking(move || {
         (
             passwords::verify(&current_password, &stored),

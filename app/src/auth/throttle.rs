@@ -1,0 +1,136 @@
+//! What keeps sign-in from being a lever against the service: a per-address rate limit in front
+//! of password and secret checks, and a bound on how many argon2 hashes run at once (each holds
+//! about 19 MiB of working memory and a core for tens of milliseconds).
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use crate::context::Origin;
+use crate::error::{Error, TooMany};
+
+/// Addresses remembered before the limiter forgets those whose quota has refilled.
+const REMEMBERED_ADDRESSES: usize = 100_000;
+
+/// How long a sign-in waits for a free hashing slot before it is answered 429.
+const HASHING_WAIT: Duration = Duration::from_secs(2);
+
+/// Sign-in attempts (people and clients) per client address: `per_minute` a minute, refilled
+/// evenly, the full minute's worth available at once.
+pub struct SignInRate {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    per_minute: u32,
+}
+
+impl SignInRate {
+    pub fn new(per_minute: u32) -> Self {
+        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        SignInRate {
+            limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute)),
+            per_minute: per_minute.get(),
+        }
+    }
+
+    /// Takes one attempt from the caller's address, or answers 429 with when to retry. A request
+    /// whose address is unknown (only in-process tests) is not limited.
+    pub fn check(&self, origin: &Origin) -> Result<(), Error> {
+        let Some(address) = origin
+            .client_address
+            .as_deref()
+            .and_then(|a| a.parse::<IpAddr>().ok())
+        else {
+            return Ok(());
+        };
+        if self.limiter.len() > REMEMBERED_ADDRESSES {
+            self.limiter.retain_recent();
+        }
+        self.limiter.check_key(&address).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Error::TooManyRequests {
+                retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
+                reason: TooMany::SignInRate {
+                    quota: self.per_minute,
+                    window_seconds: 60,
+                },
+            }
+        })
+    }
+}
+
+/// At most one password hash per core at a time; the rest wait briefly, then get 429.
+#[derive(Clone)]
+pub struct HashingPermits(Arc<Semaphore>);
+
+impl HashingPermits {
+    pub fn new(slots: usize) -> Self {
+        HashingPermits(Arc::new(Semaphore::new(slots.max(1))))
+    }
+
+    pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, Error> {
+        match tokio::time::timeout(HASHING_WAIT, self.0.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(closed)) => Err(Error::internal(&closed)),
+            Err(_) => Err(Error::TooManyRequests {
+                retry_after_seconds: 1,
+                reason: TooMany::Busy,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(address: &str) -> Origin {
+        Origin {
+            request_id: None,
+            client_address: Some(address.into()),
+        }
+    }
+
+    #[test]
+    fn an_address_gets_its_quota_then_429_and_others_are_untouched() {
+        let rate = SignInRate::new(3);
+        for _ in 0..3 {
+            assert!(rate.check(&from("192.0.2.1")).is_ok());
+        }
+        match rate.check(&from("192.0.2.1")) {
+            Err(Error::TooManyRequests {
+                retry_after_seconds,
+                reason:
+                    TooMany::SignInRate {
+                        quota: 3,
+                        window_seconds: 60,
+                    },
+            }) => assert!(
+                (1..=20).contains(&retry_after_seconds),
+                "{retry_after_seconds}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(rate.check(&from("192.0.2.2")).is_ok());
+        assert!(rate.check(&Origin::default()).is_ok(), "unknown address");
+    }
+
+    #[tokio::test]
+    async fn hashing_beyond_the_slots_waits_then_is_refused() {
+        let permits = HashingPermits::new(1);
+        let held = permits.acquire().await.unwrap();
+        let waiting = permits.acquire();
+        assert!(matches!(
+            waiting.await,
+            Err(Error::TooManyRequests {
+                reason: TooMany::Busy,
+                ..
+            })
+        ));
+        drop(held);
+        assert!(permits.acquire().await.is_ok());
+    }
+}

@@ -13,6 +13,7 @@ mod clinic_cases;
 mod clinic_followup;
 mod clinic_kit;
 mod clinic_people;
+mod clinic_scope;
 mod contract;
 mod cooperatives;
 mod demo;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::clinic::cases::access::{CaseScope, visible_case};
 use crate::clinic::cases::closing::set_override;
 use crate::fields::utc;
 use crate::prelude::*;
@@ -123,13 +124,15 @@ pub struct ProposalTransitionRequest {
 pub async fn list(ctx: &Ctx, q: ProposalQuery) -> Result<Page<DissolutionProposal>, Error> {
     let page = PageRequest::new(q.page, q.page_size)?;
     check_ids(&[("cooperative_id", q.cooperative_id), ("case_id", q.case_id)])?;
-    let filter = ProposalFilter {
+    let mut filter = ProposalFilter {
         status: q.status,
         cooperative_id: q.cooperative_id.map(CooperativeId),
         case_id: q.case_id.map(CaseId),
+        team_of: None,
     };
     let (items, total) = ctx
-        .read(move |conn, _ctx| {
+        .read(move |conn, ctx| {
+            filter.team_of = CaseScope::of(conn, &ctx.caller)?.team_filter();
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
             Ok::<_, Error>((load_rows(conn, rows)?, total))
         })
@@ -137,8 +140,16 @@ pub async fn list(ctx: &Ctx, q: ProposalQuery) -> Result<Page<DissolutionProposa
     Ok(page.wrap_capped(items, total))
 }
 
+/// One proposal; an assessor sees only those of their teams' cases (404 otherwise).
 pub async fn get(ctx: &Ctx, id: DissolutionProposalId) -> Result<DissolutionProposal, Error> {
-    ctx.read(move |conn, _ctx| load(conn, id)).await
+    ctx.read(move |conn, ctx| {
+        let proposal = load(conn, id)?;
+        let scope = CaseScope::of(conn, &ctx.caller)?;
+        visible_case(conn, &scope, CaseId(proposal.case_id))
+            .map_err(|_| Error::not_found("Dissolution proposal"))?;
+        Ok(proposal)
+    })
+    .await
 }
 
 /// Moves a proposal: submitted → forwarded; submitted or forwarded → approved (the cooperative

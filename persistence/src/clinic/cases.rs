@@ -287,6 +287,23 @@ pub fn members_of(
         .load(conn)?)
 }
 
+/// Those of `ids` whose diagnosis team includes `expert`.
+pub fn on_team_of(
+    conn: &mut AnyConnection,
+    expert: ExpertId,
+    ids: &[CaseId],
+) -> Result<Vec<CaseId>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(case_members::table
+        .filter(case_members::case_id.eq_any(ids))
+        .filter(case_members::expert_id.eq(expert))
+        .filter(case_members::duty.eq(MemberDuty::Team.as_str()))
+        .select(case_members::case_id)
+        .load(conn)?)
+}
+
 /// Replaces the members of one duty (`team` or `mentor`) of a case.
 pub fn replace_members(
     conn: &mut AnyConnection,

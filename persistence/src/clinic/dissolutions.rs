@@ -4,11 +4,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use klinik_domain::activity_status::ActivityStatus;
+use klinik_domain::clinic::MemberDuty;
 use klinik_domain::clinic::outcome::{DissolutionReason, ProposalStatus};
 
 use super::Paging;
-use crate::ids::{CaseId, CooperativeId, DissolutionProposalId};
-use crate::schema::{dissolution_proposal_reasons, dissolution_proposals};
+use crate::ids::{CaseId, CooperativeId, DissolutionProposalId, ExpertId};
+use crate::schema::{case_members, dissolution_proposal_reasons, dissolution_proposals};
 use crate::{AnyConnection, NullableEnumText, Parsed, ParsedOpt, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -44,6 +45,9 @@ pub struct ProposalFilter {
     pub status: Option<ProposalStatus>,
     pub cooperative_id: Option<CooperativeId>,
     pub case_id: Option<CaseId>,
+    /// Only proposals of cases whose diagnosis team includes one of these experts (an
+    /// assessor's own).
+    pub team_of: Option<Vec<ExpertId>>,
 }
 
 pub fn insert(
@@ -95,6 +99,13 @@ fn filtered(filter: &ProposalFilter) -> dissolution_proposals::BoxedQuery<'stati
     }
     if let Some(id) = filter.case_id {
         query = query.filter(dissolution_proposals::case_id.eq(id));
+    }
+    if let Some(experts) = &filter.team_of {
+        let theirs = case_members::table
+            .filter(case_members::expert_id.eq_any(experts.clone()))
+            .filter(case_members::duty.eq(MemberDuty::Team.as_str()))
+            .select(case_members::case_id);
+        query = query.filter(dissolution_proposals::case_id.eq_any(theirs));
     }
     query
 }

@@ -3,11 +3,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use klinik_domain::clinic::{SessionDuty, SessionKind};
+use klinik_domain::clinic::{MemberDuty, SessionDuty, SessionKind};
 
 use super::Paging;
 use crate::ids::{CaseId, ClinicSessionId, ExpertId, ProgrammeId};
-use crate::schema::{clinic_session_cases, clinic_session_experts, clinic_sessions};
+use crate::schema::{case_members, clinic_session_cases, clinic_session_experts, clinic_sessions};
 use crate::{AnyConnection, EnumText, Parsed, StoreError, Total, now_utc};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -50,6 +50,9 @@ pub struct SessionFilter {
     pub programme_id: Option<ProgrammeId>,
     pub kind: Option<SessionKind>,
     pub case_id: Option<CaseId>,
+    /// Only sessions one of these experts attended or that a case of their teams attended (an
+    /// assessor's own).
+    pub visible_to: Option<Vec<ExpertId>>,
 }
 
 pub fn insert(conn: &mut AnyConnection, fields: SessionFields) -> Result<SessionRow, StoreError> {
@@ -88,7 +91,37 @@ fn filtered(filter: &SessionFilter) -> clinic_sessions::BoxedQuery<'static, Back
             .select(clinic_session_cases::session_id);
         query = query.filter(clinic_sessions::id.eq_any(attended));
     }
+    if let Some(experts) = &filter.visible_to {
+        let present = clinic_session_experts::table
+            .filter(clinic_session_experts::expert_id.eq_any(experts.clone()))
+            .select(clinic_session_experts::session_id);
+        let their_cases = case_members::table
+            .filter(case_members::expert_id.eq_any(experts.clone()))
+            .filter(case_members::duty.eq(MemberDuty::Team.as_str()))
+            .select(case_members::case_id);
+        let with_their_cases = clinic_session_cases::table
+            .filter(clinic_session_cases::case_id.eq_any(their_cases))
+            .select(clinic_session_cases::session_id);
+        query = query.filter(
+            clinic_sessions::id
+                .eq_any(present)
+                .or(clinic_sessions::id.eq_any(with_their_cases)),
+        );
+    }
     query
+}
+
+/// Whether the session `id` passes `filter`.
+pub fn contains(
+    conn: &mut AnyConnection,
+    filter: &SessionFilter,
+    id: ClinicSessionId,
+) -> Result<bool, StoreError> {
+    let found: i64 = filtered(filter)
+        .filter(clinic_sessions::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
 }
 
 /// One page, latest first, and the exact total.

@@ -14,6 +14,8 @@ pub fn configure(config: &mut ServiceConfig) {
 }
 
 /// List dissolution proposals, newest first.
+///
+/// An assessor sees only the proposals of their teams' cases.
 #[utoipa::path(
     tag = "clinic",
     params(ProposalQuery),
@@ -31,6 +33,8 @@ pub async fn list_dissolution_proposals(
 }
 
 /// Read a dissolution proposal.
+///
+/// An assessor reads only a proposal of their teams' cases (404 otherwise).
 #[utoipa::path(
     tag = "clinic",
     params(("id" = i64, Path, description = "The proposal's id.", minimum = 1)),

@@ -32,6 +32,9 @@ pub async fn create_clinic_session(allowed: Allowed, body: CreateBody<CreateSess
 }
 
 /// List clinic sessions, latest first.
+///
+/// An assessor sees the sessions they attended or that a case of their teams attended, and in
+/// each only their teams' cases.
 #[utoipa::path(
     tag = "clinic",
     params(SessionQuery),
@@ -46,6 +49,9 @@ pub async fn list_clinic_sessions(allowed: Allowed, query: QueryParams<SessionQu
 }
 
 /// Read a clinic session.
+///
+/// An assessor reads only a session they attended or that a case of their teams attended (404
+/// otherwise), with only their teams' cases in it.
 #[utoipa::path(
     tag = "clinic",
     params(("id" = i64, Path, description = "The session's id.", minimum = 1)),

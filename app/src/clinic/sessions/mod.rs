@@ -3,7 +3,7 @@
 
 pub mod model;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use klinik_domain::clinic::SessionKind;
 use klinik_persistence::StoreError;
@@ -14,6 +14,7 @@ use klinik_persistence::clinic::{cases, experts, programmes};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::clinic::cases::access::CaseScope;
 use crate::prelude::*;
 
 pub use model::{CreateSession, PatchSession, Session, SessionCase, SessionExpert};
@@ -42,6 +43,57 @@ fn with_attendance(conn: &mut AnyConnection, rows: Vec<SessionRow>) -> Result<Ve
 fn load(conn: &mut AnyConnection, id: ClinicSessionId) -> Result<Session, Error> {
     let row = store::find(conn, id).map_err(Error::missing("Clinic session"))?;
     with_attendance(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| Error::not_found("Clinic session"))
+}
+
+/// Sessions as `scope` may see them: an assessor sees a session they attended or that a case of
+/// their teams attended, and in it only their teams' cases (another team's case is not theirs to
+/// learn of); others see every case.
+fn as_seen(
+    conn: &mut AnyConnection,
+    scope: &CaseScope,
+    mut sessions: Vec<Session>,
+) -> Result<Vec<Session>, Error> {
+    let CaseScope::TeamOf(expert) = scope else {
+        return Ok(sessions);
+    };
+    let listed: Vec<CaseId> = sessions
+        .iter()
+        .flat_map(|s| s.cases.iter().map(|c| CaseId(c.case_id)))
+        .collect();
+    let theirs: HashSet<CaseId> = match expert {
+        Some(expert) => cases::on_team_of(conn, *expert, &listed)?
+            .into_iter()
+            .collect(),
+        None => HashSet::new(),
+    };
+    for session in &mut sessions {
+        session
+            .cases
+            .retain(|c| theirs.contains(&CaseId(c.case_id)));
+    }
+    Ok(sessions)
+}
+
+/// One session as the caller's scope may see it; 404 when it is not theirs to see.
+fn load_as_seen(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: ClinicSessionId,
+) -> Result<Session, Error> {
+    let scope = CaseScope::of(conn, caller)?;
+    if let Some(experts) = scope.team_filter() {
+        let filter = SessionFilter {
+            visible_to: Some(experts),
+            ..SessionFilter::default()
+        };
+        if !store::contains(conn, &filter, id)? {
+            return Err(Error::not_found("Clinic session"));
+        }
+    }
+    let session = load(conn, id)?;
+    as_seen(conn, &scope, vec![session])?
         .pop()
         .ok_or_else(|| Error::not_found("Clinic session"))
 }
@@ -173,22 +225,27 @@ pub struct SessionQuery {
 pub async fn list(ctx: &Ctx, q: SessionQuery) -> Result<Page<Session>, Error> {
     let page = PageRequest::new(q.page, q.page_size)?;
     check_ids(&[("programme_id", q.programme_id), ("case_id", q.case_id)])?;
-    let filter = SessionFilter {
+    let mut filter = SessionFilter {
         programme_id: q.programme_id.map(ProgrammeId),
         kind: q.kind,
         case_id: q.case_id.map(CaseId),
+        visible_to: None,
     };
     let (items, total) = ctx
-        .read(move |conn, _ctx| {
+        .read(move |conn, ctx| {
+            let scope = CaseScope::of(conn, &ctx.caller)?;
+            filter.visible_to = scope.team_filter();
             let (rows, total) = store::list(conn, &filter, paging(&page))?;
-            Ok::<_, Error>((with_attendance(conn, rows)?, total))
+            let sessions = with_attendance(conn, rows)?;
+            Ok::<_, Error>((as_seen(conn, &scope, sessions)?, total))
         })
         .await?;
     Ok(page.wrap_capped(items, total))
 }
 
 pub async fn get(ctx: &Ctx, id: ClinicSessionId) -> Result<Session, Error> {
-    ctx.read(move |conn, _ctx| load(conn, id)).await
+    ctx.read(move |conn, ctx| load_as_seen(conn, &ctx.caller, id))
+        .await
 }
 
 pub async fn update(

@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod problem;
 pub mod respond;
 pub mod routes;
+pub mod security_headers;
 pub mod startup;
 pub mod telemetry;
 

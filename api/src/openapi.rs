@@ -29,7 +29,11 @@ rupiah. Lists take `page` and `page_size` and answer `{items, page, page_size, t
 registries' lists count up to 1,000 matches (beyond, `total` is 1000 and `total_exact` false). Every error is \
 `application/problem+json` with a stable `code`; a 422 lists each broken rule in `errors`. Records carry a \
 `version`, sent as `ETag`; send it back as `If-Match` on PATCH/PUT/DELETE (412 when stale). Creates accept \
-an `Idempotency-Key`. Request bodies are limited to 262144 bytes by default (413 beyond).\n\n\
+an `Idempotency-Key` (kept per caller for 24 hours by default). Request bodies are limited to 262144 bytes \
+by default (413 beyond).\n\n\
+Every response carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and a \
+`Content-Security-Policy`; API responses are `Cache-Control: no-store` (they may hold personal data). Sign-in \
+and the token endpoint are limited per client address (429 with `Retry-After` and `RateLimit` headers).\n\n\
 Access: every operation but the health probes and sign-in needs a bearer access token; its \
 description ends with who may call it (roles, and the scope an integration client needs).",
         version = env!("CARGO_PKG_VERSION"),

@@ -114,6 +114,7 @@ pub fn build_app(
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(unmatched))
         .wrap(from_fn(guard::identify))
+        .wrap(from_fn(crate::security_headers::add))
         .wrap(from_fn(telemetry::request_context))
 }
 

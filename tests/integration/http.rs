@@ -176,3 +176,37 @@ async fn readiness_is_503_while_the_database_is_unreachable_and_recovers_without
     assert_eq!(again.status, 200, "{}", again.body);
     assert_eq!(again.body["business_name"], "Warung Sari");
 }
+
+#[actix_web::test]
+async fn responses_carry_browser_safety_headers_and_api_answers_are_never_cached() {
+    let app = TestApp::spawn().await;
+    let ukm = app
+        .post(
+            "/api/v1/ukm",
+            &json!({"business_name": "Asinan", "sector": "culinary", "kelurahan_code": "32.71.01.1006",
+                "owner": {"full_name": "Siti Aminah", "phone": "+6281234567890"}}),
+        )
+        .await;
+    assert_eq!(ukm.status, 201, "{}", ukm.body);
+    for reply in [
+        app.get(&format!("/api/v1/ukm/{}", ukm.body["id"])).await,
+        app.get("/api/v1/users").await,
+        app.get("/api/v1/nothing-here").await,
+    ] {
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(reply.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+        assert_eq!(
+            reply.header("content-security-policy"),
+            Some("default-src 'none'; frame-ancestors 'none'")
+        );
+    }
+    let contract = app.get("/api-docs/openapi.json").await;
+    assert_eq!(contract.header("cache-control"), Some("no-cache"));
+    assert_eq!(contract.header("x-content-type-options"), Some("nosniff"));
+    let swagger = app.send(TestRequest::get().uri("/swagger-ui/")).await;
+    assert_eq!(swagger.status, 200);
+    let csp = swagger.header("content-security-policy").unwrap();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("http"), "no outside origin: {csp}");
+}

@@ -3,6 +3,18 @@
 FROM rust:1.95-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libssl-dev pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# Dependencies first, against empty crates, so that a source change rebuilds only the workspace.
+COPY Cargo.toml Cargo.lock ./
+COPY domain/Cargo.toml domain/
+COPY persistence/Cargo.toml persistence/
+COPY app/Cargo.toml app/
+COPY api/Cargo.toml api/
+COPY tests/Cargo.toml tests/
+RUN for crate in domain persistence app api; do mkdir -p $crate/src && touch $crate/src/lib.rs; done \
+    && echo 'fn main() {}' > api/src/main.rs && mkdir -p tests/integration && touch tests/integration/main.rs \
+    && cargo build --release --locked -p klinik-api \
+    && rm -rf domain/src persistence/src app/src api/src \
+    && rm -f target/release/klinik target/release/deps/klinik* target/release/deps/libklinik*
 COPY . .
 RUN cargo build --release --locked -p klinik-api
 

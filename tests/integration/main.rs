@@ -22,6 +22,7 @@ mod http;
 mod idempotency;
 mod imports;
 mod imports_registry;
+mod packaging;
 mod pool;
 mod regions;
 mod scheduler;

@@ -34,6 +34,13 @@ pub enum Command {
         #[arg(long, default_value_t = 2017)]
         seed: u64,
     },
+    /// Write a consistent copy of the embedded SQLite database to FILE (a new file) while the
+    /// server keeps running. To restore: stop the server and put the copy in place of the
+    /// database file. On PostgreSQL use pg_dump and pg_restore (docs/operations.md).
+    Backup {
+        /// The file to write; it must not exist.
+        file: std::path::PathBuf,
+    },
     /// Manage user accounts.
     Users {
         #[command(subcommand)]

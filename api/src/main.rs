@@ -30,6 +30,7 @@ fn main() -> ExitCode {
             command: UsersCommand::CreateAdmin { username },
         } => create_admin(&settings, &username),
         Command::SeedDemo { scale, ukm, seed } => seed_demo(&settings, &scale, ukm, seed),
+        Command::Backup { file } => klinik_app::backup::backup(&settings, &file),
         Command::Serve | Command::Openapi => run_server(settings),
     };
     match outcome {

@@ -5,6 +5,7 @@
 
 pub mod annual_reports;
 pub mod audit;
+pub mod backup;
 pub mod clients;
 pub mod clinic;
 pub mod connection;

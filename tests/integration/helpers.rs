@@ -202,7 +202,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
-        let db = TestDatabase::create();
+        Self::spawn_on(TestDatabase::create(), extra).await
+    }
+
+    /// The app on an existing database (e.g. one restored from a backup), signed in as the admin.
+    pub async fn spawn_on(db: TestDatabase, extra: &[(&str, &str)]) -> Self {
         let settings = settings_for(db.url(), extra);
         let state =
             klinik_api::prepare_state(&settings).expect("the app starts on a fresh database");

@@ -7,6 +7,7 @@ mod access;
 mod annual_reports;
 mod audit;
 mod auth;
+mod backup;
 mod clients;
 mod clinic_article;
 mod clinic_cases;

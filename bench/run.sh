@@ -237,5 +237,7 @@ done
   echo "|---|---|---:|"
   printf '%s\n' "${seed_times[@]}"
 } >"$OUT.new"
+# Other benchmarks' sections (bench/section.py) stay as they were.
+if [ -f "$OUT" ]; then { echo; sed -n '/^<!-- section: /,$p' "$OUT"; } >>"$OUT.new"; fi
 mv "$OUT.new" "$OUT"
 cat "$OUT"

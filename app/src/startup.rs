@@ -84,7 +84,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         sign_in_rate: Arc::new(crate::auth::throttle::SignInRate::new(
             settings.protection.sign_in_per_minute,
         )),
-        hashing: crate::auth::throttle::HashingPermits::new(
+        hashing: crate::auth::throttle::PasswordHashing::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         ),
     })

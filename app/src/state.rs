@@ -73,7 +73,7 @@ pub struct App {
     /// Sign-in attempts per client address.
     pub sign_in_rate: Arc<crate::auth::throttle::SignInRate>,
     /// Password hashes allowed to run at once.
-    pub hashing: crate::auth::throttle::HashingPermits,
+    pub hashing: crate::auth::throttle::PasswordHashing,
 }
 
 impl App {

@@ -1,7 +1,7 @@
 //! argon2id password hashing (PHC strings), and random secrets.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 
 use crate::prelude::*;
 
@@ -12,11 +12,52 @@ pub fn hash(password: &str) -> Result<String, Error> {
         .map_err(|e| Error::internal(&e))
 }
 
-/// True when `password` matches the stored hash; a malformed hash matches nothing.
+thread_local! {
+    /// argon2's working memory (19 MiB with the default parameters), kept by each thread that
+    /// verifies passwords and reused: allocating and freeing it per sign-in fragmented the
+    /// allocator's arenas until 64 connections of sign-ins held 400 MiB.
+    static WORKING_MEMORY: std::cell::RefCell<Vec<argon2::Block>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// True when `password` matches the stored PHC hash; a malformed hash matches nothing. Computes
+/// with this thread's reused working memory, then compares in constant time.
 pub fn verify(password: &str, stored: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), stored)
-        .is_ok()
+    use argon2::password_hash::phc::{Output, PasswordHash};
+    use argon2::{Algorithm, Params, Version};
+    let Ok(hash) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match hash.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = Params::try_from(&hash) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let mut computed = vec![0u8; expected.len()];
+    let hashed = WORKING_MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(
+            password.as_bytes(),
+            salt.as_ref(),
+            &mut computed,
+            &mut memory[..blocks],
+        )
+    });
+    hashed.is_ok() && Output::new(&computed).is_ok_and(|output| &output == expected)
 }
 
 /// `bytes` random bytes from the operating system, hex-encoded.

@@ -164,10 +164,9 @@ pub(super) fn check_lockout(
 /// milliseconds and about 19 MiB by design, so only as many run at once as there are hashing
 /// slots.
 pub(super) async fn verify(app: &App, password: String, stored: String) -> Result<bool, Error> {
-    let _slot = app.hashing.acquire().await?;
-    tokio::task::spawn_blocking(move || passwords::verify(&password, &stored))
+    app.hashing
+        .run(move || passwords::verify(&password, &stored))
         .await
-        .map_err(|e| Error::internal(&e))
 }
 
 fn issue_user_tokens(
@@ -360,15 +359,16 @@ pub async fn change_password(ctx: &Ctx, body: ChangePassword) -> Result<(), Erro
         .await?;
     accounts::password("new_password", &new_password, &user.username)?;
     let stored = user.password_hash.clone();
-    let _slot = ctx.app.hashing.acquire().await?;
-    let (verified, new_hash) = tokio::task::spawn_blocking(move || {
-        (
-            passwords::verify(&current_password, &stored),
-            passwords::hash(&new_password),
-        )
-    })
-    .await
-    .map_err(|e| Error::internal(&e))?;
+    let (verified, new_hash) = ctx
+        .app
+        .hashing
+        .run(move || {
+            (
+                passwords::verify(&current_password, &stored),
+                passwords::hash(&new_password),
+            )
+        })
+        .await?;
     if !verified {
         return Err(Error::validation(
             "current_password",

@@ -46,6 +46,19 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Manage the keys that protect personal data.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-seal every person's personal data under KLINIK_DATA_KEY, reading what is sealed under
+    /// the keys in KLINIK_DATA_KEY_PREVIOUS. Resumable and safe to interrupt; prints what it did.
+    /// When it reports nothing left to re-seal, remove the old key from KLINIK_DATA_KEY_PREVIOUS.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]

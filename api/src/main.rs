@@ -2,7 +2,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use klinik_api::cli::{Cli, Command, UsersCommand};
+use klinik_api::cli::{Cli, Command, KeysCommand, UsersCommand};
 use klinik_api::settings::Settings;
 
 fn main() -> ExitCode {
@@ -31,6 +31,14 @@ fn main() -> ExitCode {
         } => create_admin(&settings, &username),
         Command::SeedDemo { scale, ukm, seed } => seed_demo(&settings, &scale, ukm, seed),
         Command::Backup { file } => klinik_app::backup::backup(&settings, &file),
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => klinik_app::personal_data::rotation::run(&settings).map(|done| {
+            println!(
+                "examined {} persons, re-sealed {} under the current data key",
+                done.examined, done.resealed
+            );
+        }),
         Command::Serve | Command::Openapi => run_server(settings),
     };
     match outcome {

@@ -9,9 +9,7 @@ use klinik_domain::size_class::{Ceilings, Thresholds};
 use klinik_persistence::pg_reads::{PointReadSettings, PointReadUrl};
 use klinik_persistence::{Database, DatabaseUrl, PoolOptions, build_pool, regions, run_migrations};
 
-use crate::auth::tokens::TokenKeys;
 use crate::auth::{bootstrap, passwords};
-use crate::personal_data::DataKey;
 use crate::prelude::*;
 use crate::registry::cooperatives::status;
 use crate::settings::Settings;
@@ -55,7 +53,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         tracing::info!(added, "health-assessment instruments stored");
     }
     let size_thresholds = size_thresholds(&mut conn)?;
-    let data_key = DataKey::from_master(&bootstrap::data_key(settings)?);
+    let data_key = bootstrap::data_keys(settings)?;
     let sealed = crate::personal_data::seal_legacy(&mut conn, &data_key)
         .map_err(|e| anyhow::anyhow!("sealing personal data stored in clear: {e}"))?;
     if sealed > 0 {
@@ -65,8 +63,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         );
     }
     drop(conn);
-    let key = bootstrap::signing_key(settings)?;
-    let tokens = TokenKeys::new(&key).context("loading the signing key")?;
+    let tokens = bootstrap::token_keys(settings)?;
     let decoy = passwords::random_hex(16).map_err(|_| anyhow::anyhow!("no random source"))?;
     let decoy_hash = passwords::hash(&decoy).map_err(|_| anyhow::anyhow!("hashing failed"))?;
     let point_reads = point_read_settings(settings, &options);

@@ -69,17 +69,6 @@ pub fn find_many(conn: &mut AnyConnection, ids: &[PersonId]) -> Result<Vec<Perso
         .load(conn)?)
 }
 
-pub fn find_by_nik_hash(
-    conn: &mut AnyConnection,
-    hash: &str,
-) -> Result<Option<PersonRow>, StoreError> {
-    Ok(persons::table
-        .filter(persons::nik_hash.eq(hash))
-        .select(PersonRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 pub fn update(
     conn: &mut AnyConnection,
     id: PersonId,
@@ -163,6 +152,39 @@ pub fn insert_many(
         ids.extend(inserted.into_iter().map(|(id, _)| id));
     }
     Ok(ids)
+}
+
+/// Up to `limit` persons with ids above `after`, in id order: a walk over everyone.
+pub fn page_after(
+    conn: &mut AnyConnection,
+    after: PersonId,
+    limit: i64,
+) -> Result<Vec<PersonRow>, StoreError> {
+    Ok(persons::table
+        .filter(persons::id.gt(after))
+        .order(persons::id)
+        .limit(limit)
+        .select(PersonRow::as_select())
+        .load(conn)?)
+}
+
+/// Replaces how a person's values are sealed (a key rotation): the values stay the same, so the
+/// version does not move.
+pub fn reseal(
+    conn: &mut AnyConnection,
+    id: PersonId,
+    sealed: &PersonFields,
+) -> Result<(), StoreError> {
+    diesel::update(persons::table.find(id))
+        .set((
+            persons::nik_encrypted.eq(&sealed.nik_encrypted),
+            persons::nik_hash.eq(&sealed.nik_hash),
+            persons::birth_date_encrypted.eq(&sealed.birth_date_encrypted),
+            persons::phone_encrypted.eq(&sealed.phone_encrypted),
+            persons::home_address_encrypted.eq(&sealed.home_address_encrypted),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Personal data still in the clear columns that migration 13 renamed `legacy_*`.

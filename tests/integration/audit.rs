@@ -133,7 +133,7 @@ async fn the_database_refuses_to_change_or_delete_an_event() {
     let app = TestApp::spawn().await;
     let url = app.db.url().to_owned();
     let attempt = |sql: &str| -> bool {
-        match &app.db {
+        match &*app.db {
             TestDatabase::Postgres { .. } => {
                 let mut conn = diesel::PgConnection::establish(&url).unwrap();
                 diesel::sql_query(sql).execute(&mut conn).is_err()

@@ -93,7 +93,7 @@ impl Drop for TestDatabase {
 pub fn raw_execute(app: &TestApp, sql: &str) {
     use diesel::{Connection, RunQueryDsl};
     let url = app.db.url().to_owned();
-    match &app.db {
+    match &*app.db {
         TestDatabase::Postgres { .. } => diesel::sql_query(sql)
             .execute(&mut diesel::PgConnection::establish(&url).unwrap())
             .unwrap(),
@@ -112,7 +112,7 @@ pub fn raw_count(app: &TestApp, sql: &str) -> i64 {
         n: i64,
     }
     let url = app.db.url().to_owned();
-    let rows: Vec<Count> = match &app.db {
+    let rows: Vec<Count> = match &*app.db {
         TestDatabase::Postgres { .. } => diesel::sql_query(sql)
             .load(&mut diesel::PgConnection::establish(&url).unwrap())
             .unwrap(),
@@ -139,8 +139,13 @@ pub fn settings_for(url: &str, extra: &[(&str, &str)]) -> Settings {
         ("KLINIK_ADMIN_PASSWORD".into(), ADMIN_PASSWORD.into()),
     ];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Settings::from_lookup(&|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
-        .expect("test settings are valid")
+    // The last value of a name wins, so that `extra` overrides the defaults above.
+    Settings::from_lookup(&|name| {
+        vars.iter()
+            .rfind(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    })
+    .expect("test settings are valid")
 }
 
 /// A response, read whole.
@@ -191,7 +196,8 @@ impl Reply {
 pub struct TestApp {
     // Declared first so it is dropped before the database.
     pub app: App,
-    pub db: TestDatabase,
+    /// Shared with the apps started beside this one ([`TestApp::spawn_beside`]).
+    pub db: std::rc::Rc<TestDatabase>,
     /// The admin's access token, sent with every request unless a test says otherwise.
     pub token: String,
 }
@@ -207,6 +213,15 @@ impl TestApp {
 
     /// The app on an existing database (e.g. one restored from a backup), signed in as the admin.
     pub async fn spawn_on(db: TestDatabase, extra: &[(&str, &str)]) -> Self {
+        Self::spawn_shared(std::rc::Rc::new(db), extra).await
+    }
+
+    /// Another instance on this app's database, with `extra` settings (e.g. rotated keys).
+    pub async fn spawn_beside(&self, extra: &[(&str, &str)]) -> Self {
+        Self::spawn_shared(std::rc::Rc::clone(&self.db), extra).await
+    }
+
+    async fn spawn_shared(db: std::rc::Rc<TestDatabase>, extra: &[(&str, &str)]) -> Self {
         let settings = settings_for(db.url(), extra);
         let state =
             klinik_api::prepare_state(&settings).expect("the app starts on a fresh database");

@@ -144,7 +144,7 @@ async fn swagger_ui_is_served_from_the_binary() {
 #[actix_web::test]
 async fn readiness_is_503_while_the_database_is_unreachable_and_recovers_without_a_restart() {
     let app = TestApp::spawn().await;
-    let crate::helpers::TestDatabase::Postgres { base_url, name, .. } = &app.db else {
+    let crate::helpers::TestDatabase::Postgres { base_url, name, .. } = &*app.db else {
         eprintln!(
             "SQLite cannot be taken away from an open process; this runs in the PostgreSQL run"
         );

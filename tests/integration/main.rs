@@ -23,6 +23,7 @@ mod http;
 mod idempotency;
 mod imports;
 mod imports_registry;
+mod key_rotation;
 mod packaging;
 mod pool;
 mod regions;

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 const SETTINGS: &[&str] = &[
     include_str!("../../app/src/settings/mod.rs"),
     include_str!("../../app/src/settings/protection.rs"),
+    include_str!("../../app/src/settings/keys.rs"),
 ];
 const ENV_EXAMPLE: &str = include_str!("../../.env.example");
 const README: &str = include_str!("../../README.md");
@@ -28,7 +29,7 @@ fn quoted_variables(text: &str) -> BTreeSet<String> {
 #[test]
 fn every_variable_the_settings_read_is_documented_for_operators() {
     let read: BTreeSet<String> = SETTINGS.iter().flat_map(|s| quoted_variables(s)).collect();
-    assert!(read.len() >= 19, "{read:?}");
+    assert!(read.len() >= 21, "{read:?}");
     for variable in &read {
         assert!(
             ENV_EXAMPLE.contains(variable.as_str()),

@@ -21,7 +21,7 @@ async fn point_read_connections_the_server_closed_are_replaced() {
 /// it again and again.
 async fn survives_closed_connections(path: String) {
     let app = TestApp::spawn().await;
-    let TestDatabase::Postgres { base_url, name, .. } = &app.db else {
+    let TestDatabase::Postgres { base_url, name, .. } = &*app.db else {
         // An SQLite file has no server to close its connections.
         return;
     };

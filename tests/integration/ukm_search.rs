@@ -233,7 +233,7 @@ async fn the_ukm_registered_before_the_search_keys_are_keyed_at_the_next_start()
         "INSERT INTO pending_backfills (name) VALUES ('ukm_name_words')",
     ];
     for statement in sql {
-        match &app.db {
+        match &*app.db {
             TestDatabase::Postgres { .. } => diesel::sql_query(statement)
                 .execute(&mut diesel::PgConnection::establish(&url).unwrap())
                 .unwrap(),

@@ -54,6 +54,33 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
 
 /// The key protecting personal identifiers: `KLINIK_DATA_KEY` (64 hex characters), or (outside
 /// production) one generated once into the data directory. Losing it makes stored NIKs unreadable.
+/// The data key in force, with the previous ones still readable (`KLINIK_DATA_KEY_PREVIOUS`).
+pub fn data_keys(settings: &Settings) -> anyhow::Result<crate::personal_data::DataKey> {
+    let previous = settings
+        .previous_keys
+        .data
+        .iter()
+        .map(|k| hex::decode(k.expose()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| anyhow::anyhow!("KLINIK_DATA_KEY_PREVIOUS is not hexadecimal"))?;
+    Ok(crate::personal_data::DataKey::with_previous(
+        &data_key(settings)?,
+        &previous,
+    ))
+}
+
+/// The signing key in force and the previous ones, which verify until their tokens expire.
+pub fn token_keys(settings: &Settings) -> anyhow::Result<super::tokens::TokenKeys> {
+    let previous: Vec<Vec<u8>> = settings
+        .previous_keys
+        .jwt
+        .iter()
+        .map(|k| k.expose().as_bytes().to_vec())
+        .collect();
+    super::tokens::TokenKeys::with_previous(&signing_key(settings)?, &previous)
+        .map_err(|e| anyhow::anyhow!("loading the signing keys: {e}"))
+}
+
 pub fn data_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     let text = match &settings.data_key {
         Some(key) => key.expose().to_owned(),

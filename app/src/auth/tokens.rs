@@ -54,15 +54,37 @@ impl Subject {
     }
 }
 
+/// A signing key's id (`kid`): the first 8 hex digits of its SHA-256, so that tokens name the key
+/// that signed them without revealing it.
+pub fn key_id(secret: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(secret)[..4])
+}
+
 #[derive(Clone)]
 pub struct TokenKeys {
+    kid: String,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// The current key first, then the previous ones (`KLINIK_JWT_SECRET_PREVIOUS`), which verify
+    /// the tokens they signed until those expire.
+    decoding: Vec<(String, DecodingKey)>,
     validation: Validation,
 }
 
 impl TokenKeys {
     pub fn new(secret: &[u8]) -> Result<Self, jsonwebtoken::errors::Error> {
+        Self::with_previous(secret, &[])
+    }
+
+    /// Signs with `secret`; verifies with it and with each of `previous`.
+    pub fn with_previous(
+        secret: &[u8],
+        previous: &[Vec<u8>],
+    ) -> Result<Self, jsonwebtoken::errors::Error> {
+        let mut decoding = vec![(key_id(secret), DecodingKey::from_secret(secret)?)];
+        for old in previous {
+            decoding.push((key_id(old), DecodingKey::from_secret(old)?));
+        }
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
@@ -70,10 +92,17 @@ impl TokenKeys {
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;
         Ok(Self {
+            kid: key_id(secret),
             encoding: EncodingKey::from_secret(secret)?,
-            decoding: DecodingKey::from_secret(secret)?,
+            decoding,
             validation,
         })
+    }
+
+    fn header(&self) -> Header {
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        header
     }
 
     /// Issues a token for `subject`; returns it with its life in seconds.
@@ -93,7 +122,7 @@ impl TokenKeys {
             sid,
             scope,
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        let token = jsonwebtoken::encode(&self.header(), &claims, &self.encoding)
             .map_err(|e| Error::internal(&e))?;
         Ok((token, ACCESS_TOKEN_SECONDS))
     }
@@ -101,7 +130,13 @@ impl TokenKeys {
     /// The claims of a valid token: right algorithm and key, issuer, audience, not expired, not
     /// issued in the future.
     pub fn verify(&self, token: &str) -> Option<(Subject, Claims)> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        // The key its `kid` names; a token without one (issued before key ids) by the current key.
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid;
+        let key = match kid {
+            Some(kid) => &self.decoding.iter().find(|(id, _)| *id == kid)?.1,
+            None => &self.decoding.first()?.1,
+        };
+        let data = jsonwebtoken::decode::<Claims>(token, key, &self.validation).ok()?;
         let claims = data.claims;
         let now = chrono::Utc::now().timestamp();
         if claims.iat > now + LEEWAY_SECONDS as i64 {
@@ -113,7 +148,7 @@ impl TokenKeys {
 
     /// For tests of expired and future tokens: signs arbitrary claims with this key.
     pub fn sign(&self, claims: &Claims) -> Result<String, Error> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+        jsonwebtoken::encode(&self.header(), claims, &self.encoding)
             .map_err(|e| Error::internal(&e))
     }
 }
@@ -137,6 +172,33 @@ mod tests {
         assert_eq!(claims.sid.as_deref(), Some("s1"));
         let other = TokenKeys::new(b"another-key-another-key-another-k").unwrap();
         assert!(other.verify(&token).is_none());
+    }
+
+    #[test]
+    fn after_a_rotation_old_tokens_verify_by_their_kid_and_new_ones_name_the_new_key() {
+        let (old_secret, new_secret) = (
+            b"0123456789abcdef0123456789abcdef".to_vec(),
+            b"fedcba9876543210fedcba9876543210".to_vec(),
+        );
+        let (old_token, _) = keys().issue(Subject::User(UserId(7)), None, None).unwrap();
+        let rotated =
+            TokenKeys::with_previous(&new_secret, std::slice::from_ref(&old_secret)).unwrap();
+        assert!(
+            rotated.verify(&old_token).is_some(),
+            "the old key still verifies its tokens"
+        );
+        let (new_token, _) = rotated.issue(Subject::User(UserId(7)), None, None).unwrap();
+        let header = jsonwebtoken::decode_header(&new_token).unwrap();
+        assert_eq!(header.kid.as_deref(), Some(key_id(&new_secret).as_str()));
+        assert!(
+            keys().verify(&new_token).is_none(),
+            "the old key alone cannot verify it"
+        );
+        let forgotten = TokenKeys::new(&new_secret).unwrap();
+        assert!(
+            forgotten.verify(&old_token).is_none(),
+            "once the old key is dropped, its tokens die"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! | `KLINIK_SCHEDULER_TICK_SECONDS` | `60` | how often the server looks for due background jobs (1–86400; `0` turns them off in this instance) |
 //!
 //! Protection against misuse (idempotency key lifetime, trusted proxies, sign-in limits) is
-//! read by [`protection`].
+//! read by [`protection`]; previous keys during a rotation by [`keys`].
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,7 +28,9 @@ use std::str::FromStr;
 use klinik_domain::activity_status::ActivityRule;
 use klinik_persistence::DatabaseUrl;
 
+pub mod keys;
 pub mod protection;
+pub use keys::PreviousKeys;
 pub use protection::Protection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +88,7 @@ pub struct Settings {
     pub protection: Protection,
     /// How often to look for due background jobs; `None` when this instance runs none.
     pub scheduler_tick: Option<std::time::Duration>,
+    pub previous_keys: PreviousKeys,
 }
 
 /// A variable with a value the service cannot use; the message names the variable.
@@ -263,6 +266,7 @@ impl Settings {
             data_key,
             bootstrap_admin,
             protection: Protection::from_lookup(lookup)?,
+            previous_keys: PreviousKeys::from_lookup(lookup)?,
             scheduler_tick: match number(lookup, "KLINIK_SCHEDULER_TICK_SECONDS", 60, 0, 86_400)? {
                 0 => None,
                 seconds => Some(std::time::Duration::from_secs(seconds)),

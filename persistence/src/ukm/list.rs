@@ -36,8 +36,8 @@ pub struct ListFilter {
     /// The start of a word of the business name, running on over the next words if it holds
     /// more, or of the NIB (klinik_domain::name_search).
     pub q: Option<String>,
-    /// Keyed hash of an owner's NIK (exact match).
-    pub nik_hash: Option<String>,
+    /// Keyed hashes of an owner's NIK (exact match), one per data key in force.
+    pub nik_hashes: Option<Vec<String>>,
     pub include_archived: bool,
     pub sort: SortKey,
     pub descending: bool,
@@ -91,9 +91,9 @@ macro_rules! registry_filters {
         if let Some(v) = filter.cooperative_id {
             query = query.filter(ukm::cooperative_id.eq(v));
         }
-        if let Some(hash) = &filter.nik_hash {
+        if let Some(hashes) = &filter.nik_hashes {
             let owners = persons::table
-                .filter(persons::nik_hash.eq(hash.clone()))
+                .filter(persons::nik_hash.eq_any(hashes.clone()))
                 .select(persons::id);
             query = query.filter(ukm::owner_id.eq_any(owners));
         }
@@ -128,7 +128,7 @@ fn only_the_term(filter: &ListFilter) -> bool {
             kbli_code: None,
             cooperative_id: None,
             q: Some(_),
-            nik_hash: None,
+            nik_hashes: None,
             include_archived: false,
             ..
         }

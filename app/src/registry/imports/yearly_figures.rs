@@ -69,13 +69,17 @@ fn load_known(
         .iter()
         .filter_map(|r| present(r, OWNER_NIK))
         .filter(|n| nik::validate("", n).is_ok())
-        .map(|n| key.search_hash(&n))
+        .flat_map(|n| key.search_hashes(&n))
         .collect();
     let people: Vec<PersonRow> = persons::find_by_nik_hashes(conn, &hashes)?;
-    let hash_of: HashMap<PersonId, String> = people
-        .iter()
-        .filter_map(|p| Some((p.id, p.nik_hash.clone()?)))
-        .collect();
+    // Keyed by the current key's hash, as the file's rows are, even for a person whose stored
+    // hash is still a previous key's (during a key rotation).
+    let mut hash_of: HashMap<PersonId, String> = HashMap::new();
+    for person in &people {
+        if let Some(nik) = &person.nik_encrypted {
+            hash_of.insert(person.id, key.search_hash(&key.decrypt(nik)?));
+        }
+    }
     let owner_ids: Vec<PersonId> = hash_of.keys().copied().collect();
     let by_nib: HashMap<String, UkmRow> = store::find_by_nibs(conn, &nibs)?
         .into_iter()

@@ -164,13 +164,20 @@ pub async fn create(ctx: &Ctx, request: Idempotency, body: CreateUkm) -> Result<
     violations.into_result()?;
     check_kelurahan(&ctx.app, &fields.kelurahan_code)?;
     apply_size(&ctx.app, &mut fields);
-    let (person_fields, nik_hash) = person_fields(&owner, &ctx.app.data_key)?;
+    let (person_fields, _) = person_fields(&owner, &ctx.app.data_key)?;
+    // Every key's hash: during a key rotation the owner may not be re-sealed yet.
+    let nik_hashes = owner
+        .nik
+        .as_deref()
+        .map(|n| ctx.app.data_key.search_hashes(n));
     let disclosure = disclosure_for(&ctx.caller);
     ctx.write(move |conn, ctx| {
         create_once(conn, ctx, &request, |conn| {
             check_cooperative(conn, fields.cooperative_id)?;
-            let existing = match &nik_hash {
-                Some(hash) => persons::find_by_nik_hash(conn, hash)?,
+            let existing = match &nik_hashes {
+                Some(hashes) => persons::find_by_nik_hashes(conn, hashes)?
+                    .into_iter()
+                    .next(),
                 None => None,
             };
             let person = match existing {

@@ -43,7 +43,7 @@ pub(super) fn load_known(
         .iter()
         .filter_map(|r| present(r, OWNER_NIK))
         .filter(|n| nik::validate("", n).is_ok())
-        .map(|n| key.search_hash(&n))
+        .flat_map(|n| key.search_hashes(&n))
         .collect();
     let cooperative_ids: Vec<CooperativeId> = rows
         .iter()
@@ -66,8 +66,10 @@ pub(super) fn load_known(
     let mut person_by_hash = HashMap::new();
     for row in people {
         let person = open(row)?;
-        if let Some(hash) = &person.row.nik_hash {
-            person_by_hash.insert(hash.clone(), person.clone());
+        // By the current key's hash, which the file's rows are matched with, even for a person
+        // whose stored hash is still a previous key's (during a key rotation).
+        if let Some(nik) = &person.clear.nik {
+            person_by_hash.insert(key.search_hash(nik), person.clone());
         }
         person_by_id.insert(person.row.id, person);
     }

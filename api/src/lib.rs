@@ -3,6 +3,7 @@
 //! the same app.
 
 pub mod auth;
+pub mod browser;
 pub mod cli;
 pub mod extract;
 pub mod openapi;

@@ -34,6 +34,10 @@ by default (413 beyond).\n\n\
 Every response carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and a \
 `Content-Security-Policy`; API responses are `Cache-Control: no-store` (they may hold personal data). Sign-in \
 and the token endpoint are limited per client address (429 with `Retry-After` and `RateLimit` headers).\n\n\
+For browsers and frontends: CORS for the origins in `KLINIK_CORS_ORIGINS` (in development any port of \
+`http://localhost` and `http://127.0.0.1`); responses compressed (gzip, br) when `Accept-Encoding` asks; \
+every GET answers `HEAD` too, and a GET whose `If-None-Match` names the current `ETag` (a record's, or the \
+contract's) answers `304 Not Modified` without a body.\n\n\
 Access: every operation but the health probes and sign-in needs a bearer access token; its \
 description ends with who may call it (roles, and the scope an integration client needs).",
         version = env!("CARGO_PKG_VERSION"),

@@ -98,6 +98,7 @@ pub fn build_app(
         .error_handler(|_, _| ApiError(klinik_app::Error::not_found_path()).into());
     // Called on the worker that serves with it (`HttpServer` builds the app once per worker).
     app.db.start_worker();
+    let cors = app.protection.cors.clone();
     let (service, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
@@ -114,8 +115,11 @@ pub fn build_app(
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(unmatched))
         .wrap(from_fn(guard::identify))
+        .wrap(from_fn(crate::browser::conditional))
         .wrap(from_fn(crate::security_headers::add))
         .wrap(from_fn(telemetry::request_context))
+        .wrap(actix_web::middleware::Compress::default())
+        .wrap(crate::browser::cors(cors))
 }
 
 /// Everything the app needs, from the settings: see [`klinik_app::startup::prepare`].

@@ -8,6 +8,7 @@ mod annual_reports;
 mod audit;
 mod auth;
 mod backup;
+mod browser;
 mod clients;
 mod clinic_article;
 mod clinic_cases;

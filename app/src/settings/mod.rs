@@ -265,7 +265,10 @@ impl Settings {
             jwt_secret,
             data_key,
             bootstrap_admin,
-            protection: Protection::from_lookup(lookup)?,
+            protection: Protection::from_lookup_for(
+                lookup,
+                environment == Environment::Production,
+            )?,
             previous_keys: PreviousKeys::from_lookup(lookup)?,
             scheduler_tick: match number(lookup, "KLINIK_SCHEDULER_TICK_SECONDS", 60, 0, 86_400)? {
                 0 => None,

@@ -11,6 +11,7 @@ use super::{SettingsError, invalid, number};
 /// | `KLINIK_IDEMPOTENCY_TTL_HOURS` | `24` | how long a create's `Idempotency-Key` replays its answer (1–720) |
 /// | `KLINIK_TRUSTED_PROXIES` | none | comma-separated addresses or CIDR ranges of reverse proxies whose `Forwarded` / `X-Forwarded-For` is believed |
 /// | `KLINIK_SIGN_IN_PER_MINUTE` | `10` | sign-in and token requests one client address may make a minute (1–10000) |
+/// | `KLINIK_CORS_ORIGINS` | `http://localhost:*` and `http://127.0.0.1:*` in development; none in production | comma-separated origins (`scheme://host[:port]`) whose pages may call the API from a browser |
 /// | `KLINIK_LOCKOUT_ATTEMPTS` | `5` | wrong passwords for one username from one address before that pair is locked for 15 minutes (1–100) |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Protection {
@@ -18,6 +19,45 @@ pub struct Protection {
     pub trusted_proxies: Vec<IpRange>,
     pub sign_in_per_minute: u32,
     pub lockout_attempts: u32,
+    pub cors: CorsOrigins,
+}
+
+/// Which web origins may call the API from a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any port of `http://localhost` and `http://127.0.0.1`: a frontend's dev server.
+    LocalDevelopment,
+    /// Exactly these (none: no browser on another origin may call).
+    Listed(Vec<String>),
+}
+
+impl CorsOrigins {
+    pub fn allows(&self, origin: &str) -> bool {
+        match self {
+            CorsOrigins::LocalDevelopment => {
+                ["http://localhost", "http://127.0.0.1"].iter().any(|host| {
+                    origin == *host
+                        || origin
+                            .strip_prefix(host)
+                            .and_then(|rest| rest.strip_prefix(':'))
+                            .is_some_and(|port| {
+                                !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                            })
+                })
+            }
+            CorsOrigins::Listed(origins) => origins.iter().any(|o| o == origin),
+        }
+    }
+}
+
+/// `scheme://host[:port]`, nothing more: what a browser sends as `Origin`.
+fn is_origin(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@', ' '])
 }
 
 impl Default for Protection {
@@ -27,11 +67,41 @@ impl Default for Protection {
             trusted_proxies: Vec::new(),
             sign_in_per_minute: 10,
             lockout_attempts: 5,
+            cors: CorsOrigins::LocalDevelopment,
         }
     }
 }
 
 impl Protection {
+    /// `production` decides the default of `KLINIK_CORS_ORIGINS` (none).
+    pub fn from_lookup_for(
+        lookup: &dyn Fn(&str) -> Option<String>,
+        production: bool,
+    ) -> Result<Self, SettingsError> {
+        let cors = match lookup("KLINIK_CORS_ORIGINS") {
+            None if production => CorsOrigins::Listed(Vec::new()),
+            None => CorsOrigins::LocalDevelopment,
+            Some(raw) => {
+                let origins: Vec<String> = raw
+                    .split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect();
+                if !origins.iter().all(|o| is_origin(o)) {
+                    return Err(invalid(
+                        "KLINIK_CORS_ORIGINS",
+                        "must be comma-separated origins such as https://klinik.kotabogor.go.id or http://localhost:5173",
+                    ));
+                }
+                CorsOrigins::Listed(origins)
+            }
+        };
+        Ok(Protection {
+            cors,
+            ..Self::from_lookup(lookup)?
+        })
+    }
+
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let hours: u64 = number(lookup, "KLINIK_IDEMPOTENCY_TTL_HOURS", 24, 1, 720)?;
         let trusted_proxies = match lookup("KLINIK_TRUSTED_PROXIES") {
@@ -54,6 +124,7 @@ impl Protection {
             trusted_proxies,
             sign_in_per_minute: number(lookup, "KLINIK_SIGN_IN_PER_MINUTE", 10, 1, 10_000)?,
             lockout_attempts: number(lookup, "KLINIK_LOCKOUT_ATTEMPTS", 5, 1, 100)?,
+            cors: CorsOrigins::LocalDevelopment,
         })
     }
 
@@ -135,6 +206,35 @@ mod tests {
         assert!(
             range("192.0.2.0/24").contains("::ffff:192.0.2.7".parse().unwrap()),
             "an IPv4-mapped peer address is its IPv4 address"
+        );
+    }
+
+    #[test]
+    fn cors_origins_are_local_in_development_none_in_production_or_as_listed() {
+        let none = |_: &str| None;
+        let dev = Protection::from_lookup_for(&none, false).unwrap().cors;
+        assert!(dev.allows("http://localhost:5173") && dev.allows("http://127.0.0.1:8081"));
+        assert!(
+            !dev.allows("http://localhost.evil.example") && !dev.allows("https://evil.example")
+        );
+        assert!(!dev.allows("http://localhost:"), "a port is digits");
+        let prod = Protection::from_lookup_for(&none, true).unwrap().cors;
+        assert!(!prod.allows("http://localhost:5173"));
+        let only = |value: &'static str| {
+            move |name: &str| (name == "KLINIK_CORS_ORIGINS").then(|| value.to_owned())
+        };
+        let listed = only("https://klinik.kotabogor.go.id, http://localhost:5173/");
+        let cors = Protection::from_lookup_for(&listed, true).unwrap().cors;
+        assert!(
+            cors.allows("https://klinik.kotabogor.go.id") && cors.allows("http://localhost:5173")
+        );
+        assert!(!cors.allows("http://localhost:5174"));
+        let bad = only("https://ok.example, https://x.example/path");
+        assert_eq!(
+            Protection::from_lookup_for(&bad, false)
+                .unwrap_err()
+                .variable,
+            "KLINIK_CORS_ORIGINS"
         );
     }
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use klinik_persistence::{DatabaseUrl, PoolOptions, build_pool};
+use klinik_persistence::DatabaseUrl;
 
 use crate::settings::Settings;
 
@@ -22,12 +22,7 @@ pub fn backup(settings: &Settings, target: &Path) -> anyhow::Result<()> {
     let path = target
         .to_str()
         .context("the backup file's path must be valid UTF-8")?;
-    let options = PoolOptions {
-        max_size: 1,
-        ..PoolOptions::default()
-    };
-    let pool = build_pool(&settings.database_url, options).context("opening the database")?;
-    let mut conn = pool.get().context("connecting to the database")?;
+    let (_pool, mut conn) = crate::startup::command_connection(settings, false)?;
     klinik_persistence::backup::sqlite_copy(&mut conn, path)
         .with_context(|| format!("writing {}", target.display()))?;
     Ok(())

@@ -2,6 +2,7 @@
 //! the [`App`] every use case runs against. The server, the command line and the tests all
 //! start here.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -142,4 +143,33 @@ fn point_read_settings(settings: &Settings, options: &PoolOptions) -> Option<Poi
             None
         }
     }
+}
+
+/// One connection to the configured database for a command (`users create-admin`, `backup`,
+/// `keys rotate`): the SQLite file's directory created, and pending migrations applied when
+/// `migrate`. Returned with its pool, which must outlive it.
+pub fn command_connection(
+    settings: &Settings,
+    migrate: bool,
+) -> anyhow::Result<(
+    klinik_persistence::Pool,
+    klinik_persistence::PooledConnection,
+)> {
+    if let DatabaseUrl::Sqlite(path) = &settings.database_url
+        && let Some(parent) = Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let options = PoolOptions {
+        max_size: 1,
+        ..PoolOptions::default()
+    };
+    let pool = build_pool(&settings.database_url, options).context("opening the database")?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    if migrate {
+        run_migrations(&mut conn).context("applying migrations")?;
+    }
+    Ok((pool, conn))
 }

@@ -168,21 +168,7 @@ pub fn first_admin(conn: &mut AnyConnection, settings: &Settings) -> anyhow::Res
 
 /// For `klinik users create-admin`: opens the database (migrating it) and adds an admin.
 pub fn create_admin_in(settings: &Settings, username: &str, password: &str) -> anyhow::Result<i64> {
-    if let klinik_persistence::DatabaseUrl::Sqlite(path) = &settings.database_url
-        && let Some(parent) = Path::new(path).parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-    }
-    let options = klinik_persistence::PoolOptions {
-        max_size: 1,
-        ..Default::default()
-    };
-    let pool = klinik_persistence::build_pool(&settings.database_url, options)
-        .context("opening the database")?;
-    let mut conn = pool.get().context("connecting to the database")?;
-    klinik_persistence::run_migrations(&mut conn).context("applying migrations")?;
+    let (_pool, mut conn) = crate::startup::command_connection(settings, true)?;
     klinik_persistence::write_transaction(&mut conn, |conn| {
         if users::find_by_username(conn, username)
             .map_err(|e| anyhow::anyhow!("{e}"))?

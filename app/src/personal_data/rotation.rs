@@ -78,16 +78,8 @@ pub fn rotate(
 
 /// `klinik keys rotate`: the rotation on the configured database, recorded in the audit trail.
 pub fn run(settings: &crate::settings::Settings) -> anyhow::Result<Rotation> {
-    use anyhow::Context;
     let key = crate::auth::bootstrap::data_keys(settings)?;
-    let options = klinik_persistence::PoolOptions {
-        max_size: 1,
-        ..Default::default()
-    };
-    let pool = klinik_persistence::build_pool(&settings.database_url, options)
-        .context("opening the database")?;
-    let mut conn = pool.get().context("connecting to the database")?;
-    klinik_persistence::run_migrations(&mut conn).context("applying migrations")?;
+    let (_pool, mut conn) = crate::startup::command_connection(settings, true)?;
     let done = rotate(&mut conn, &key, |so_far| {
         tracing::info!(
             examined = so_far.examined,

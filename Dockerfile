@@ -16,7 +16,10 @@ RUN for crate in domain persistence app api; do mkdir -p $crate/src && touch $cr
     && rm -rf domain/src persistence/src app/src api/src \
     && rm -f target/release/klinik target/release/deps/klinik* target/release/deps/libklinik*
 COPY . .
-RUN cargo build --release --locked -p klinik-api
+# COPY keeps the sources' own modification times, older than the stubs built above: touch them so
+# that cargo rebuilds the workspace crates instead of taking the stubs as fresh.
+RUN find domain persistence app api -name '*.rs' -exec touch {} + \
+    && cargo build --release --locked -p klinik-api
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libssl3 ca-certificates curl \

@@ -111,7 +111,11 @@ pub fn build_app(
     let routes = web::Data::new(RouteTable::from_spec(&spec));
     service
         .app_data(routes)
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", spec))
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .url("/api-docs/openapi.json", spec)
+                .config(swagger_ui_config()),
+        )
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(unmatched))
         .wrap(from_fn(guard::identify))
@@ -120,6 +124,17 @@ pub fn build_app(
         .wrap(from_fn(telemetry::request_context))
         .wrap(actix_web::middleware::Compress::default())
         .wrap(crate::browser::cors(cors))
+}
+
+/// Swagger UI for testers: the token survives a reload (kept in the browser's local storage),
+/// each answer shows how long it took, and the contract is never sent to an outside validator
+/// (Swagger UI asks validator.swagger.io by default on any host but localhost).
+fn swagger_ui_config() -> utoipa_swagger_ui::Config<'static> {
+    utoipa_swagger_ui::Config::default()
+        .persist_authorization(true)
+        .display_request_duration(true)
+        .validator_url("none")
+        .filter(true)
 }
 
 /// Everything the app needs, from the settings: see [`klinik_app::startup::prepare`].

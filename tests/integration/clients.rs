@@ -167,3 +167,47 @@ async fn deactivating_a_client_or_rotating_its_secret_takes_effect_at_once() {
         .await;
     assert_eq!(empty.error_codes(), ["scopes_required"]);
 }
+
+/// OAuth 2.0 client libraries read RFC 6749 §5.2's `error` (and show `error_description`); the
+/// problem members stay beside them.
+#[actix_web::test]
+async fn token_errors_carry_the_rfc_6749_members_beside_the_problem() {
+    let app = TestApp::spawn().await;
+    let (_, client_id, _) = register(&app, &["registry:read"]).await;
+    let wrong = format!("grant_type=client_credentials&client_id={client_id}&client_secret=nope");
+    let cases = [
+        (wrong.as_str(), 401, "invalid_client"),
+        ("grant_type=password", 400, "unsupported_grant_type"),
+        ("grant_type=client_credentials", 401, "invalid_client"),
+        ("client_id=x&client_secret=y", 400, "invalid_request"),
+    ];
+    for (form, status, error) in cases {
+        let reply = token_request(&app, form, None).await;
+        assert_eq!(reply.status.as_u16(), status, "{form}: {}", reply.body);
+        assert_eq!(reply.body["error"], error, "{form}: {}", reply.body);
+        assert_eq!(reply.body["error_description"], reply.body["detail"]);
+        assert_eq!(reply.body["status"], status);
+        assert!(reply.body["code"].is_string());
+    }
+    let not_a_form = app
+        .request_as(
+            None,
+            Method::POST,
+            "/api/v1/auth/token",
+            Some(&json!({"grant_type": "client_credentials"})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (not_a_form.status.as_u16(), not_a_form.body["error"].as_str()),
+        (415, Some("invalid_request"))
+    );
+    for _ in 0..4 {
+        token_request(&app, &wrong, None).await;
+    }
+    let locked = token_request(&app, &wrong, None).await;
+    assert_eq!(
+        (locked.status.as_u16(), locked.body["error"].as_str()),
+        (429, Some("temporarily_unavailable"))
+    );
+}

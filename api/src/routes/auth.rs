@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Public;
 use crate::extract::{RawBody, form_body};
-use crate::problem::ApiError;
+use crate::routes::token_errors::{TokenError, TokenProblem};
 use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -142,15 +142,17 @@ pub async fn logout(origin: Public, app: web::Data<App>, body: JsonBody<RefreshR
 /// the form or in HTTP Basic authentication. The token carries the client's scopes (or the subset
 /// asked for in `scope`) and lives 15 minutes. Five failures for one client id from one address
 /// within 15 minutes lock that pair: 429 with `Retry-After`; the per-address sign-in rate applies
-/// too (see `login`).
+/// too (see `login`). Errors carry RFC 6749 §5.2's `error` and `error_description` next to the
+/// problem members, so OAuth 2.0 client libraries read them.
 #[utoipa::path(
     tag = "auth",
     request_body(content = ClientCredentials, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "An access token for the client.", body = TokenResponse),
-        (status = 400, response = responses::BadRequest),
-        (status = 401, response = responses::Unauthorized),
-        (status = 429, response = responses::TooManyRequests),
+        (status = 400, description = "A missing or invalid form field (`error`: `invalid_request`) or another grant type (`unsupported_grant_type`).", body = TokenProblem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown client, wrong secret or a deactivated client (`error`: `invalid_client`).", body = TokenProblem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/x-www-form-urlencoded` (`error`: `invalid_request`).", body = TokenProblem, content_type = "application/problem+json"),
+        (status = 429, description = "Locked out or over the sign-in rate (`error`: `temporarily_unavailable`); `Retry-After` says when to try again.", body = TokenProblem, content_type = "application/problem+json"),
     ),
 )]
 #[post("/auth/token")]
@@ -159,10 +161,10 @@ pub async fn issue_client_token(
     app: web::Data<App>,
     request: HttpRequest,
     body: RawBody,
-) -> Reply {
+) -> Result<HttpResponse, TokenError> {
     let form: ClientCredentials = form_body(&request, &body.0)?;
     if form.grant_type != "client_credentials" {
-        return Err(ApiError(klinik_app::Error::BadRequest {
+        return Err(TokenError::from(klinik_app::Error::BadRequest {
             code: "unsupported_grant_type",
             detail: "Only grant_type=client_credentials is supported here; people sign in at /api/v1/auth/login.".into(),
             errors: Vec::new(),
@@ -182,7 +184,8 @@ pub async fn issue_client_token(
         secret,
         scope: form.scope,
     };
-    tokens(sign_in::issue_client_token(&app, &origin.0, credentials).await?)
+    let issued = sign_in::issue_client_token(&app, &origin.0, credentials).await?;
+    Ok(tokens(issued)?)
 }
 
 /// Who am I?

@@ -12,5 +12,6 @@ pub mod health;
 pub mod imports;
 pub mod prelude;
 pub mod regions;
+pub mod token_errors;
 pub mod ukm;
 pub mod users;

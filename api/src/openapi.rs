@@ -16,6 +16,8 @@ use klinik_app::registry::ukm::Reveal;
 use klinik_app::registry::ukm::query::UkmSort;
 
 use crate::problem::{FieldError, Problem, responses};
+use crate::routes::token_errors::TokenProblem;
+use crate::routes::token_errors::responses as token_responses;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,7 +44,9 @@ Access: every operation but the health probes and sign-in needs a bearer access 
 description ends with who may call it (roles, and the scope an integration client needs).",
         version = env!("CARGO_PKG_VERSION"),
         license(name = "MIT", identifier = "MIT"),
+        contact(name = "Dinas Koperasi dan UKM Kota Bogor — Klinik KUMKM"),
     ),
+    servers((url = "/", description = "The server that serves this document.")),
     tags(
         (name = "health", description = "Probes for operators and load balancers."),
         (name = "auth", description = "Signing in (people and integration clients), tokens, and one's own password."),
@@ -53,12 +57,16 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "cooperatives", description = "The registry of cooperatives (koperasi)."),
         (name = "ukm", description = "The registry of small businesses (UKM) and their owners; personal data protected (UU PDP 27/2022)."),
         (name = "annual reports", description = "Each cooperative's annual report per book year; they drive its activity status."),
-        (name = "clinic", description = "The coaching clinic: partner institutions, experts, programmes, health-assessment instruments, clinic sessions, cases with their transitions and history, diagnoses, recommendations and their capital, mentoring activities, evaluations, outcomes and dissolution proposals."),
+        (name = "cases and diagnoses", description = "The clinic's cases (a cooperative or UKM in coaching): intake, team, transitions, history and outcome; the health-assessment instruments and the diagnoses made with them."),
+        (name = "recommendations and capital", description = "What the diagnosis team recommends (guidance, capital, motivation), its progress, and the capital a partner bank approves and disburses."),
+        (name = "follow-up", description = "After the diagnosis: mentoring activities, evaluations, and dissolution proposals for cooperatives beyond help."),
+        (name = "programmes and people", description = "Yearly clinic programmes with their targets, partner institutions (universities, banks, associations) and their experts."),
+        (name = "clinic sessions", description = "Clinic days: the sessions where the team meets cooperatives and UKM, with attendance."),
         (name = "indicators", description = "What the office reports: per programme year and cumulative, helped and good against the targets, the funnel, predicates, problems, recommendations, capital, and the registries' active ratios; by kecamatan; as JSON, CSV or XLSX."),
         (name = "imports", description = "Spreadsheet import (CSV, XLSX) into the registries, and export in the same layout."),
     ),
     components(
-        schemas(Problem, FieldError, KelurahanCode, KecamatanCode, CooperativeSort, UkmSort, Reveal, GroupBy),
+        schemas(Problem, FieldError, TokenProblem, KelurahanCode, KecamatanCode, CooperativeSort, UkmSort, Reveal, GroupBy),
         responses(
             responses::BadRequest,
             responses::Unauthorized,
@@ -74,6 +82,10 @@ description ends with who may call it (roles, and the scope an integration clien
             responses::UnprocessableContent,
             responses::ServiceUnavailable,
             responses::InternalError,
+            token_responses::TokenBadRequest,
+            token_responses::TokenUnauthorized,
+            token_responses::TokenUnsupportedMediaType,
+            token_responses::TokenTooManyRequests,
         ),
     ),
 )]
@@ -135,15 +147,20 @@ pub fn add_standard_responses(spec: &mut OpenApiDoc) {
 
 /// The headers a 429 carries, which `#[derive(ToResponse)]` cannot declare on a shared response.
 pub fn document_rate_limit_headers(spec: &mut OpenApiDoc) {
+    for name in ["TooManyRequests", "TokenTooManyRequests"] {
+        if let Some(RefOr::T(response)) = spec
+            .components
+            .as_mut()
+            .and_then(|c| c.responses.get_mut(name))
+        {
+            add_rate_limit_headers(response);
+        }
+    }
+}
+
+fn add_rate_limit_headers(response: &mut utoipa::openapi::Response) {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::{ObjectBuilder, Type};
-    let Some(RefOr::T(response)) = spec
-        .components
-        .as_mut()
-        .and_then(|c| c.responses.get_mut("TooManyRequests"))
-    else {
-        return;
-    };
     let header = |kind: Type, description: &str| {
         RefOr::T(
             HeaderBuilder::new()

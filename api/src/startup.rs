@@ -42,6 +42,10 @@ fn complete(spec: &mut utoipa::openapi::OpenApi) {
     access::document(spec);
     add_standard_responses(spec);
     crate::openapi::document_rate_limit_headers(spec);
+    if let Err(error) = crate::contract_shape::shape(spec) {
+        // The document is built from the code's own types; a failure here is a bug to see at once.
+        tracing::error!(%error, "reshaping the contract failed; serving it as generated");
+    }
 }
 
 /// The OpenAPI document of the running code.

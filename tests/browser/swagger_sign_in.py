@@ -1,5 +1,7 @@
 """A person's path through Swagger UI in a real (headless) Chromium: open the page, sign in with the
-login operation, authorize with the token, call a protected operation and see a 200.
+login operation, authorize with the token, call a protected operation and see a 200 with its
+duration; reload the page and call it again without authorizing (the token persists); and no
+request ever leaves the server's origin (no outside validator).
 
 Usage: python swagger_sign_in.py BASE_URL USERNAME PASSWORD   (password also read from
 KLINIK_BROWSER_PASSWORD when the argument is "-"). Exits non-zero on any failure, with a screenshot.
@@ -25,6 +27,9 @@ def main() -> int:
                   "--disable-sync", "--no-first-run", "--disable-quic"],
         )
         page = browser.new_page()
+        origin = base_url.rstrip("/")
+        elsewhere = []
+        page.on("request", lambda r: None if r.url.startswith(origin) or r.url.startswith("data:") else elsewhere.append(r.url))
         try:
             page.goto(f"{base_url}/swagger-ui/", wait_until="networkidle")
             expect(page.locator(".information-container .title")).to_contain_text("Klinik KUMKM API", timeout=15000)
@@ -41,9 +46,11 @@ def main() -> int:
 
             page.locator(".auth-wrapper .authorize").click()
             dialog = page.locator(".dialog-ux .modal-ux")
-            dialog.locator("input").first.fill(token)
-            dialog.locator(".auth-btn-wrapper .authorize").click()
-            dialog.locator(".auth-btn-wrapper .btn-done").click()
+            # The first scheme is `bearer` (people); the second, `oauth2`, is for integration clients.
+            bearer = dialog.locator(".auth-container").first
+            bearer.locator("input").first.fill(token)
+            bearer.locator(".auth-btn-wrapper .authorize").click()
+            bearer.locator(".auth-btn-wrapper .btn-done").click()
 
             me = page.locator("#operations-auth-get_me")
             me.locator(".opblock-summary").click()
@@ -58,7 +65,18 @@ def main() -> int:
             cooperatives.locator(".try-out__btn").click()
             cooperatives.locator(".execute").click()
             expect(cooperatives.locator(".live-responses-table .response .response-col_status").first).to_have_text("200", timeout=15000)
-            print("browser: signed in through Swagger UI, authorized, and called two protected operations: 200")
+            expect(cooperatives.get_by_text("Request duration")).to_be_visible()
+
+            # persistAuthorization: after a reload the token is still there.
+            page.reload(wait_until="networkidle")
+            me = page.locator("#operations-auth-get_me")
+            me.locator(".opblock-summary").click()
+            me.locator(".try-out__btn").click()
+            me.locator(".execute").click()
+            expect(me.locator(".live-responses-table .response .response-col_status").first).to_have_text("200", timeout=15000)
+            assert not elsewhere, f"requests outside {origin}: {elsewhere}"
+            print("browser: signed in through Swagger UI, authorized, called protected operations (200, with duration), "
+                  "kept the token across a reload, and asked no other host")
             return 0
         except Exception:
             page.screenshot(path="swagger-failure.png", full_page=True)

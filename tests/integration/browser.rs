@@ -182,3 +182,23 @@ async fn a_matching_if_none_match_is_304_and_head_answers_like_get_without_a_bod
         .await;
     assert_eq!(cached.status, 304);
 }
+
+/// Swagger UI for testers: the token survives a reload, answers show their duration, and the
+/// contract is never handed to an outside validator (validator.swagger.io by default).
+#[actix_web::test]
+async fn swagger_ui_keeps_the_token_shows_durations_and_asks_no_outside_validator() {
+    let app = TestApp::spawn().await;
+    let initializer = app
+        .send(TestRequest::get().uri("/swagger-ui/swagger-initializer.js"))
+        .await;
+    assert_eq!(initializer.status, 200);
+    let script = initializer.body.as_str().unwrap_or_default().to_owned();
+    for setting in [
+        r#""persistAuthorization": true"#,
+        r#""displayRequestDuration": true"#,
+        r#""validatorUrl": "none""#,
+        r#""url": "/api-docs/openapi.json""#,
+    ] {
+        assert!(script.contains(setting), "{setting} missing from {script}");
+    }
+}

@@ -199,7 +199,10 @@ async fn token_errors_carry_the_rfc_6749_members_beside_the_problem() {
         )
         .await;
     assert_eq!(
-        (not_a_form.status.as_u16(), not_a_form.body["error"].as_str()),
+        (
+            not_a_form.status.as_u16(),
+            not_a_form.body["error"].as_str()
+        ),
         (415, Some("invalid_request"))
     );
     for _ in 0..4 {

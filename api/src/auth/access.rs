@@ -3,11 +3,34 @@
 //! An operation without an entry is refused to everyone (default deny).
 
 use klinik_domain::accounts::{Role, Scope};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::openapi::{OpenApi, Ref, RefOr};
 
-/// Name of the bearer security scheme in the contract.
+/// Name of the bearer security scheme in the contract (people, and any token).
 pub const BEARER: &str = "bearer";
+/// Name of the OAuth 2.0 client-credentials scheme: integration clients and their scopes.
+pub const CLIENTS: &str = "oauth2";
+
+/// What each scope lets an integration client do, for the contract's OAuth 2.0 scheme.
+fn scope_description(scope: Scope) -> &'static str {
+    match scope {
+        Scope::RegistryRead => {
+            "Read the registries: cooperatives, annual reports, UKM and their figures."
+        }
+        Scope::RegistryWrite => "Create and change registry records.",
+        Scope::ClinicRead => {
+            "Read the clinic: programmes, cases, diagnoses, recommendations and follow-up."
+        }
+        Scope::ClinicWrite => "Refer cases and record clinic sessions and follow-up.",
+        Scope::IndicatorsRead => "Read the indicators and their exports.",
+        Scope::CapitalWrite => {
+            "A partner bank reports approval and disbursement of its own capital recommendations."
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -193,6 +216,22 @@ pub fn document(spec: &mut OpenApi) {
                 .build(),
         ),
     );
+    components.add_security_scheme(
+        CLIENTS,
+        SecurityScheme::OAuth2(OAuth2::with_description(
+            [Flow::ClientCredentials(ClientCredentials::new(
+                "/api/v1/auth/token",
+                Scopes::from_iter(
+                    Scope::ALL
+                        .iter()
+                        .map(|&scope| (scope.as_str(), scope_description(scope))),
+                ),
+            ))],
+            "Integration clients (other government systems): the client-credentials grant at \
+             `POST /api/v1/auth/token` gives a bearer token carrying the client's scopes. An \
+             operation lists the scope a client needs; people use the `bearer` scheme.",
+        )),
+    );
     for item in spec.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -216,13 +255,18 @@ pub fn document(spec: &mut OpenApi) {
                 operation.security = Some(vec![SecurityRequirement::default()]);
                 continue;
             }
-            let scopes: Vec<String> = match access {
+            // Either a person's (or any) bearer token, or a client token with the scope.
+            let mut requirements = vec![SecurityRequirement::new(BEARER, Vec::<String>::new())];
+            match access {
                 Some(Access::Rule {
                     scope: Some(scope), ..
-                }) => vec![scope.as_str().to_owned()],
-                _ => Vec::new(),
-            };
-            operation.security = Some(vec![SecurityRequirement::new(BEARER, scopes)]);
+                }) => requirements.push(SecurityRequirement::new(CLIENTS, [scope.as_str()])),
+                Some(Access::SignedIn) => {
+                    requirements.push(SecurityRequirement::new(CLIENTS, Vec::<String>::new()))
+                }
+                _ => {}
+            }
+            operation.security = Some(requirements);
             let responses = &mut operation.responses.responses;
             responses.insert(
                 "401".into(),

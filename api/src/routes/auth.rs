@@ -13,8 +13,9 @@ use utoipa::ToSchema;
 
 use crate::auth::Public;
 use crate::extract::{RawBody, form_body};
-use crate::routes::token_errors::{TokenError, TokenProblem};
 use crate::routes::prelude::*;
+use crate::routes::token_errors::responses::*;
+use crate::routes::token_errors::{TokenError, unsupported_grant_type};
 
 pub fn configure(config: &mut ServiceConfig) {
     config
@@ -149,10 +150,10 @@ pub async fn logout(origin: Public, app: web::Data<App>, body: JsonBody<RefreshR
     request_body(content = ClientCredentials, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "An access token for the client.", body = TokenResponse),
-        (status = 400, description = "A missing or invalid form field (`error`: `invalid_request`) or another grant type (`unsupported_grant_type`).", body = TokenProblem, content_type = "application/problem+json"),
-        (status = 401, description = "Unknown client, wrong secret or a deactivated client (`error`: `invalid_client`).", body = TokenProblem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not `application/x-www-form-urlencoded` (`error`: `invalid_request`).", body = TokenProblem, content_type = "application/problem+json"),
-        (status = 429, description = "Locked out or over the sign-in rate (`error`: `temporarily_unavailable`); `Retry-After` says when to try again.", body = TokenProblem, content_type = "application/problem+json"),
+        (status = 400, response = TokenBadRequest),
+        (status = 401, response = TokenUnauthorized),
+        (status = 415, response = TokenUnsupportedMediaType),
+        (status = 429, response = TokenTooManyRequests),
     ),
 )]
 #[post("/auth/token")]
@@ -164,11 +165,7 @@ pub async fn issue_client_token(
 ) -> Result<HttpResponse, TokenError> {
     let form: ClientCredentials = form_body(&request, &body.0)?;
     if form.grant_type != "client_credentials" {
-        return Err(TokenError::from(klinik_app::Error::BadRequest {
-            code: "unsupported_grant_type",
-            detail: "Only grant_type=client_credentials is supported here; people sign in at /api/v1/auth/login.".into(),
-            errors: Vec::new(),
-        }));
+        return Err(unsupported_grant_type());
     }
     let (client_id, secret) = match (
         basic_credentials(&request),

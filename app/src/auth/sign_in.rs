@@ -35,10 +35,13 @@ pub struct TokenResponse {
     /// Seconds until the access token expires (at most 900).
     pub expires_in: i64,
     /// For people: exchange it at `/api/v1/auth/refresh` for new tokens; usable once, 30 days.
+    /// (Absent rather than null for clients, hence a plain string in the contract.)
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub refresh_token: Option<String>,
-    /// For clients: the scopes the token carries, space-separated.
+    /// For clients: the scopes the token carries, space-separated; absent for people.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub scope: Option<String>,
 }
 

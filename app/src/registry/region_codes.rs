@@ -1,5 +1,6 @@
-//! The 68 kelurahan codes as the contract publishes them, so that a client (or schemathesis) knows
-//! every valid value. The database seed is the source of truth; a test checks the two agree.
+//! The kelurahan code as the contract publishes it: a pattern, not the list. The list is
+//! reference data (`GET /api/v1/regions/kelurahan`) and differs per deployment area; a test checks
+//! every seeded code matches the pattern.
 
 use std::borrow::Cow;
 
@@ -7,78 +8,10 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-pub const KELURAHAN_CODES: [&str; 68] = [
-    "32.71.01.1001",
-    "32.71.01.1002",
-    "32.71.01.1003",
-    "32.71.01.1004",
-    "32.71.01.1005",
-    "32.71.01.1006",
-    "32.71.01.1007",
-    "32.71.01.1008",
-    "32.71.01.1009",
-    "32.71.01.1010",
-    "32.71.01.1011",
-    "32.71.01.1012",
-    "32.71.01.1013",
-    "32.71.01.1014",
-    "32.71.01.1015",
-    "32.71.01.1016",
-    "32.71.02.1001",
-    "32.71.02.1002",
-    "32.71.02.1003",
-    "32.71.02.1004",
-    "32.71.02.1005",
-    "32.71.02.1006",
-    "32.71.03.1001",
-    "32.71.03.1002",
-    "32.71.03.1003",
-    "32.71.03.1004",
-    "32.71.03.1005",
-    "32.71.03.1006",
-    "32.71.03.1007",
-    "32.71.03.1008",
-    "32.71.03.1009",
-    "32.71.03.1010",
-    "32.71.03.1011",
-    "32.71.04.1001",
-    "32.71.04.1002",
-    "32.71.04.1003",
-    "32.71.04.1004",
-    "32.71.04.1005",
-    "32.71.04.1006",
-    "32.71.04.1007",
-    "32.71.04.1008",
-    "32.71.04.1009",
-    "32.71.04.1010",
-    "32.71.04.1011",
-    "32.71.04.1012",
-    "32.71.04.1013",
-    "32.71.04.1014",
-    "32.71.04.1015",
-    "32.71.04.1016",
-    "32.71.05.1001",
-    "32.71.05.1002",
-    "32.71.05.1003",
-    "32.71.05.1004",
-    "32.71.05.1005",
-    "32.71.05.1006",
-    "32.71.05.1007",
-    "32.71.05.1008",
-    "32.71.06.1001",
-    "32.71.06.1002",
-    "32.71.06.1003",
-    "32.71.06.1004",
-    "32.71.06.1005",
-    "32.71.06.1006",
-    "32.71.06.1007",
-    "32.71.06.1008",
-    "32.71.06.1009",
-    "32.71.06.1010",
-    "32.71.06.1011",
-];
+/// The pattern a kelurahan code follows, as the contract states it.
+pub const KELURAHAN_PATTERN: &str = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$";
 
-/// Kemendagri code of one of Kota Bogor's 68 kelurahan (see `GET /api/v1/regions/kelurahan`).
+/// Kemendagri code of a kelurahan (see `GET /api/v1/regions/kelurahan`), for the contract.
 pub struct KelurahanCode;
 
 impl PartialSchema for KelurahanCode {
@@ -86,10 +19,11 @@ impl PartialSchema for KelurahanCode {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .description(Some(
-                "Kemendagri code of one of Kota Bogor's 68 kelurahan (see `GET /api/v1/regions/kelurahan`); \
+                "Kemendagri code of a kelurahan or desa, `PP.KK.CC.DDDD` (see `GET /api/v1/regions/kelurahan`; \
+                 a well-formed code outside the deployment's area is refused: 422 in a record, 400 as a filter); \
                  the kecamatan is derived from it.",
             ))
-            .enum_values(Some(KELURAHAN_CODES))
+            .pattern(Some(KELURAHAN_PATTERN))
             .examples(["32.71.01.1006"])
             .into()
     }

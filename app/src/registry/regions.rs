@@ -7,32 +7,96 @@ use utoipa::{IntoParams, ToSchema};
 use crate::prelude::*;
 use crate::state::RegionIndex;
 
-/// The six kecamatan codes of Kota Bogor (Kemendagri).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, ToSchema)]
-pub enum KecamatanCode {
-    #[serde(rename = "32.71.01")]
-    BogorSelatan,
-    #[serde(rename = "32.71.02")]
-    BogorTimur,
-    #[serde(rename = "32.71.03")]
-    BogorTengah,
-    #[serde(rename = "32.71.04")]
-    BogorBarat,
-    #[serde(rename = "32.71.05")]
-    BogorUtara,
-    #[serde(rename = "32.71.06")]
-    TanahSareal,
-}
+/// A kecamatan's Kemendagri code, `PP.KK.CC` (province, kabupaten/kota, kecamatan), e.g.
+/// `32.71.01`. Any well-formed code reads; whether it names a kecamatan of the deployment is the
+/// reference data's business (`GET /api/v1/regions/kecamatan`), so a filter on a code outside it
+/// finds nothing rather than failing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct KecamatanCode(String);
+
+/// The pattern a kecamatan code follows, as the contract states it.
+pub const KECAMATAN_PATTERN: &str = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$";
 
 impl KecamatanCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KecamatanCode::BogorSelatan => "32.71.01",
-            KecamatanCode::BogorTimur => "32.71.02",
-            KecamatanCode::BogorTengah => "32.71.03",
-            KecamatanCode::BogorBarat => "32.71.04",
-            KecamatanCode::BogorUtara => "32.71.05",
-            KecamatanCode::TanahSareal => "32.71.06",
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `Some` when `text` has the `PP.KK.CC` shape.
+    pub fn parse(text: &str) -> Option<Self> {
+        let parts: Vec<&str> = text.split('.').collect();
+        let well_formed = parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()));
+        well_formed.then(|| KecamatanCode(text.to_owned()))
+    }
+}
+
+/// 400 when a kecamatan filter names no kecamatan of the deployment's area (like an unknown
+/// kelurahan filter): a typo is reported rather than answered with an empty list.
+pub fn known_kecamatan(regions: &RegionIndex, code: Option<&KecamatanCode>) -> Result<(), Error> {
+    if code.is_some_and(|c| regions.kecamatan(c.as_str()).is_none()) {
+        return Err(Error::query(
+            "kecamatan_code",
+            "unknown_kecamatan",
+            "is not a kecamatan of Kota Bogor",
+        ));
+    }
+    Ok(())
+}
+
+impl<'de> Deserialize<'de> for KecamatanCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        KecamatanCode::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(
+                "must be a kecamatan code of the form PP.KK.CC (e.g. 32.71.01)",
+            )
+        })
+    }
+}
+
+impl utoipa::PartialSchema for KecamatanCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "Kemendagri code of a kecamatan, `PP.KK.CC` (see `GET /api/v1/regions/kecamatan`).",
+            ))
+            .pattern(Some(KECAMATAN_PATTERN))
+            .examples(["32.71.01"])
+            .into()
+    }
+}
+
+impl ToSchema for KecamatanCode {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("KecamatanCode")
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::KecamatanCode;
+
+    #[test]
+    fn a_kecamatan_code_has_three_two_digit_parts() {
+        for good in ["32.71.01", "11.01.99", "00.00.00"] {
+            assert!(KecamatanCode::parse(good).is_some(), "{good}");
+        }
+        for bad in [
+            "",
+            "32.71",
+            "32.71.1",
+            "32.71.011",
+            "32.71.01.1001",
+            "3a.71.01",
+            "32-71-01",
+            "32.71.01.",
+        ] {
+            assert!(KecamatanCode::parse(bad).is_none(), "{bad}");
         }
     }
 }
@@ -154,12 +218,14 @@ pub fn list_kelurahan(app: &App, query: KelurahanQuery) -> Result<Page<Kelurahan
         None => None,
     };
     let index = &app.regions;
+    known_kecamatan(index, query.kecamatan_code.as_ref())?;
     let all: Vec<Kelurahan> = index
         .kelurahan
         .iter()
         .filter(|k| {
             query
                 .kecamatan_code
+                .as_ref()
                 .is_none_or(|c| k.kecamatan_code == c.as_str())
         })
         .filter(|k| {

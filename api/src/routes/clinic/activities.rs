@@ -19,7 +19,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// The notes may describe people: they are never logged, and the audit trail records only that
 /// they changed.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     request_body = CreateActivity,
     params(
         ("id" = i64, Path, description = "The case's id.", minimum = 1),
@@ -43,7 +43,7 @@ pub async fn create_activity(
 
 /// List a case's mentoring activities, latest first.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of activities.", body = Page<Activity>),
@@ -61,7 +61,7 @@ pub async fn list_case_activities(
 
 /// Read a mentoring activity.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     params(("id" = i64, Path, description = "The activity's id.", minimum = 1)),
     responses(
         (status = 200, description = "The activity.", body = Activity,
@@ -80,7 +80,7 @@ pub async fn get_activity(allowed: Allowed, id: web::Path<ActivityId>) -> Reply 
 /// `notes` or `recommendation_id`; `expert_ids` replaces the list. Send the `ETag` you read as
 /// `If-Match` (412 if it changed since).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     request_body = PatchActivity,
     params(
         ("id" = i64, Path, description = "The activity's id.", minimum = 1),

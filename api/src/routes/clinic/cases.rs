@@ -25,7 +25,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// A cooperative or UKM enters a programme's clinic as `registered`. One open case per subject
 /// per programme (409 otherwise); the subject and the programme must exist, the experts be active.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = CreateCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
     responses(
@@ -44,7 +44,7 @@ pub async fn create_case(allowed: Allowed, body: CreateBody<CreateCase>) -> Repl
 ///
 /// An assessor sees only the cases whose diagnosis team includes them.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     params(CaseQuery),
     responses(
         (status = 200, description = "One page of cases.", body = Page<Case>),
@@ -61,7 +61,7 @@ pub async fn list_cases(allowed: Allowed, query: QueryParams<CaseQuery>) -> Repl
 /// With its subject, team, mentors, baseline and latest assessments and the actions its status
 /// allows. An assessor reads only cases on whose team they are (404 otherwise).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1)),
     responses(
         (status = 200, description = "The case.", body = Case,
@@ -80,7 +80,7 @@ pub async fn get_case(allowed: Allowed, id: web::Path<CaseId>) -> Reply {
 /// dissolution). `team` and `mentor_ids` replace their lists. Send the `ETag` you read as
 /// `If-Match` (412 if it changed since).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = PatchCase,
     params(
         ("id" = i64, Path, description = "The case's id.", minimum = 1),
@@ -108,7 +108,7 @@ pub async fn update_case(
 /// Every transition, oldest first, with the action, the statuses before and after, who made it,
 /// when, and the note.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1), HistoryQuery),
     responses(
         (status = 200, description = "One page of the case's transitions.", body = Page<Transition>),
@@ -146,7 +146,7 @@ pub async fn get_case_history(
 /// dissolution proposal and sets the cooperative's status to `diusulkan_bubar` (409
 /// `proposal_open` when the cooperative already has an open one).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = TransitionRequest,
     params(
         ("id" = i64, Path, description = "The case's id.", minimum = 1),
@@ -174,7 +174,7 @@ pub async fn create_case_transition(
 /// The computed outcome, its rule and evidence stay beside the override; the reason, who and when
 /// are recorded and audited. Only a closed case has an outcome (409 otherwise).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = OutcomeOverride,
     params(
         ("id" = i64, Path, description = "The case's id.", minimum = 1),

@@ -23,7 +23,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// at most one draft at a time (409). When the case already has a final diagnosis, the new one
 /// amends it (`supersedes_id`); both stay readable.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = CreateDiagnosis,
     params(
         ("id" = i64, Path, description = "The case's id.", minimum = 1),
@@ -47,7 +47,7 @@ pub async fn create_diagnosis(
 
 /// List a case's diagnoses, first to last (drafts, finals and the ones amended).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of the case's diagnoses.", body = Page<Diagnosis>),
@@ -65,7 +65,7 @@ pub async fn list_case_diagnoses(
 
 /// Read a diagnosis.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1)),
     responses(
         (status = 200, description = "The diagnosis.", body = Diagnosis,
@@ -84,7 +84,7 @@ pub async fn get_diagnosis(allowed: Allowed, id: web::Path<DiagnosisId>) -> Repl
 /// Absent fields stay; `null` clears `summary` or `health_assessment`; `findings` replaces the
 /// list. Send the `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = PatchDiagnosis,
     params(
         ("id" = i64, Path, description = "The diagnosis's id.", minimum = 1),
@@ -112,7 +112,7 @@ pub async fn update_diagnosis(
 /// Each member of the diagnosis team may score the subject with an instrument; an assessor
 /// records only their own scores, office staff any member's. Recording again replaces them.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = MemberScoreInput,
     params(
         ("id" = i64, Path, description = "The diagnosis's id.", minimum = 1),
@@ -141,7 +141,7 @@ pub async fn put_member_score(
 /// `finding_required`) and a case in `diagnosing` (409). A final diagnosis never changes. The
 /// case's first final health assessment becomes its baseline.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = FinalizeRequest,
     params(
         ("id" = i64, Path, description = "The diagnosis's id.", minimum = 1),

@@ -17,7 +17,7 @@ pub fn configure(config: &mut ServiceConfig) {
 ///
 /// An assessor sees only the proposals of their teams' cases.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     params(ProposalQuery),
     responses(
         (status = 200, description = "One page of proposals.", body = Page<DissolutionProposal>),
@@ -36,7 +36,7 @@ pub async fn list_dissolution_proposals(
 ///
 /// An assessor reads only a proposal of their teams' cases (404 otherwise).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     params(("id" = i64, Path, description = "The proposal's id.", minimum = 1)),
     responses(
         (status = 200, description = "The proposal.", body = DissolutionProposal,
@@ -59,7 +59,7 @@ pub async fn get_dissolution_proposal(
 /// Any other move is a 409 `transition_not_allowed`. Audited. A given note replaces the
 /// proposal's note.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     request_body = ProposalTransitionRequest,
     params(
         ("id" = i64, Path, description = "The proposal's id.", minimum = 1),

@@ -20,7 +20,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// `close` and `propose_dissolution` require; closing computes the outcome from this
 /// evaluation's conclusion.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     request_body = CreateEvaluation,
     params(
         ("id" = i64, Path, description = "The case's id.", minimum = 1),
@@ -44,7 +44,7 @@ pub async fn create_evaluation(
 
 /// List a case's evaluations, oldest first.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of evaluations.", body = Page<Evaluation>),
@@ -62,7 +62,7 @@ pub async fn list_case_evaluations(
 
 /// Read an evaluation.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "follow-up",
     params(("id" = i64, Path, description = "The evaluation's id.", minimum = 1)),
     responses(
         (status = 200, description = "The evaluation.", body = Evaluation,

@@ -24,7 +24,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// expert signs in with; it must have the `assessor` role. Phone and e-mail are personal data:
 /// shown in clear to `admin` and `officer` only.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     request_body = CreateExpert,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
     responses(
@@ -41,7 +41,7 @@ pub async fn create_expert(allowed: Allowed, body: CreateBody<CreateExpert>) -> 
 
 /// List experts, by name.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(ExpertQuery),
     responses(
         (status = 200, description = "One page of experts.", body = Page<Expert>),
@@ -55,7 +55,7 @@ pub async fn list_experts(allowed: Allowed, query: QueryParams<ExpertQuery>) -> 
 
 /// Read an expert.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(("id" = i64, Path, description = "The expert's id.", minimum = 1), IncludeArchivedQuery),
     responses(
         (status = 200, description = "The expert.", body = Expert,
@@ -77,7 +77,7 @@ pub async fn get_expert(
 /// Absent fields stay, `null` clears an optional one, `expertise` replaces the list. Send the
 /// `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     request_body = PatchExpert,
     params(
         ("id" = i64, Path, description = "The expert's id.", minimum = 1),
@@ -105,7 +105,7 @@ pub async fn update_expert(
 /// Kept for the record (teams and sessions still name them), made inactive, and gone from lists
 /// and reads unless `include_archived=true`. Archiving twice is a 404.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(
         ("id" = i64, Path, description = "The expert's id.", minimum = 1),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),

@@ -21,7 +21,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// and stored as the next version of `code`; earlier versions and the assessments made with them
 /// stay as they were.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = CreateInstrument,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
     responses(
@@ -38,7 +38,7 @@ pub async fn create_instrument(allowed: Allowed, body: CreateBody<CreateInstrume
 
 /// List instrument versions, by code and version.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     params(InstrumentQuery),
     responses(
         (status = 200, description = "One page of instrument versions.", body = Page<Instrument>),
@@ -52,7 +52,7 @@ pub async fn list_instruments(allowed: Allowed, query: QueryParams<InstrumentQue
 
 /// Read an instrument version.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     params(("id" = i64, Path, description = "The instrument version's id.", minimum = 1)),
     responses(
         (status = 200, description = "The instrument version.", body = Instrument,
@@ -71,7 +71,7 @@ pub async fn get_instrument(allowed: Allowed, id: web::Path<InstrumentId>) -> Re
 /// contribution, each aspect's sum, the total rounded to two decimals and the predicate. Useful to
 /// preview an assessment before it is recorded with a diagnosis.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "cases and diagnoses",
     request_body = ScoreRequest,
     params(("id" = i64, Path, description = "The instrument version's id.", minimum = 1)),
     responses(

@@ -22,7 +22,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// Universities, banks, rural banks (BPR), the cooperative council (Dekopinda), associations and
 /// government units that lend experts, fund programmes or finance the clinic's subjects.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     request_body = CreatePartner,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
     responses(
@@ -38,7 +38,7 @@ pub async fn create_partner(allowed: Allowed, body: CreateBody<CreatePartner>) -
 
 /// List partner institutions, by name.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(PartnerQuery),
     responses(
         (status = 200, description = "One page of partners.", body = Page<Partner>),
@@ -52,7 +52,7 @@ pub async fn list_partners(allowed: Allowed, query: QueryParams<PartnerQuery>) -
 
 /// Read a partner institution.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(("id" = i64, Path, description = "The partner's id.", minimum = 1), IncludeArchivedQuery),
     responses(
         (status = 200, description = "The partner.", body = Partner,
@@ -73,7 +73,7 @@ pub async fn get_partner(
 ///
 /// Absent fields stay. Send the `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     request_body = PatchPartner,
     params(
         ("id" = i64, Path, description = "The partner's id.", minimum = 1),
@@ -100,7 +100,7 @@ pub async fn update_partner(
 /// Kept for the record (programmes and experts still name it) but gone from lists and reads
 /// unless `include_archived=true`. Archiving twice is a 404.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(
         ("id" = i64, Path, description = "The partner's id.", minimum = 1),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),

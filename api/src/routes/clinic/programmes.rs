@@ -22,7 +22,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// A yearly cohort of the clinic ("Coaching Clinic 2017") with the article's targets: by default
 /// 30 cooperatives helped and 10 of them good, followed over 5 to 7 years.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     request_body = CreateProgramme,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
     responses(
@@ -38,7 +38,7 @@ pub async fn create_programme(allowed: Allowed, body: CreateBody<CreateProgramme
 
 /// List programmes, newest year first.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(ProgrammeQuery),
     responses(
         (status = 200, description = "One page of programmes.", body = Page<Programme>),
@@ -52,7 +52,7 @@ pub async fn list_programmes(allowed: Allowed, query: QueryParams<ProgrammeQuery
 
 /// Read a programme.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(("id" = i64, Path, description = "The programme's id.", minimum = 1), IncludeArchivedQuery),
     responses(
         (status = 200, description = "The programme.", body = Programme,
@@ -74,7 +74,7 @@ pub async fn get_programme(
 /// Absent fields stay, `null` clears an optional one, `funding_partner_ids` replaces the list;
 /// the result is checked as a whole. Send the `ETag` you read as `If-Match` (412 if it changed).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     request_body = PatchProgramme,
     params(
         ("id" = i64, Path, description = "The programme's id.", minimum = 1),
@@ -101,7 +101,7 @@ pub async fn update_programme(
 /// Kept for the record but gone from lists and reads unless `include_archived=true`. Archiving
 /// twice is a 404.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "programmes and people",
     params(
         ("id" = i64, Path, description = "The programme's id.", minimum = 1),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; refused with 412 if the record has changed since."),

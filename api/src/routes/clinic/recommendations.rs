@@ -29,7 +29,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// findings must be this diagnosis's; `permodalan` states its capital (scheme, partner bank,
 /// amount requested) and no other kind does. It starts `proposed`.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "recommendations and capital",
     request_body = CreateRecommendation,
     params(
         ("id" = i64, Path, description = "The diagnosis's id.", minimum = 1),
@@ -53,7 +53,7 @@ pub async fn create_recommendation(
 
 /// List a diagnosis's recommendations, in the order they were made.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "recommendations and capital",
     params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of recommendations.", body = Page<Recommendation>),
@@ -73,7 +73,7 @@ pub async fn list_diagnosis_recommendations(
 ///
 /// Assessors see those of their own teams' cases only.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "recommendations and capital",
     params(RecommendationQuery),
     responses(
         (status = 200, description = "One page of recommendations.", body = Page<Recommendation>),
@@ -90,7 +90,7 @@ pub async fn list_recommendations(
 
 /// Read a recommendation.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "recommendations and capital",
     params(("id" = i64, Path, description = "The recommendation's id.", minimum = 1)),
     responses(
         (status = 200, description = "The recommendation.", body = Recommendation,
@@ -109,7 +109,7 @@ pub async fn get_recommendation(allowed: Allowed, id: web::Path<RecommendationId
 /// bank and amount requested. A done, not done, rejected or cancelled recommendation never
 /// changes (409). Send the `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "recommendations and capital",
     request_body = PatchRecommendation,
     params(
         ("id" = i64, Path, description = "The recommendation's id.", minimum = 1),
@@ -138,7 +138,7 @@ pub async fn update_recommendation(
 /// cancelled. Any other move is a 409 `transition_not_allowed`. Kept in its history (actor, time,
 /// note) and audited; the note stays out of the audit trail. Office staff and the case's team.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "recommendations and capital",
     request_body = RecommendationTransitionRequest,
     params(
         ("id" = i64, Path, description = "The recommendation's id.", minimum = 1),
@@ -163,7 +163,7 @@ pub async fn create_recommendation_transition(
 
 /// Read a recommendation's status history, oldest first.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "recommendations and capital",
     params(("id" = i64, Path, description = "The recommendation's id.", minimum = 1), PageQuery),
     responses(
         (status = 200, description = "One page of status changes.", body = Page<RecommendationTransition>),
@@ -187,7 +187,7 @@ pub async fn get_recommendation_history(
 /// integration client (a client linked to that bank, with scope `capital:write`; another bank's
 /// client is refused with 403).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "recommendations and capital",
     request_body = CapitalReport,
     params(
         ("id" = i64, Path, description = "The recommendation's id.", minimum = 1),

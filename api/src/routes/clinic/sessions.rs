@@ -17,7 +17,7 @@ pub fn configure(config: &mut ServiceConfig) {
 /// An event of a programme (information, diagnosis, training, mentoring, monitoring) with its
 /// venue, speakers, the experts present, and the programme's cases that attended or not.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "clinic sessions",
     request_body = CreateSession,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry (see `create_cooperative`).", pattern = "^[!-~]{1,255}$")),
     responses(
@@ -36,7 +36,7 @@ pub async fn create_clinic_session(allowed: Allowed, body: CreateBody<CreateSess
 /// An assessor sees the sessions they attended or that a case of their teams attended, and in
 /// each only their teams' cases.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "clinic sessions",
     params(SessionQuery),
     responses(
         (status = 200, description = "One page of sessions.", body = Page<Session>),
@@ -53,7 +53,7 @@ pub async fn list_clinic_sessions(allowed: Allowed, query: QueryParams<SessionQu
 /// An assessor reads only a session they attended or that a case of their teams attended (404
 /// otherwise), with only their teams' cases in it.
 #[utoipa::path(
-    tag = "clinic",
+    tag = "clinic sessions",
     params(("id" = i64, Path, description = "The session's id.", minimum = 1)),
     responses(
         (status = 200, description = "The session.", body = Session,
@@ -71,7 +71,7 @@ pub async fn get_clinic_session(allowed: Allowed, id: web::Path<ClinicSessionId>
 /// Absent fields stay, `null` clears `notes`, lists replace their lists (e.g. to mark who came).
 /// Send the `ETag` you read as `If-Match` (412 if it changed since).
 #[utoipa::path(
-    tag = "clinic",
+    tag = "clinic sessions",
     request_body = PatchSession,
     params(
         ("id" = i64, Path, description = "The session's id.", minimum = 1),

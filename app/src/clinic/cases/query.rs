@@ -66,6 +66,7 @@ pub async fn list(ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Error> {
             ));
         }
     }
+    crate::registry::regions::known_kecamatan(&ctx.app.regions, q.kecamatan_code.as_ref())?;
     let kelurahan_codes = q.kecamatan_code.map(|k| {
         ctx.app
             .regions

@@ -85,7 +85,7 @@ impl CooperativeQuery {
     /// The filters alone, without order and page.
     pub fn filters(&self) -> CooperativeFilters {
         CooperativeFilters {
-            kecamatan_code: self.kecamatan_code,
+            kecamatan_code: self.kecamatan_code.clone(),
             kelurahan_code: self.kelurahan_code.clone(),
             cooperative_type: self.cooperative_type,
             form: self.form,
@@ -122,6 +122,7 @@ impl CooperativeFilters {
     /// without paging.
     pub fn into_store(self, regions: &RegionIndex) -> Result<ListFilter, Error> {
         let f = self;
+        crate::registry::regions::known_kecamatan(regions, f.kecamatan_code.as_ref())?;
         if f.kelurahan_code
             .as_ref()
             .is_some_and(|code| regions.kelurahan(code).is_none())

@@ -137,6 +137,7 @@ pub struct Filters {
 /// Checks the filters (400 for a bad value, 403 for a NIK search by a role without the right) and
 /// turns them into the store's filter, sorted by name, without paging.
 pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter, Error> {
+    crate::registry::regions::known_kecamatan(&app.regions, q.kecamatan_code.as_ref())?;
     if q.kelurahan_code
         .as_ref()
         .is_some_and(|c| app.regions.kelurahan(c).is_none())

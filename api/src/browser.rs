@@ -7,13 +7,10 @@ use actix_web::Error;
 use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use klinik_app::settings::protection::CorsOrigins;
-
-/// The path of the contract, which has no version of its own: its ETag is its content's hash.
-const CONTRACT: &str = "/api-docs/openapi.json";
 
 /// CORS for the configured origins: the methods and headers the API uses, the response headers
 /// a frontend reads, and preflights cached for 10 minutes.
@@ -54,7 +51,8 @@ fn none_match(if_none_match: &str, etag: &str) -> bool {
 }
 
 /// HEAD is answered as GET without the body; a GET (or HEAD) whose `If-None-Match` names the
-/// current ETag is answered 304 with no body. The contract gets an ETag from its content.
+/// current ETag is answered 304 with no body (records' ETags are their versions; the contract's
+/// is its content's hash, see `contract_file`).
 pub async fn conditional(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -69,24 +67,9 @@ pub async fn conditional(
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let contract = req.path() == CONTRACT;
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    let res = next.call(req).await?.map_into_boxed_body();
     if !reading || res.status() != StatusCode::OK {
         return Ok(res);
-    }
-    if contract && !res.headers().contains_key(header::ETAG) {
-        let (request, response) = res.into_parts();
-        let (response, body) = response.into_parts();
-        let bytes = actix_web::body::to_bytes(body)
-            .await
-            .map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))?;
-        use sha2::{Digest, Sha256};
-        let tag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..8]));
-        let mut response = response.set_body(BoxBody::new(bytes));
-        if let Ok(value) = HeaderValue::from_str(&tag) {
-            response.headers_mut().insert(header::ETAG, value);
-        }
-        res = ServiceResponse::new(request, response);
     }
     let etag = res
         .headers()

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod browser;
 pub mod cli;
+pub mod contract_file;
 pub mod contract_shape;
 pub mod extract;
 pub mod openapi;

@@ -11,6 +11,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::contract_file::{CONTRACT_PATH, ContractFile};
+
 use crate::auth::{access, guard};
 use crate::extract::BodyLimit;
 use crate::openapi::{ApiDoc, RouteTable, add_standard_responses};
@@ -113,13 +115,22 @@ pub fn build_app(
         .split_for_parts();
     complete(&mut spec);
     let routes = web::Data::new(RouteTable::from_spec(&spec));
+    let contract = ContractFile::of(&spec)
+        .inspect_err(|error| tracing::error!(%error, "preparing the contract file failed"))
+        .ok();
     service
         .app_data(routes)
-        .service(
-            SwaggerUi::new("/swagger-ui/{_:.*}")
-                .url("/api-docs/openapi.json", spec)
-                .config(swagger_ui_config()),
+        .route(
+            CONTRACT_PATH,
+            web::get().to(move |request: HttpRequest| {
+                let response = match contract {
+                    Some(file) => file.respond(&request),
+                    None => ApiError(klinik_app::Error::Internal).error_response(),
+                };
+                std::future::ready(response)
+            }),
         )
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(swagger_ui_config()))
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(unmatched))
         .wrap(from_fn(guard::identify))
@@ -134,7 +145,7 @@ pub fn build_app(
 /// each answer shows how long it took, and the contract is never sent to an outside validator
 /// (Swagger UI asks validator.swagger.io by default on any host but localhost).
 fn swagger_ui_config() -> utoipa_swagger_ui::Config<'static> {
-    utoipa_swagger_ui::Config::default()
+    utoipa_swagger_ui::Config::new([CONTRACT_PATH])
         .persist_authorization(true)
         .display_request_duration(true)
         .validator_url("none")

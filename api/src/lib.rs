@@ -21,3 +21,6 @@ pub use startup::{build_app, configure_routes, openapi, openapi_json, prepare_st
 
 /// What the app runs on: the use cases' shared state.
 pub type AppState = klinik_app::App;
+
+// The message catalogues (`api/locales/`), compiled in; see `routes::labels`.
+rust_i18n::i18n!("locales");

@@ -53,7 +53,7 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "users", description = "User accounts (admin)."),
         (name = "clients", description = "Integration clients: other government systems (admin)."),
         (name = "audit", description = "The append-only audit trail (admin)."),
-        (name = "regions", description = "Kota Bogor's 6 kecamatan and 68 kelurahan (reference data)."),
+        (name = "regions", description = "Reference data: Kota Bogor's 6 kecamatan and 68 kelurahan, and the display labels of every enum value in English and Bahasa Indonesia."),
         (name = "cooperatives", description = "The registry of cooperatives (koperasi)."),
         (name = "ukm", description = "The registry of small businesses (UKM) and their owners; personal data protected (UU PDP 27/2022)."),
         (name = "annual reports", description = "Each cooperative's annual report per book year; they drive its activity status."),
@@ -92,7 +92,12 @@ description ends with who may call it (roles, and the scope an integration clien
 pub struct ApiDoc;
 
 /// Operations answered from memory: they cannot fail on the database.
-const IN_MEMORY: &[&str] = &["get_health_live", "list_kecamatan", "list_kelurahan"];
+const IN_MEMORY: &[&str] = &[
+    "get_health_live",
+    "list_kecamatan",
+    "list_kelurahan",
+    "list_labels",
+];
 
 /// Adds the responses that follow from an operation's shape rather than from what it does, so
 /// that no handler lists them: 404 (a path naming a record), 412 (any `If-Match`), 413, 415 and

@@ -29,6 +29,7 @@ pub fn configure_routes(config: &mut ServiceConfig) {
             .configure(routes::clients::configure)
             .configure(routes::audit_events::configure)
             .configure(routes::regions::configure)
+            .configure(routes::labels::configure)
             .configure(routes::cooperatives::configure)
             .configure(routes::annual_reports::configure)
             .configure(routes::ukm::configure)

@@ -25,6 +25,7 @@ mod idempotency;
 mod imports;
 mod imports_registry;
 mod key_rotation;
+mod labels;
 mod packaging;
 mod pool;
 mod regions;

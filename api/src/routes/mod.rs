@@ -10,6 +10,7 @@ pub mod cooperatives;
 pub mod exports;
 pub mod health;
 pub mod imports;
+pub mod labels;
 pub mod prelude;
 pub mod regions;
 pub mod token_errors;

@@ -19,6 +19,18 @@ async fn token_request(app: &TestApp, form: &str, basic: Option<(&str, &str)>) -
     app.send(req).await
 }
 
+/// A token request sent as JSON rather than as a form.
+async fn json_token_request(app: &TestApp) -> Reply {
+    app.request_as(
+        None,
+        Method::POST,
+        "/api/v1/auth/token",
+        Some(&json!({"grant_type": "client_credentials"})),
+        &[],
+    )
+    .await
+}
+
 async fn register(app: &TestApp, scopes: &[&str]) -> (i64, String, String) {
     let reply = app
         .post(
@@ -99,15 +111,7 @@ async fn bad_client_credentials_are_refused_and_locked_out() {
     token_request(&app, "grant_type=password&username=a&password=b", None)
         .await
         .assert_problem(400, "unsupported_grant_type");
-    let json = app
-        .request_as(
-            None,
-            Method::POST,
-            "/api/v1/auth/token",
-            Some(&json!({"grant_type": "client_credentials"})),
-            &[],
-        )
-        .await;
+    let json = json_token_request(&app).await;
     json.assert_problem(415, "unsupported_media_type");
     for _ in 0..4 {
         token_request(&app, &wrong, None).await;
@@ -189,15 +193,7 @@ async fn token_errors_carry_the_rfc_6749_members_beside_the_problem() {
         assert_eq!(reply.body["status"], status);
         assert!(reply.body["code"].is_string());
     }
-    let not_a_form = app
-        .request_as(
-            None,
-            Method::POST,
-            "/api/v1/auth/token",
-            Some(&json!({"grant_type": "client_credentials"})),
-            &[],
-        )
-        .await;
+    let not_a_form = json_token_request(&app).await;
     assert_eq!(
         (
             not_a_form.status.as_u16(),

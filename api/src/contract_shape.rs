@@ -4,15 +4,17 @@
 //! has an example of its own status, written by the code that answers it; schemas nobody
 //! references are dropped.
 
+use klinik_domain::msg;
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 use utoipa::openapi::OpenApi;
 
+use crate::language::Language;
 use crate::problem::ApiError;
 use crate::routes::token_errors;
 use klinik_app::Error;
-use klinik_app::error::TooMany;
+use klinik_app::error::{Record, TooMany};
 
 /// Media types answered as files.
 const DOWNLOADS: &[&str] = &[
@@ -225,27 +227,31 @@ fn always_sent_fields_required(doc: &mut Value) {
 /// and generated docs show a 404 under 404 rather than the 422 example under every status.
 fn example_of(response: &str) -> Option<Error> {
     Some(match response {
-        "BadRequest" => Error::query("page_size", "out_of_range", "must be between 1 and 100"),
+        "BadRequest" => Error::query(
+            "page_size",
+            "out_of_range",
+            msg!("must be between 1 and 100"),
+        ),
         "Unauthorized" => Error::invalid_token(),
         "Forbidden" => Error::Forbidden {
-            detail: "Your role or scopes do not allow this operation.".into(),
+            detail: msg!("Your role or scopes do not allow this operation."),
         },
         "TooManyRequests" => Error::TooManyRequests {
             retry_after_seconds: 42,
             reason: TooMany::LockedOut,
         },
-        "NotFound" => Error::not_found("Cooperative"),
+        "NotFound" => Error::not_found(Record::Cooperative),
         "Conflict" => Error::conflict(
             "registration_number",
             "duplicate_registration_number",
-            "Another cooperative already has this registration number.",
+            msg!("Another cooperative already has this registration number."),
         ),
         "PreconditionFailed" => Error::PreconditionFailed,
         "PayloadTooLarge" => Error::PayloadTooLarge { limit: 262_144 },
         "ImportTooLarge" => Error::PayloadTooLarge { limit: 33_554_432 },
         "UnsupportedMediaType" | "NotMultipart" => Error::UnsupportedMediaType,
         "UnprocessableContent" => {
-            Error::validation("nib", "nib_format", "must be exactly 13 digits (NIB)")
+            Error::validation("nib", "nib_format", msg!("must be exactly 13 digits (NIB)"))
         }
         "ServiceUnavailable" => Error::Unavailable,
         "InternalError" => Error::Internal,
@@ -262,12 +268,10 @@ fn error_examples(doc: &mut Value) {
     };
     for (name, response) in responses.iter_mut() {
         let body = match name.strip_prefix("Token") {
-            Some(kind) => {
-                token_errors::example(kind).map(|error| serde_json::to_value(error.body()))
-            }
-            None => {
-                example_of(name).map(|error| serde_json::to_value(ApiError(error).to_problem()))
-            }
+            Some(kind) => token_errors::example(kind)
+                .map(|error| serde_json::to_value(error.body_in(Language::En))),
+            None => example_of(name)
+                .map(|error| serde_json::to_value(ApiError(error).to_problem(Language::En))),
         };
         if let Some(Ok(example)) = body
             && let Some(content) = response

@@ -8,9 +8,11 @@ use futures_util::StreamExt;
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use klinik_app::created::Idempotency;
 use klinik_app::versioned::IfMatch;
+use klinik_domain::msg;
 use serde::de::DeserializeOwned;
 
-use crate::problem::{ApiError, FieldError};
+use crate::problem::ApiError;
+use klinik_app::FieldError;
 
 /// The body limit in force, registered as app data by the app builder.
 #[derive(Debug, Clone, Copy)]
@@ -59,29 +61,33 @@ fn describe(path: &str, error: &str) -> FieldError {
         } else {
             join(quoted)
         };
-        (field, "unknown_field", "is not a field of this request")
+        (
+            field,
+            "unknown_field",
+            msg!("is not a field of this request"),
+        )
     } else if error.starts_with("missing field") {
-        (join(quoted), "required", "is required")
+        (join(quoted), "required", msg!("is required"))
     } else if error.starts_with("unknown variant") {
         (
             path.to_owned(),
             "invalid_enum_value",
-            "is not one of the allowed values",
+            msg!("is not one of the allowed values"),
         )
     } else if error.starts_with("invalid type") {
-        (path.to_owned(), "invalid_type", "has the wrong type")
+        (path.to_owned(), "invalid_type", msg!("has the wrong type"))
     } else if error.contains("input") {
         // chrono's date parse errors all speak of the "input".
         (
             path.to_owned(),
             "invalid_date",
-            "must be a date written YYYY-MM-DD",
+            msg!("must be a date written YYYY-MM-DD"),
         )
     } else {
         (
             path.to_owned(),
             "invalid_value",
-            "has a value that cannot be read",
+            msg!("has a value that cannot be read"),
         )
     };
     let field = if field.is_empty() || field == "." {
@@ -92,7 +98,7 @@ fn describe(path: &str, error: &str) -> FieldError {
     FieldError {
         field,
         code: code.into(),
-        message: message.into(),
+        message,
     }
 }
 
@@ -101,10 +107,10 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
         return Err(ApiError(klinik_app::Error::BadRequest {
             code: "malformed_json",
-            detail: format!(
-                "The body is not valid JSON (line {}, column {}).",
-                e.line(),
-                e.column()
+            detail: msg!(
+                "The body is not valid JSON (line %{line}, column %{column}).",
+                line = e.line(),
+                column = e.column()
             ),
             errors: Vec::new(),
         }));
@@ -120,10 +126,10 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         } else {
             klinik_app::Error::BadRequest {
                 code: "malformed_json",
-                detail: format!(
-                    "The body is not valid JSON (line {}, column {}).",
-                    inner.line(),
-                    inner.column()
+                detail: msg!(
+                    "The body is not valid JSON (line %{line}, column %{column}).",
+                    line = inner.line(),
+                    column = inner.column()
                 ),
                 errors: Vec::new(),
             }
@@ -133,7 +139,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|_| klinik_app::Error::BadRequest {
             code: "malformed_json",
-            detail: "The body has trailing characters after the JSON value.".into(),
+            detail: msg!("The body has trailing characters after the JSON value."),
             errors: Vec::new(),
         })?;
     Ok(value)
@@ -159,7 +165,7 @@ fn read_limited(
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|_| klinik_app::Error::BadRequest {
                 code: "unreadable_body",
-                detail: "The request body could not be read.".into(),
+                detail: msg!("The request body could not be read."),
                 errors: Vec::new(),
             })?;
             if body.len() + chunk.len() > limit {
@@ -200,7 +206,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if raw.is_empty() {
                 return Err(ApiError(klinik_app::Error::BadRequest {
                     code: "malformed_json",
-                    detail: "The request body is empty; a JSON object is required.".into(),
+                    detail: msg!("The request body is empty; a JSON object is required."),
                     errors: Vec::new(),
                 }));
             }
@@ -230,13 +236,13 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
                 if message.starts_with("duplicate field") {
                     error.field = message.split('`').nth(1).unwrap_or("").to_owned();
                     error.code = "duplicate_parameter".into();
-                    error.message = "may be given only once".into();
+                    error.message = msg!("may be given only once");
                 } else if error.code == "unknown_field" {
-                    error.message = "is not a parameter of this operation".into();
+                    error.message = msg!("is not a parameter of this operation");
                 }
                 ApiError(klinik_app::Error::BadRequest {
                     code: "invalid_query",
-                    detail: "A query parameter is unknown or has an invalid value.".into(),
+                    detail: msg!("A query parameter is unknown or has an invalid value."),
                     errors: vec![error],
                 })
             });
@@ -286,11 +292,11 @@ impl FromRequest for IdempotencyKey {
             Some(key) => Ok(IdempotencyKey(Some(key.to_owned()))),
             None => Err(ApiError(klinik_app::Error::BadRequest {
                 code: "invalid_header",
-                detail: "Idempotency-Key must be 1 to 255 visible ASCII characters.".into(),
+                detail: msg!("Idempotency-Key must be 1 to 255 visible ASCII characters."),
                 errors: vec![FieldError {
                     field: "Idempotency-Key".into(),
                     code: "idempotency_key_format".into(),
-                    message: "must be 1 to 255 visible ASCII characters".into(),
+                    message: msg!("must be 1 to 255 visible ASCII characters"),
                 }],
             })),
         })
@@ -343,7 +349,7 @@ pub fn form_body<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<
         let path = e.path().to_string();
         ApiError(klinik_app::Error::BadRequest {
             code: "invalid_request",
-            detail: "The form is missing a field or has an invalid one.".into(),
+            detail: msg!("The form is missing a field or has an invalid one."),
             errors: vec![describe(&path, &e.into_inner().to_string())],
         })
     })
@@ -385,7 +391,7 @@ mod tests {
             (e.field.as_str(), e.code.as_str()),
             ("count", "invalid_type")
         );
-        assert!(!e.message.contains("3271"));
+        assert!(!e.message.english().contains("3271"));
     }
 
     #[test]

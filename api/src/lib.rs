@@ -8,6 +8,7 @@ pub mod cli;
 pub mod contract_file;
 pub mod contract_shape;
 pub mod extract;
+pub mod language;
 pub mod openapi;
 pub mod problem;
 pub mod respond;

@@ -8,14 +8,17 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use klinik_app::Error;
-pub use klinik_app::FieldError;
 use klinik_app::error::TooMany;
+
+use crate::language::Language;
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
-/// An error response (RFC 9457 problem details).
+/// An error response (RFC 9457 problem details). `title`, `detail` and each error's `message` are
+/// in Bahasa Indonesia when `Accept-Language` prefers it, otherwise English; `Content-Language`
+/// says which. `type`, `code` and each error's `field` and `code` are the same in both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:klinik-kumkm:problem:validation_failed",
@@ -29,17 +32,43 @@ pub struct Problem {
     /// URI naming the kind of problem: `urn:klinik-kumkm:problem:` followed by `code`.
     #[serde(rename = "type")]
     pub problem_type: String,
-    /// The HTTP status phrase.
+    /// The HTTP status phrase, in the language of `Content-Language`.
     pub title: String,
     /// The HTTP status code.
     pub status: u16,
-    /// What went wrong, for people.
+    /// What went wrong, for people, in the language of `Content-Language`.
     pub detail: String,
     /// Stable machine-readable code of the problem.
     pub code: String,
     /// The fields at fault, for `400`, `409` and `422`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+}
+
+/// One field that broke a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The offending field, as a path into the request (`board_members[0].name`), or the query
+    /// parameter's name.
+    #[schema(example = "registration_number")]
+    pub field: String,
+    /// Stable machine-readable rule code.
+    #[schema(example = "registration_number_format")]
+    pub code: String,
+    /// Explanation for people, in the language of `Content-Language`; never repeats the submitted
+    /// value.
+    #[schema(example = "must be 13 to 16 digits (nomor induk koperasi)")]
+    pub message: String,
+}
+
+impl FieldError {
+    fn written_in(language: Language, error: klinik_app::FieldError) -> Self {
+        FieldError {
+            message: language.text(&error.message),
+            field: error.field,
+            code: error.code,
+        }
+    }
 }
 
 /// An error as the HTTP layer answers it: a use case's [`klinik_app::Error`], written as a
@@ -49,16 +78,22 @@ pub struct Problem {
 pub struct ApiError(#[from] pub klinik_app::Error);
 
 impl ApiError {
-    pub fn to_problem(&self) -> Problem {
+    /// The problem document, written in `language`.
+    pub fn to_problem(&self, language: Language) -> Problem {
         let status = self.status_code();
         let code = self.0.code();
         Problem {
             problem_type: format!("urn:klinik-kumkm:problem:{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            title: language.phrase(status.canonical_reason().unwrap_or("Error")),
             status: status.as_u16(),
-            detail: self.0.detail(),
+            detail: language.text(&self.0.detail()),
             code: code.to_owned(),
-            errors: self.0.field_errors(),
+            errors: self
+                .0
+                .field_errors()
+                .into_iter()
+                .map(|error| FieldError::written_in(language, error))
+                .collect(),
         }
     }
 }
@@ -118,7 +153,8 @@ impl ResponseError for ApiError {
         if matches!(self.0, Error::Unavailable) {
             response.insert_header((header::RETRY_AFTER, "5"));
         }
-        response.json(self.to_problem())
+        // In English; `language::localize` writes it again when the caller prefers Indonesian.
+        response.json(self.to_problem(Language::En))
     }
 }
 

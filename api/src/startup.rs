@@ -3,7 +3,7 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use klinik_app::settings::Settings;
 use utoipa::OpenApi;
@@ -81,9 +81,9 @@ async fn unmatched(request: HttpRequest, routes: web::Data<RouteTable>) -> HttpR
                 .map(|m| m.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            ApiError(klinik_app::Error::MethodNotAllowed { allow }).error_response()
+            HttpResponse::from_error(ApiError(klinik_app::Error::MethodNotAllowed { allow }))
         }
-        None => ApiError(klinik_app::Error::not_found_path()).error_response(),
+        None => HttpResponse::from_error(ApiError(klinik_app::Error::not_found_path())),
     }
 }
 
@@ -126,7 +126,7 @@ pub fn build_app(
             web::get().to(move |request: HttpRequest| {
                 let response = match contract {
                     Some(file) => file.respond(&request),
-                    None => ApiError(klinik_app::Error::Internal).error_response(),
+                    None => HttpResponse::from_error(ApiError(klinik_app::Error::Internal)),
                 };
                 std::future::ready(response)
             }),
@@ -134,6 +134,7 @@ pub fn build_app(
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(swagger_ui_config()))
         .service(web::redirect("/swagger-ui", "/swagger-ui/"))
         .default_service(web::to(unmatched))
+        .wrap(from_fn(crate::language::localize))
         .wrap(from_fn(guard::identify))
         .wrap(from_fn(crate::browser::conditional))
         .wrap(from_fn(crate::security_headers::add))

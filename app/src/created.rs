@@ -1,5 +1,6 @@
 //! What a create answered, and its safe replay for requests that carry an `Idempotency-Key`.
 
+use klinik_domain::msg;
 use klinik_persistence::{AnyConnection, idempotency};
 use serde::Serialize;
 
@@ -87,7 +88,7 @@ pub fn create_once(
                 errors: vec![FieldError::new(
                     "Idempotency-Key",
                     "idempotency_key_reused",
-                    "was already used with a different request body",
+                    msg!("was already used with a different request body"),
                 )],
             });
         }
@@ -113,9 +114,9 @@ pub fn create_once(
         if e.duplicate_of("idempotency_key") {
             Error::Conflict {
                 code: "idempotency_key_in_use",
-                detail:
+                detail: msg!(
                     "Another request with this Idempotency-Key is being processed; retry shortly."
-                        .into(),
+                ),
                 errors: Vec::new(),
             }
         } else {

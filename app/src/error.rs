@@ -3,36 +3,75 @@
 //! database message or any other internal detail: the cause of an internal failure is logged
 //! once, where it is converted.
 
-use klinik_domain::Violations;
+use klinik_domain::{Message, Violations, msg};
 use klinik_persistence::{StoreError, WorkError};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-/// One field that broke a rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// One field that broke a rule; the HTTP layer writes it in the caller's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// The offending field, as a path into the request (`board_members[0].name`), or the query
     /// parameter's name.
-    #[schema(example = "registration_number")]
     pub field: String,
     /// Stable machine-readable rule code.
-    #[schema(example = "registration_number_format")]
     pub code: String,
     /// Explanation for people; never repeats the submitted value.
-    #[schema(example = "must be 13 to 16 digits (nomor induk koperasi)")]
-    pub message: String,
+    pub message: Message,
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: Message) -> Self {
         Self {
             field: field.into(),
             code: code.into(),
-            message: message.into(),
+            message,
+        }
+    }
+}
+
+/// The kinds of record a 404 can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    Activity,
+    AnnualReport,
+    Case,
+    Client,
+    ClinicSession,
+    Cooperative,
+    Diagnosis,
+    DissolutionProposal,
+    Evaluation,
+    Expert,
+    Import,
+    Instrument,
+    Partner,
+    Programme,
+    Recommendation,
+    Ukm,
+    User,
+    YearlyFigures,
+}
+
+impl Record {
+    fn not_found(self) -> Message {
+        match self {
+            Record::Activity => msg!("Activity not found."),
+            Record::AnnualReport => msg!("Annual report not found."),
+            Record::Case => msg!("Case not found."),
+            Record::Client => msg!("Client not found."),
+            Record::ClinicSession => msg!("Clinic session not found."),
+            Record::Cooperative => msg!("Cooperative not found."),
+            Record::Diagnosis => msg!("Diagnosis not found."),
+            Record::DissolutionProposal => msg!("Dissolution proposal not found."),
+            Record::Evaluation => msg!("Evaluation not found."),
+            Record::Expert => msg!("Expert not found."),
+            Record::Import => msg!("Import not found."),
+            Record::Instrument => msg!("Instrument not found."),
+            Record::Partner => msg!("Partner not found."),
+            Record::Programme => msg!("Programme not found."),
+            Record::Recommendation => msg!("Recommendation not found."),
+            Record::Ukm => msg!("UKM not found."),
+            Record::User => msg!("User not found."),
+            Record::YearlyFigures => msg!("Yearly figures not found."),
         }
     }
 }
@@ -43,28 +82,28 @@ pub enum Error {
     #[error("bad request: {code}")]
     BadRequest {
         code: &'static str,
-        detail: String,
+        detail: Message,
         errors: Vec<FieldError>,
     },
     /// No valid credentials. The detail never says which part was wrong.
     #[error("unauthorized")]
-    Unauthorized { code: &'static str, detail: String },
+    Unauthorized { code: &'static str, detail: Message },
     #[error("forbidden")]
-    Forbidden { detail: String },
+    Forbidden { detail: Message },
     #[error("too many requests")]
     TooManyRequests {
         retry_after_seconds: u64,
         reason: TooMany,
     },
     #[error("not found")]
-    NotFound { detail: String },
+    NotFound { detail: Message },
     /// A known path asked with another method; `allow` lists the methods it has.
     #[error("method not allowed")]
     MethodNotAllowed { allow: String },
     #[error("conflict: {code}")]
     Conflict {
         code: &'static str,
-        detail: String,
+        detail: Message,
         errors: Vec<FieldError>,
     },
     /// The record changed since the caller read it (`If-Match`).
@@ -100,57 +139,55 @@ impl Error {
     pub fn invalid_token() -> Self {
         Error::Unauthorized {
             code: "invalid_token",
-            detail: "The access token is missing or not valid.".into(),
+            detail: msg!("The access token is missing or not valid."),
         }
     }
 
     /// For `map_err`: a missing record becomes a 404 naming `what`; any other storage error maps
     /// as usual.
-    pub fn missing(what: &'static str) -> impl Fn(StoreError) -> Error {
+    pub fn missing(what: Record) -> impl Fn(StoreError) -> Error {
         move |error| match error {
             StoreError::NotFound => Error::not_found(what),
             other => other.into(),
         }
     }
 
-    pub fn not_found(what: &str) -> Self {
+    pub fn not_found(what: Record) -> Self {
         Error::NotFound {
-            detail: format!("{what} not found."),
+            detail: what.not_found(),
         }
     }
 
     /// A path that names no resource (or a record id that cannot be one).
     pub fn not_found_path() -> Self {
         Error::NotFound {
-            detail: "No such resource.".into(),
+            detail: msg!("No such resource."),
         }
     }
 
-    pub fn forbidden(detail: &str) -> Self {
-        Error::Forbidden {
-            detail: detail.into(),
-        }
+    pub fn forbidden(detail: Message) -> Self {
+        Error::Forbidden { detail }
     }
 
-    pub fn validation(field: &str, code: &'static str, message: &str) -> Self {
+    pub fn validation(field: &str, code: &'static str, message: Message) -> Self {
         Error::Validation {
             errors: vec![FieldError::new(field, code, message)],
         }
     }
 
-    pub fn conflict(field: &str, code: &'static str, detail: &str) -> Self {
+    pub fn conflict(field: &str, code: &'static str, detail: Message) -> Self {
         Error::Conflict {
             code,
-            detail: detail.into(),
+            detail: detail.clone(),
             errors: vec![FieldError::new(field, code, detail)],
         }
     }
 
     /// A query parameter rule broken after parsing (a range, a length): reported like parse errors.
-    pub fn query(field: &str, code: &str, message: &str) -> Self {
+    pub fn query(field: &str, code: &str, message: Message) -> Self {
         Error::BadRequest {
             code: "invalid_query",
-            detail: "A query parameter is unknown or has an invalid value.".into(),
+            detail: msg!("A query parameter is unknown or has an invalid value."),
             errors: vec![FieldError::new(field, code, message)],
         }
     }
@@ -180,7 +217,7 @@ impl Error {
     }
 
     /// What went wrong, for people; never a submitted value or an internal detail.
-    pub fn detail(&self) -> String {
+    pub fn detail(&self) -> Message {
         match self {
             Error::BadRequest { detail, .. }
             | Error::Unauthorized { detail, .. }
@@ -191,32 +228,39 @@ impl Error {
                 retry_after_seconds,
                 reason,
             } => match reason {
-                TooMany::LockedOut => format!(
-                    "Too many failed sign-ins for this account from this address. Try again in {retry_after_seconds} seconds."
+                TooMany::LockedOut => msg!(
+                    "Too many failed sign-ins for this account from this address. Try again in %{seconds} seconds.",
+                    seconds = retry_after_seconds
                 ),
-                TooMany::SignInRate { .. } => format!(
-                    "Too many sign-in attempts from this address. Try again in {retry_after_seconds} seconds."
+                TooMany::SignInRate { .. } => msg!(
+                    "Too many sign-in attempts from this address. Try again in %{seconds} seconds.",
+                    seconds = retry_after_seconds
                 ),
-                TooMany::Busy => "The server is checking too many passwords at once. Try again in a moment.".into(),
+                TooMany::Busy => msg!(
+                    "The server is checking too many passwords at once. Try again in a moment."
+                ),
             },
             Error::MethodNotAllowed { allow } => {
-                format!("This resource supports only: {allow}.")
+                msg!("This resource supports only: %{allow}.", allow = allow)
             }
-            Error::PreconditionFailed => {
-                "The record has changed since you read it (If-Match does not match its ETag). Read it again and retry.".into()
-            }
-            Error::PayloadTooLarge { limit } => {
-                format!("The request body is larger than the limit of {limit} bytes.")
-            }
-            Error::UnsupportedMediaType => {
-                "The request body's media type is not the one this operation documents (application/json; a form for /auth/token; multipart/form-data for /imports).".into()
-            }
+            Error::PreconditionFailed => msg!(
+                "The record has changed since you read it (If-Match does not match its ETag). Read it again and retry."
+            ),
+            Error::PayloadTooLarge { limit } => msg!(
+                "The request body is larger than the limit of %{limit} bytes.",
+                limit = limit
+            ),
+            Error::UnsupportedMediaType => msg!(
+                "The request body's media type is not the one this operation documents (application/json; a form for /auth/token; multipart/form-data for /imports)."
+            ),
             Error::Validation { errors } => match errors.len() {
-                1 => "The request has 1 invalid field.".into(),
-                n => format!("The request has {n} invalid fields."),
+                1 => msg!("The request has 1 invalid field."),
+                n => msg!("The request has %{count} invalid fields.", count = n),
             },
-            Error::Unavailable => "The database is not reachable right now. Try again shortly.".into(),
-            Error::Internal => "An unexpected error occurred. It has been logged.".into(),
+            Error::Unavailable => {
+                msg!("The database is not reachable right now. Try again shortly.")
+            }
+            Error::Internal => msg!("An unexpected error occurred. It has been logged."),
         }
     }
 
@@ -253,18 +297,18 @@ impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Error::NotFound {
-                detail: "The record was not found.".into(),
+                detail: msg!("The record was not found."),
             },
             StoreError::Stale => Error::PreconditionFailed,
             StoreError::Duplicate { .. } => Error::Conflict {
                 code: "duplicate",
-                detail: "A record with the same unique key already exists.".into(),
+                detail: msg!("A record with the same unique key already exists."),
                 errors: Vec::new(),
             },
             StoreError::MissingReference => Error::validation(
                 "",
                 "missing_reference",
-                "refers to a record that does not exist",
+                msg!("refers to a record that does not exist"),
             ),
             StoreError::Busy => Error::Unavailable,
             StoreError::Unavailable(cause) => {

@@ -29,5 +29,5 @@ pub mod versioned;
 pub mod write_stamped;
 
 pub use context::{Caller, Ctx, Origin};
-pub use error::{Error, FieldError, Result};
+pub use error::{Error, FieldError, Record, Result};
 pub use state::{App, RegionIndex};

@@ -1,5 +1,6 @@
 //! Pages of lists: the request (`page`, `page_size`) and the envelope every list answers with.
 
+use klinik_domain::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -60,14 +61,14 @@ impl PageRequest {
             return Err(Error::query(
                 "page",
                 "out_of_range",
-                "must be from 1 to 100000",
+                msg!("must be from 1 to 100000"),
             ));
         }
         if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
             return Err(Error::query(
                 "page_size",
                 "out_of_range",
-                "must be from 1 to 100",
+                msg!("must be from 1 to 100"),
             ));
         }
         Ok(Self { page, page_size })
@@ -130,7 +131,7 @@ pub fn check_q(q: &Option<String>) -> Result<(), Error> {
         return Err(Error::query(
             "q",
             "invalid_length",
-            "must be 1 to 200 characters",
+            msg!("must be 1 to 200 characters"),
         ));
     }
     Ok(())
@@ -139,7 +140,7 @@ pub fn check_q(q: &Option<String>) -> Result<(), Error> {
 /// Checks id filters: each at least 1, as the contract says (400 otherwise).
 pub fn check_ids(ids: &[(&str, Option<i64>)]) -> Result<(), Error> {
     match ids.iter().find(|(_, id)| id.is_some_and(|id| id < 1)) {
-        Some((field, _)) => Err(Error::query(field, "minimum", "must be at least 1")),
+        Some((field, _)) => Err(Error::query(field, "minimum", msg!("must be at least 1"))),
         None => Ok(()),
     }
 }

@@ -4,6 +4,7 @@
 //! means. Problems with the file itself (not a spreadsheet, broken UTF-8, a formula) are
 //! [`FileProblem`]s that name the row and column where they can.
 
+use klinik_domain::{Message, msg};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
@@ -35,17 +36,17 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Option<Format> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileProblem {
     pub code: &'static str,
-    pub message: String,
+    pub message: Message,
     /// 1-based, as the spreadsheet numbers rows (the header is row 1).
     pub row: Option<usize>,
     pub column: Option<String>,
 }
 
 impl FileProblem {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    fn new(code: &'static str, message: Message) -> Self {
         FileProblem {
             code,
-            message: message.into(),
+            message,
             row: None,
             column: None,
         }
@@ -86,7 +87,7 @@ pub fn column_letter(index: usize) -> String {
 
 pub fn read(format: Format, bytes: &[u8]) -> Result<Table, FileProblem> {
     if bytes.is_empty() {
-        return Err(FileProblem::new("empty_file", "The file is empty."));
+        return Err(FileProblem::new("empty_file", msg!("The file is empty.")));
     }
     let table = match format {
         Format::Csv => read_csv(bytes)?,
@@ -95,7 +96,7 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Table, FileProblem> {
     if table.headers.iter().all(|h| h.is_empty()) {
         return Err(FileProblem::new(
             "empty_file",
-            "The file has no header row.",
+            msg!("The file has no header row."),
         ));
     }
     Ok(table)
@@ -129,7 +130,10 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileProblem> {
         let record = record.map_err(|_| {
             FileProblem::new(
                 "malformed_csv",
-                format!("Row {number} is not valid CSV (check the quotes)."),
+                msg!(
+                    "Row %{number} is not valid CSV (check the quotes).",
+                    number = number
+                ),
             )
         })?;
         let mut cells = Vec::with_capacity(record.len());
@@ -137,7 +141,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileProblem> {
             let text = std::str::from_utf8(field).map_err(|_| {
                 FileProblem::new(
                     "invalid_utf8",
-                    "The cell is not valid UTF-8 text; save the file as \"CSV UTF-8\".",
+                    msg!("The cell is not valid UTF-8 text; save the file as \"CSV UTF-8\"."),
                 )
                 .at(number, column_letter(col))
             })?;
@@ -154,7 +158,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, FileProblem> {
 fn formula(row: usize, col: usize) -> FileProblem {
     FileProblem::new(
         "formula_not_allowed",
-        "The cell holds a formula; paste values only.",
+        msg!("The cell holds a formula; paste values only."),
     )
     .at(row, column_letter(col))
 }
@@ -175,7 +179,7 @@ pub const MAX_UNZIPPED_BYTES: u128 = 256 * 1024 * 1024;
 fn unreadable<E>(_: E) -> FileProblem {
     FileProblem::new(
         "unreadable_file",
-        "The file is not a readable XLSX workbook.",
+        msg!("The file is not a readable XLSX workbook."),
     )
 }
 
@@ -191,7 +195,7 @@ fn check_unzipped_size(bytes: &[u8], limit: u128) -> Result<(), FileProblem> {
     if unzipped > limit {
         return Err(FileProblem::new(
             "workbook_too_large",
-            "The workbook unzips to more than 256 MiB; split it into several files.",
+            msg!("The workbook unzips to more than 256 MiB; split it into several files."),
         ));
     }
     Ok(())
@@ -202,7 +206,10 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, FileProblem> {
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
     let Some(sheet) = workbook.sheet_names().into_iter().next() else {
-        return Err(FileProblem::new("empty_file", "The workbook has no sheet."));
+        return Err(FileProblem::new(
+            "empty_file",
+            msg!("The workbook has no sheet."),
+        ));
     };
     let formulas = workbook.worksheet_formula(&sheet).map_err(unreadable)?;
     if let Some((row, col, _)) = formulas.used_cells().find(|(_, _, f)| !f.is_empty()) {
@@ -251,7 +258,7 @@ fn cell_text(cell: &Data) -> Result<String, FileProblem> {
         Data::Error(_) => {
             return Err(FileProblem::new(
                 "cell_error",
-                "The cell holds a spreadsheet error (such as #N/A or #REF!).",
+                msg!("The cell holds a spreadsheet error (such as #N/A or #REF!)."),
             ));
         }
     })

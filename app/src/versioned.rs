@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::audit::diff;
 use crate::context::Ctx;
-use crate::error::Error;
+use crate::error::{Error, Record};
 
 /// The versions named by `If-Match`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub trait Entity {
     /// The audit trail's name of this kind of record (`cooperative`).
     const KIND: &'static str;
     /// What a 404 calls it (`Cooperative`).
-    const NAME: &'static str;
+    const NAME: Record;
     /// Fields of the view that are personal data: the trail shows only that they changed.
     const PERSONAL: &'static [&'static str] = &[];
 

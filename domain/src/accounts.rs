@@ -112,7 +112,9 @@ pub fn username(field: &str, value: &str) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "username_format",
-            "must be 3 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
+            msg!(
+                "must be 3 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+            ),
         ))
     }
 }
@@ -124,21 +126,27 @@ pub fn password(field: &str, value: &str, username: &str) -> Result<(), Violatio
         return Err(Violation::new(
             field,
             "password_too_short",
-            format!("must be at least {PASSWORD_MIN_CHARS} characters"),
+            msg!(
+                "must be at least %{password_min_chars} characters",
+                password_min_chars = PASSWORD_MIN_CHARS
+            ),
         ));
     }
     if length > PASSWORD_MAX_CHARS {
         return Err(Violation::new(
             field,
             "password_too_long",
-            format!("must be at most {PASSWORD_MAX_CHARS} characters"),
+            msg!(
+                "must be at most %{password_max_chars} characters",
+                password_max_chars = PASSWORD_MAX_CHARS
+            ),
         ));
     }
     if value.eq_ignore_ascii_case(username) {
         return Err(Violation::new(
             field,
             "password_equals_username",
-            "must not be the username",
+            msg!("must not be the username"),
         ));
     }
     Ok(())

@@ -28,7 +28,10 @@ pub fn book_year(field: &str, year: i32, today: NaiveDate) -> Result<(), Violati
         Err(Violation::new(
             field,
             "book_year_range",
-            format!("must be between {FIRST_BOOK_YEAR} and the current year"),
+            msg!(
+                "must be between %{first_book_year} and the current year",
+                first_book_year = FIRST_BOOK_YEAR
+            ),
         ))
     }
 }
@@ -41,12 +44,12 @@ pub fn validate_dates(report: &ReportDates, today: NaiveDate) -> Result<(), Viol
         (true, None) => violations.push(Violation::new(
             "rat_date",
             "rat_date_required",
-            "required when rat_held is true",
+            msg!("required when rat_held is true"),
         )),
         (false, Some(_)) => violations.push(Violation::new(
             "rat_date",
             "rat_date_without_rat",
-            "must be absent when rat_held is false",
+            msg!("must be absent when rat_held is false"),
         )),
         (true, Some(date)) => {
             let year_end = NaiveDate::from_ymd_opt(report.book_year, 12, 31);
@@ -54,14 +57,14 @@ pub fn validate_dates(report: &ReportDates, today: NaiveDate) -> Result<(), Viol
                 violations.push(Violation::new(
                     "rat_date",
                     "rat_date_before_book_year_end",
-                    "the meeting cannot be held before the book year ends (31 December)",
+                    msg!("the meeting cannot be held before the book year ends (31 December)"),
                 ));
             }
             if date > today {
                 violations.push(Violation::new(
                     "rat_date",
                     "rat_date_in_future",
-                    "must not be in the future",
+                    msg!("must not be in the future"),
                 ));
             }
         }
@@ -71,7 +74,7 @@ pub fn validate_dates(report: &ReportDates, today: NaiveDate) -> Result<(), Viol
         violations.push(Violation::new(
             "reported_date",
             "reported_date_in_future",
-            "must not be in the future",
+            msg!("must not be in the future"),
         ));
     }
     violations.into_result()
@@ -84,14 +87,17 @@ pub fn rupiah(field: &str, value: i64, allow_negative: bool) -> Result<(), Viola
         return Err(Violation::new(
             field,
             "negative_amount",
-            "must not be negative",
+            msg!("must not be negative"),
         ));
     }
     if value.unsigned_abs() > MAX_RUPIAH.unsigned_abs() {
         return Err(Violation::new(
             field,
             "amount_out_of_range",
-            format!("must be within {MAX_RUPIAH} rupiah"),
+            msg!(
+                "must be within %{max_rupiah} rupiah",
+                max_rupiah = MAX_RUPIAH
+            ),
         ));
     }
     Ok(())
@@ -103,13 +109,13 @@ pub fn count(field: &str, value: i64) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "negative_count",
-            "must not be negative",
+            msg!("must not be negative"),
         ))
     } else if value > MAX_COUNT {
         Err(Violation::new(
             field,
             "count_out_of_range",
-            format!("must be at most {MAX_COUNT}"),
+            msg!("must be at most %{max_count}", max_count = MAX_COUNT),
         ))
     } else {
         Ok(())

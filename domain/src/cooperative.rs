@@ -122,7 +122,10 @@ pub fn validate_board(members: &[BoardMember]) -> Result<(), Violations> {
         violations.push(Violation::new(
             "board_members",
             "too_many_items",
-            format!("at most {BOARD_MAX_MEMBERS} board members"),
+            msg!(
+                "at most %{board_max_members} board members",
+                board_max_members = BOARD_MAX_MEMBERS
+            ),
         ));
     }
     for (i, member) in members.iter().enumerate() {
@@ -137,7 +140,7 @@ pub fn validate_board(members: &[BoardMember]) -> Result<(), Violations> {
             violations.push(Violation::new(
                 format!("board_members[{i}].term_end"),
                 "term_end_before_start",
-                "the term cannot end before it starts",
+                msg!("the term cannot end before it starts"),
             ));
         }
     }

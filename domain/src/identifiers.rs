@@ -33,7 +33,7 @@ pub fn registration_number(field: &str, value: &str) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "registration_number_format",
-            "must be 13 to 16 digits (nomor induk koperasi)",
+            msg!("must be 13 to 16 digits (nomor induk koperasi)"),
         ))
     }
 }
@@ -45,7 +45,7 @@ pub fn nib(field: &str, value: &str) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "nib_format",
-            "must be exactly 13 digits (NIB)",
+            msg!("must be exactly 13 digits (NIB)"),
         ))
     }
 }
@@ -57,7 +57,7 @@ pub fn npwp(field: &str, value: &str) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "npwp_format",
-            "must be 15 or 16 digits (NPWP)",
+            msg!("must be 15 or 16 digits (NPWP)"),
         ))
     }
 }
@@ -69,7 +69,7 @@ pub fn postal_code(field: &str, value: &str) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "postal_code_format",
-            "must be exactly 5 digits",
+            msg!("must be exactly 5 digits"),
         ))
     }
 }
@@ -84,7 +84,7 @@ pub fn rt_rw(field: &str, value: &str) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "rt_rw_format",
-            "must be RT/RW as digits, e.g. 001/005",
+            msg!("must be RT/RW as digits, e.g. 001/005"),
         ))
     }
 }
@@ -97,7 +97,7 @@ pub fn phone(field: &str, value: &str) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "phone_format",
-            "must be 6 to 15 digits, optionally starting with +",
+            msg!("must be 6 to 15 digits, optionally starting with +"),
         ))
     }
 }
@@ -118,7 +118,7 @@ pub fn email(field: &str, value: &str) -> Result<(), Violation> {
         Err(Violation::new(
             field,
             "email_format",
-            "must be an e-mail address such as koperasi@example.id",
+            msg!("must be an e-mail address such as koperasi@example.id"),
         ))
     }
 }

@@ -4,6 +4,10 @@
 //! crates convert their own types into these and ask these rules for a verdict. The `openapi` feature
 //! derives `utoipa::ToSchema` so that one enum serves the rules and the contract.
 
+// First, so that every module below can write `msg!`.
+#[macro_use]
+pub mod message;
+
 pub mod accounts;
 pub mod activity_status;
 pub mod annual_report;
@@ -18,6 +22,7 @@ pub mod text;
 pub mod ukm;
 pub mod violation;
 
+pub use message::Message;
 pub use violation::{Violation, Violations};
 
 /// A closed classification stored as text: each value has one spelling, read back with `FromStr`.

@@ -26,14 +26,14 @@ pub fn validate(field: &str, nik: &str) -> Result<(), Violation> {
         return Err(Violation::new(
             field,
             "nik_format",
-            "must be exactly 16 digits",
+            msg!("must be exactly 16 digits"),
         ));
     }
     if !PROVINCE_CODES.contains(&two_digits(&bytes[0..2])) {
         return Err(Violation::new(
             field,
             "nik_province",
-            "does not start with an Indonesian province code",
+            msg!("does not start with an Indonesian province code"),
         ));
     }
     let day = two_digits(&bytes[6..8]);
@@ -41,7 +41,7 @@ pub fn validate(field: &str, nik: &str) -> Result<(), Violation> {
         return Err(Violation::new(
             field,
             "nik_birth_day",
-            "has no valid birth day (01-31, or 41-71 for women)",
+            msg!("has no valid birth day (01-31, or 41-71 for women)"),
         ));
     }
     let month = two_digits(&bytes[8..10]);
@@ -49,14 +49,14 @@ pub fn validate(field: &str, nik: &str) -> Result<(), Violation> {
         return Err(Violation::new(
             field,
             "nik_birth_month",
-            "has no valid birth month (01-12)",
+            msg!("has no valid birth month (01-12)"),
         ));
     }
     if &bytes[12..16] == b"0000" {
         return Err(Violation::new(
             field,
             "nik_sequence",
-            "has sequence 0000, which is never issued",
+            msg!("has sequence 0000, which is never issued"),
         ));
     }
     Ok(())

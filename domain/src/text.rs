@@ -28,20 +28,23 @@ pub fn is_single_line(value: &str) -> bool {
 /// Checks a required single-line text of at most `max_chars` characters.
 pub fn single_line(field: &str, value: &str, max_chars: usize) -> Result<(), Violation> {
     if value.is_empty() {
-        return Err(Violation::new(field, "required", "must not be empty"));
+        return Err(Violation::new(field, "required", msg!("must not be empty")));
     }
     if value.chars().count() > max_chars {
         return Err(Violation::new(
             field,
             "too_long",
-            format!("must be at most {max_chars} characters"),
+            msg!(
+                "must be at most %{max_chars} characters",
+                max_chars = max_chars
+            ),
         ));
     }
     if !is_single_line(value) {
         return Err(Violation::new(
             field,
             "invalid_text",
-            "must be one line without control characters or leading/trailing spaces",
+            msg!("must be one line without control characters or leading/trailing spaces"),
         ));
     }
     Ok(())
@@ -64,14 +67,19 @@ pub fn multi_line(field: &str, value: &str, max_chars: usize) -> Result<(), Viol
         return Err(Violation::new(
             field,
             "too_long",
-            format!("must be at most {max_chars} characters"),
+            msg!(
+                "must be at most %{max_chars} characters",
+                max_chars = max_chars
+            ),
         ));
     }
     if !is_multi_line(value) {
         return Err(Violation::new(
             field,
             "invalid_text",
-            "must hold visible text; tabs and line breaks are the only control characters allowed",
+            msg!(
+                "must hold visible text; tabs and line breaks are the only control characters allowed"
+            ),
         ));
     }
     Ok(())

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::Message;
+
 /// One rule that a submitted value breaks. The message never repeats the value itself: values can be
 /// personal data, and error bodies end up in logs and screenshots.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,15 +13,15 @@ pub struct Violation {
     /// Stable machine-readable code, e.g. `registration_number_format`.
     pub code: &'static str,
     /// Human-readable explanation, without the rejected value.
-    pub message: String,
+    pub message: Message,
 }
 
 impl Violation {
-    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: &'static str, message: Message) -> Self {
         Self {
             field: field.into(),
             code,
-            message: message.into(),
+            message,
         }
     }
 }

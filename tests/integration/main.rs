@@ -26,6 +26,7 @@ mod imports;
 mod imports_registry;
 mod key_rotation;
 mod labels;
+mod messages;
 mod packaging;
 mod pool;
 mod regions;

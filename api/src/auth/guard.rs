@@ -17,6 +17,7 @@ use futures_util::future::{Ready, ready};
 use klinik_app::auth::callers;
 use klinik_app::{App, Caller, Ctx, Origin};
 use klinik_domain::accounts::Role;
+use klinik_domain::msg;
 
 use super::access::{Access, rule_for};
 use crate::problem::ApiError;
@@ -114,7 +115,7 @@ fn decide(req: &HttpRequest) -> Result<Allowed, ApiError> {
         req.match_name()
             .and_then(rule_for)
             .ok_or_else(|| klinik_app::Error::Forbidden {
-                detail: "This operation has no access rule and serves nobody.".into(),
+                detail: msg!("This operation has no access rule and serves nobody."),
             })?;
     let found = req
         .extensions()
@@ -131,7 +132,7 @@ fn decide(req: &HttpRequest) -> Result<Allowed, ApiError> {
     };
     if !access.admits(&caller) {
         return Err(ApiError(klinik_app::Error::Forbidden {
-            detail: "Your role or scopes do not allow this operation.".into(),
+            detail: msg!("Your role or scopes do not allow this operation."),
         }));
     }
     let app = req

@@ -8,11 +8,13 @@ use actix_web::{HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use klinik_app::registry::imports::{self, ImportReport, MAX_IMPORT_BYTES, Upload};
 use klinik_domain::imports::ImportKind;
+use klinik_domain::{Message, msg};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::problem::{ApiError, FieldError};
+use crate::problem::ApiError;
 use crate::routes::prelude::*;
+use klinik_app::FieldError;
 
 const MAX_TEXT_FIELD_BYTES: usize = 64;
 const MAX_FILE_NAME_CHARS: usize = 255;
@@ -108,7 +110,7 @@ pub async fn get_import(allowed: Allowed, id: web::Path<ImportId>) -> Reply {
     ok(imports::get(&allowed, *id).await?)
 }
 
-fn form_error(field: &str, code: &'static str, message: &str) -> ApiError {
+fn form_error(field: &str, code: &'static str, message: Message) -> ApiError {
     klinik_app::Error::validation(field, code, message).into()
 }
 
@@ -136,7 +138,7 @@ async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Uploa
     }
     let malformed = || klinik_app::Error::BadRequest {
         code: "malformed_multipart",
-        detail: "The body is not a well-formed multipart/form-data form.".into(),
+        detail: msg!("The body is not a well-formed multipart/form-data form."),
         errors: Vec::new(),
     };
     let mut form = Multipart::new(request.headers(), payload);
@@ -160,7 +162,7 @@ async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Uploa
                 return Err(if name == "file" {
                     too_large()
                 } else {
-                    form_error(&name, "too_long", "is longer than allowed")
+                    form_error(&name, "too_long", msg!("is longer than allowed"))
                 });
             }
             bytes.extend_from_slice(&chunk);
@@ -172,24 +174,25 @@ async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Uploa
             _ => {
                 return Err(ApiError(klinik_app::Error::BadRequest {
                     code: "unknown_field",
-                    detail: "The form has a field this operation does not know.".into(),
+                    detail: msg!("The form has a field this operation does not know."),
                     errors: vec![FieldError {
                         field: "form".into(),
                         code: "unknown_field".into(),
-                        message: "only file, kind and dry_run are accepted".into(),
+                        message: msg!("only file, kind and dry_run are accepted"),
                     }],
                 }));
             }
         }
     }
-    let (file_name, bytes) = file.ok_or_else(|| form_error("file", "required", "is required"))?;
+    let (file_name, bytes) =
+        file.ok_or_else(|| form_error("file", "required", msg!("is required")))?;
     let kind = match kind.as_deref() {
-        None => return Err(form_error("kind", "required", "is required")),
+        None => return Err(form_error("kind", "required", msg!("is required"))),
         Some(text) => parse_kind(text).ok_or_else(|| {
             form_error(
                 "kind",
                 "invalid_enum_value",
-                "is not one of the allowed values",
+                msg!("is not one of the allowed values"),
             )
         })?,
     };
@@ -200,7 +203,7 @@ async fn read_form(request: &HttpRequest, payload: web::Payload) -> Result<Uploa
             return Err(form_error(
                 "dry_run",
                 "invalid_boolean",
-                "must be true or false",
+                msg!("must be true or false"),
             ));
         }
     };

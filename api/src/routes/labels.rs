@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use actix_web::http::header::{self, AcceptLanguage, Header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Public;
+pub use crate::language::Language;
 use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
@@ -30,41 +31,6 @@ pub const NOT_DISPLAYED: &[&str] = &[
     "DirectKind",
     "LinearKind",
 ];
-
-/// A language the API speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    /// English.
-    En,
-    /// Bahasa Indonesia.
-    Id,
-}
-
-impl Language {
-    pub fn tag(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::Id => "id",
-        }
-    }
-
-    /// The language `Accept-Language` prefers among the two (its first ranked tag whose primary
-    /// subtag is `id` or `en`); English when it names neither.
-    pub fn preferred(request: &HttpRequest) -> Self {
-        let ranked = AcceptLanguage::parse(request)
-            .map(|accepted| accepted.ranked())
-            .unwrap_or_default();
-        ranked
-            .iter()
-            .find_map(|preference| match preference.item()?.primary_language() {
-                "id" | "in" => Some(Language::Id),
-                "en" => Some(Language::En),
-                _ => None,
-            })
-            .unwrap_or(Language::En)
-    }
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -5,9 +5,11 @@ use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use klinik_app::Error;
+use klinik_domain::msg;
 use serde::Serialize;
 use utoipa::{ToResponse, ToSchema};
 
+use crate::language::Language;
 use crate::problem::{ApiError, Problem};
 
 /// RFC 6749 §5.2 error codes (and `temporarily_unavailable`, borrowed from §4.1.2.1 for a busy
@@ -102,7 +104,9 @@ impl TokenError {
 pub fn unsupported_grant_type() -> TokenError {
     TokenError::from(Error::BadRequest {
         code: "unsupported_grant_type",
-        detail: "Only grant_type=client_credentials is supported here; people sign in at /api/v1/auth/login.".into(),
+        detail: msg!(
+            "Only grant_type=client_credentials is supported here; people sign in at /api/v1/auth/login."
+        ),
         errors: Vec::new(),
     })
 }
@@ -123,9 +127,9 @@ pub fn example(kind: &str) -> Option<TokenError> {
 }
 
 impl TokenError {
-    /// The body this error is answered with.
-    pub fn body(&self) -> TokenProblem {
-        let problem = self.0.to_problem();
+    /// The body this error is answered with, in `language`.
+    pub fn body_in(&self, language: Language) -> TokenProblem {
+        let problem = self.0.to_problem(language);
         TokenProblem {
             error_description: problem.detail.clone(),
             error: self.code(),
@@ -141,7 +145,7 @@ impl ResponseError for TokenError {
 
     fn error_response(&self) -> HttpResponse {
         let response = self.0.error_response();
-        match serde_json::to_vec(&self.body()) {
+        match serde_json::to_vec(&self.body_in(Language::En)) {
             Ok(bytes) => response.set_body(BoxBody::new(bytes)),
             // Serialising plain strings cannot fail; the plain problem document is still right.
             Err(_) => response,
@@ -169,7 +173,7 @@ mod tests {
             (
                 Error::BadRequest {
                     code: "unsupported_grant_type",
-                    detail: String::new(),
+                    detail: msg!("No such resource."),
                     errors: Vec::new(),
                 },
                 "unsupported_grant_type",

@@ -90,7 +90,7 @@ fn text_param(name: &str, value: &Option<String>, max: usize) -> Result<(), Erro
         return Err(Error::query(
             name,
             "invalid_length",
-            &format!("must be 1 to {max} characters"),
+            msg!("must be 1 to %{max} characters", max = max),
         ));
     }
     Ok(())
@@ -106,7 +106,7 @@ pub async fn list(ctx: &Ctx, q: AuditQuery) -> Result<Page<AuditEvent>, Error> {
         return Err(Error::query(
             "actor_id",
             "out_of_range",
-            "must be at least 1",
+            msg!("must be at least 1"),
         ));
     }
     let filter = AuditFilter {

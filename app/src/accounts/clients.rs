@@ -106,14 +106,14 @@ fn check(name: Option<&str>, scopes: Option<&[Scope]>) -> Result<(), Violations>
         violations.push(Violation::new(
             "scopes",
             "scopes_required",
-            "at least one scope",
+            msg!("at least one scope"),
         ));
     }
     if scopes.is_some_and(|s| s.len() > Scope::ALL.len()) {
         violations.push(Violation::new(
             "scopes",
             "too_many_items",
-            "at most 6 scopes",
+            msg!("at most 6 scopes"),
         ));
     }
     violations.into_result()
@@ -125,7 +125,7 @@ fn check_partner_id(partner_id: Option<i64>) -> Result<(), Error> {
         return Err(Error::validation(
             "partner_id",
             "minimum",
-            "must be at least 1",
+            msg!("must be at least 1"),
         ));
     }
     Ok(())
@@ -138,7 +138,7 @@ fn check_partner(conn: &mut AnyConnection, partner_id: Option<PartnerId>) -> Res
             StoreError::NotFound => Error::validation(
                 "partner_id",
                 "unknown_partner",
-                "is not a partner (or it is archived)",
+                msg!("is not a partner (or it is archived)"),
             ),
             other => other.into(),
         })?;
@@ -167,7 +167,7 @@ impl Entity for ClientEntity {
     type View = Client;
     type Changes = ClientChanges;
     const KIND: &'static str = "client";
-    const NAME: &'static str = "Client";
+    const NAME: Record = Record::Client;
 
     fn find(conn: &mut AnyConnection, id: ClientId) -> Result<ClientRow, Error> {
         store::find(conn, id).map_err(Error::missing(Self::NAME))

@@ -147,7 +147,7 @@ impl Entity for UserEntity {
     type View = User;
     type Changes = (UserChanges, bool);
     const KIND: &'static str = "user";
-    const NAME: &'static str = "User";
+    const NAME: Record = Record::User;
     const PERSONAL: &'static [&'static str] = PERSONAL;
 
     fn find(conn: &mut AnyConnection, id: UserId) -> Result<UserRow, Error> {
@@ -211,7 +211,7 @@ pub async fn create(ctx: &Ctx, input: CreateUser) -> Result<Created, Error> {
                 Error::conflict(
                     "username",
                     "duplicate_username",
-                    "Another account already has this username.",
+                    msg!("Another account already has this username."),
                 )
             } else {
                 e.into()
@@ -264,7 +264,7 @@ pub async fn update(
                 return Err(Violation::new(
                     if demotes { "role" } else { "active" },
                     "cannot_change_own_access",
-                    "you cannot change your own role or deactivate yourself",
+                    msg!("you cannot change your own role or deactivate yourself"),
                 )
                 .into());
             }
@@ -276,7 +276,7 @@ pub async fn update(
                 return Err(Error::validation(
                     "role",
                     "last_admin",
-                    "the last active admin must stay an active admin",
+                    msg!("the last active admin must stay an active admin"),
                 ));
             }
             let changes = UserChanges {
@@ -298,7 +298,7 @@ pub async fn reset_password(ctx: &Ctx, id: UserId, body: ResetPassword) -> Resul
         return Err(Error::validation(
             "id",
             "own_password",
-            "change your own password with POST /api/v1/auth/change-password",
+            msg!("change your own password with POST /api/v1/auth/change-password"),
         ));
     }
     let new_password = body.new_password;

@@ -105,7 +105,7 @@ pub fn check_length(field: &str, value: &str, max: usize) -> Result<(), Error> {
         return Err(Error::validation(
             field,
             "invalid_length",
-            &format!("must be 1 to {max} characters"),
+            msg!("must be 1 to %{max} characters", max = max),
         ));
     }
     Ok(())
@@ -114,21 +114,21 @@ pub fn check_length(field: &str, value: &str, max: usize) -> Result<(), Error> {
 fn invalid_credentials() -> Error {
     Error::Unauthorized {
         code: "invalid_credentials",
-        detail: "The username or password is not correct.".into(),
+        detail: msg!("The username or password is not correct."),
     }
 }
 
 fn invalid_grant() -> Error {
     Error::Unauthorized {
         code: "invalid_grant",
-        detail: "The refresh token is not valid.".into(),
+        detail: msg!("The refresh token is not valid."),
     }
 }
 
 pub fn invalid_client() -> Error {
     Error::Unauthorized {
         code: "invalid_client",
-        detail: "The client credentials are not correct.".into(),
+        detail: msg!("The client credentials are not correct."),
     }
 }
 
@@ -350,7 +350,7 @@ pub fn me(ctx: &Ctx) -> Me {
 /// Changes the caller's own password; every session of the account ends.
 pub async fn change_password(ctx: &Ctx, body: ChangePassword) -> Result<(), Error> {
     let Caller::User { id, .. } = ctx.caller else {
-        return Err(Error::forbidden("Clients have no password."));
+        return Err(Error::forbidden(msg!("Clients have no password.")));
     };
     let ChangePassword {
         current_password,
@@ -376,7 +376,7 @@ pub async fn change_password(ctx: &Ctx, body: ChangePassword) -> Result<(), Erro
         return Err(Error::validation(
             "current_password",
             "wrong_password",
-            "is not the current password",
+            msg!("is not the current password"),
         ));
     }
     let new_hash = new_hash?;

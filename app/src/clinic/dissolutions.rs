@@ -79,10 +79,10 @@ fn load_rows(
 }
 
 fn load(conn: &mut AnyConnection, id: DissolutionProposalId) -> Result<DissolutionProposal, Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Dissolution proposal"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::DissolutionProposal))?;
     load_rows(conn, vec![row])?
         .pop()
-        .ok_or_else(|| Error::not_found("Dissolution proposal"))
+        .ok_or_else(|| Error::not_found(Record::DissolutionProposal))
 }
 
 /// Filters of the proposal list; they combine with AND. Unknown parameters are a 400.
@@ -146,7 +146,7 @@ pub async fn get(ctx: &Ctx, id: DissolutionProposalId) -> Result<DissolutionProp
         let proposal = load(conn, id)?;
         let scope = CaseScope::of(conn, &ctx.caller)?;
         visible_case(conn, &scope, CaseId(proposal.case_id))
-            .map_err(|_| Error::not_found("Dissolution proposal"))?;
+            .map_err(|_| Error::not_found(Record::DissolutionProposal))?;
         Ok(proposal)
     })
     .await
@@ -164,14 +164,18 @@ pub async fn transition(
         multi_line("note", note, NOTE_MAX_CHARS)?;
     }
     ctx.write(move |conn, ctx| {
-        let row = store::find(conn, id).map_err(Error::missing("Dissolution proposal"))?;
+        let row = store::find(conn, id).map_err(Error::missing(Record::DissolutionProposal))?;
         if_match.check(row.version)?;
         let (from, to) = (row.status, request.status);
         if !from.may_become(to) {
             return Err(Error::conflict(
                 "status",
                 "transition_not_allowed",
-                &format!("A dissolution proposal cannot move from {from} to {to}."),
+                msg!(
+                    "A dissolution proposal cannot move from %{from} to %{to}.",
+                    from = from,
+                    to = to
+                ),
             ));
         }
         store::set_status(conn, id, row.version, to, request.note.as_deref())?;

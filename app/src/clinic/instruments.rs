@@ -72,7 +72,7 @@ impl Tagged for Instrument {
 }
 
 pub fn load(conn: &mut AnyConnection, id: InstrumentId) -> Result<Instrument, Error> {
-    Instrument::from_row(store::find(conn, id).map_err(Error::missing("Instrument"))?)
+    Instrument::from_row(store::find(conn, id).map_err(Error::missing(Record::Instrument))?)
 }
 
 /// Adds a version of an instrument: a new `code` starts at version 1, a known one gets the next.
@@ -165,7 +165,7 @@ pub async fn create(
         violations.push(Violation::new(
             "code",
             "code_format",
-            "2 to 63 lowercase letters, digits or underscores, starting with a letter",
+            msg!("2 to 63 lowercase letters, digits or underscores, starting with a letter"),
         ));
     }
     violations.check(single_line("name", &value.name, 200));
@@ -201,7 +201,7 @@ pub async fn create(
                 StoreError::Duplicate { .. } => Error::conflict(
                     "code",
                     "concurrent_version",
-                    "Another version of this instrument was added at the same moment; retry.",
+                    msg!("Another version of this instrument was added at the same moment; retry."),
                 ),
                 other => other.into(),
             })?;
@@ -227,7 +227,7 @@ pub async fn list(ctx: &Ctx, query: InstrumentQuery) -> Result<Page<Instrument>,
         return Err(Error::query(
             "code",
             "code_format",
-            "2 to 63 lowercase letters, digits or underscores, starting with a letter",
+            msg!("2 to 63 lowercase letters, digits or underscores, starting with a letter"),
         ));
     }
     let kind = query.subject_kind;
@@ -254,7 +254,7 @@ pub async fn score(ctx: &Ctx, id: InstrumentId, request: ScoreRequest) -> Result
         return Err(Error::validation(
             "scores",
             "too_many",
-            "at most 200 inputs",
+            msg!("at most 200 inputs"),
         ));
     }
     Ok(instrument

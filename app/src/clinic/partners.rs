@@ -96,7 +96,7 @@ impl Entity for PartnerEntity {
     type View = Partner;
     type Changes = PartnerFields;
     const KIND: &'static str = "partner";
-    const NAME: &'static str = "Partner";
+    const NAME: Record = Record::Partner;
 
     fn find(conn: &mut AnyConnection, id: PartnerId) -> Result<PartnerRow, Error> {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
@@ -181,7 +181,7 @@ pub async fn list(ctx: &Ctx, query: PartnerQuery) -> Result<Page<Partner>, Error
 pub async fn get(ctx: &Ctx, id: PartnerId, query: IncludeArchivedQuery) -> Result<Partner, Error> {
     let include_archived = query.include_archived.unwrap_or(false);
     ctx.query(move |conn, _ctx| {
-        store::find(conn, id, include_archived).map_err(Error::missing("Partner"))
+        store::find(conn, id, include_archived).map_err(Error::missing(Record::Partner))
     })
     .await
     .map(Partner::from)

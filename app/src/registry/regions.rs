@@ -40,7 +40,7 @@ pub fn known_kecamatan(regions: &RegionIndex, code: Option<&KecamatanCode>) -> R
         return Err(Error::query(
             "kecamatan_code",
             "unknown_kecamatan",
-            "is not a kecamatan of Kota Bogor",
+            msg!("is not a kecamatan of Kota Bogor"),
         ));
     }
     Ok(())
@@ -211,7 +211,7 @@ pub fn list_kelurahan(app: &App, query: KelurahanQuery) -> Result<Page<Kelurahan
             return Err(Error::query(
                 "q",
                 "invalid_length",
-                "must be 1 to 100 characters",
+                msg!("must be 1 to 100 characters"),
             ));
         }
         Some(q) => Some(fold(q)),

@@ -9,6 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::SubjectKind;
+use crate::Message;
 use crate::cooperative::{MembershipArea, UnknownValue, text_enum};
 
 text_enum!(
@@ -128,42 +129,40 @@ impl Guard {
         }
     }
 
-    pub fn message(self) -> String {
+    pub fn message(self) -> Message {
         match self {
-            Guard::OutsideCitySupervision(area) => {
-                let supervisor = match area {
-                    MembershipArea::LintasProvinsi => "the Ministry of Cooperatives",
-                    _ => "the provincial cooperative office (Dinas Koperasi Provinsi Jawa Barat)",
-                };
-                format!(
-                    "the cooperative's membership area is {area}: it is supervised by {supervisor}, not by the city, so it cannot pass the city's screening"
-                )
-            }
-            Guard::NoteRequired => "this action needs a note saying why".into(),
+            Guard::OutsideCitySupervision(MembershipArea::LintasProvinsi) => msg!(
+                "the cooperative's membership area is %{area}: it is supervised by the Ministry of Cooperatives, not by the city, so it cannot pass the city's screening",
+                area = MembershipArea::LintasProvinsi
+            ),
+            Guard::OutsideCitySupervision(area) => msg!(
+                "the cooperative's membership area is %{area}: it is supervised by the provincial cooperative office (Dinas Koperasi Provinsi Jawa Barat), not by the city, so it cannot pass the city's screening",
+                area = area
+            ),
+            Guard::NoteRequired => msg!("this action needs a note saying why"),
             Guard::TeamRequired => {
-                "the diagnosis team needs at least one expert before diagnosis starts".into()
+                msg!("the diagnosis team needs at least one expert before diagnosis starts")
             }
-            Guard::FinalDiagnosisRequired => "the case has no final diagnosis yet".into(),
-            Guard::FindingRequired => "the final diagnosis records no finding".into(),
+            Guard::FinalDiagnosisRequired => msg!("the case has no final diagnosis yet"),
+            Guard::FindingRequired => msg!("the final diagnosis records no finding"),
             Guard::RecommendationRequired => {
-                "the diagnosis is finished once the team has made at least one recommendation".into()
+                msg!("the diagnosis is finished once the team has made at least one recommendation")
             }
             Guard::AgreedRecommendationRequired => {
-                "mentoring starts once at least one recommendation is agreed".into()
+                msg!("mentoring starts once at least one recommendation is agreed")
             }
             Guard::ActivityRequired => {
-                "evaluation starts once at least one mentoring activity is recorded".into()
+                msg!("evaluation starts once at least one mentoring activity is recorded")
             }
             Guard::EvaluationRequired => {
-                "the latest evaluation does not propose to continue mentoring".into()
+                msg!("the latest evaluation does not propose to continue mentoring")
             }
-            Guard::OutcomeRequired => {
+            Guard::OutcomeRequired => msg!(
                 "closing needs an evaluation that proposes to close, from which the outcome is computed"
-                    .into()
-            }
-            Guard::CooperativeOnly => "only a cooperative can be proposed for dissolution".into(),
+            ),
+            Guard::CooperativeOnly => msg!("only a cooperative can be proposed for dissolution"),
             Guard::DissolutionProposalRequired => {
-                "proposing dissolution needs a dissolution proposal with its reasons".into()
+                msg!("proposing dissolution needs a dissolution proposal with its reasons")
             }
         }
     }

@@ -13,7 +13,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::cooperative::{UnknownValue, text_enum};
-use crate::{Violation, Violations, text};
+use crate::{Message, Violation, Violations, text};
 
 text_enum!(
     /// The official predicates (Permen KUKM 14/2009; the same four under Permenkop UKM 9/2020).
@@ -350,14 +350,18 @@ impl InstrumentDefinition {
         let mut component_codes = BTreeSet::new();
         let mut total = Decimal::ZERO;
         if self.aspects.is_empty() || self.aspects.len() > MAX_ITEMS {
-            violations.push(Violation::new("aspects", "item_count", "1 to 50 aspects"));
+            violations.push(Violation::new(
+                "aspects",
+                "item_count",
+                msg!("1 to 50 aspects"),
+            ));
         }
         for (a, aspect) in self.aspects.iter().enumerate() {
             if !aspect_codes.insert(aspect.code.as_str()) {
                 violations.push(Violation::new(
                     format!("aspects[{a}].code"),
                     "duplicate_code",
-                    "codes must be unique within the instrument",
+                    msg!("codes must be unique within the instrument"),
                 ));
             }
             check_label(
@@ -370,7 +374,7 @@ impl InstrumentDefinition {
                 violations.push(Violation::new(
                     format!("aspects[{a}].components"),
                     "item_count",
-                    "1 to 50 components",
+                    msg!("1 to 50 components"),
                 ));
             }
             for (c, component) in aspect.components.iter().enumerate() {
@@ -383,14 +387,14 @@ impl InstrumentDefinition {
                     violations.push(Violation::new(
                         format!("{field}.code"),
                         "duplicate_code",
-                        "codes must be unique within the instrument",
+                        msg!("codes must be unique within the instrument"),
                     ));
                 }
                 if component.weight <= Decimal::ZERO || component.weight.scale() > MAX_SCALE {
                     violations.push(Violation::new(
                         format!("{field}.weight"),
                         "weight_range",
-                        "must be above 0 with at most four decimal places",
+                        msg!("must be above 0 with at most four decimal places"),
                     ));
                 }
                 total += component.weight;
@@ -401,7 +405,7 @@ impl InstrumentDefinition {
             violations.push(Violation::new(
                 "aspects",
                 "weights_total",
-                "the components' weights must add up to exactly 100",
+                msg!("the components' weights must add up to exactly 100"),
             ));
         }
         let cut = &self.cutoffs;
@@ -413,7 +417,7 @@ impl InstrumentDefinition {
             violations.push(Violation::new(
                 "cutoffs",
                 "cutoffs_order",
-                "cut-offs must rise from dalam_pengawasan to sehat within 0–100",
+                msg!("cut-offs must rise from dalam_pengawasan to sehat within 0–100"),
             ));
         }
         violations.into_result()
@@ -429,7 +433,7 @@ impl InstrumentDefinition {
                 violations.push(Violation::new(
                     format!("scores[{i}].component"),
                     "duplicate_component",
-                    "each component is scored once",
+                    msg!("each component is scored once"),
                 ));
             }
         }
@@ -443,7 +447,7 @@ impl InstrumentDefinition {
                 violations.push(Violation::new(
                     format!("scores[{i}].component"),
                     "unknown_component",
-                    "not a component of this instrument",
+                    msg!("not a component of this instrument"),
                 ));
             }
         }
@@ -455,7 +459,7 @@ impl InstrumentDefinition {
                     None => violations.push(Violation::new(
                         "scores",
                         "component_missing",
-                        format!("component {} has no score", component.code),
+                        msg!("component %{code} has no score", code = component.code),
                     )),
                     Some((i, input)) => match component_score(component, input) {
                         Ok(result) => components.push(result),
@@ -504,7 +508,7 @@ fn check_label(field: &str, code: &str, name: &str, violations: &mut Violations)
         violations.push(Violation::new(
             format!("{field}.code"),
             "code_format",
-            "2 to 63 lowercase letters, digits or underscores, starting with a letter",
+            msg!("2 to 63 lowercase letters, digits or underscores, starting with a letter"),
         ));
     }
     violations.check(text::single_line(&format!("{field}.name"), name, 200));
@@ -518,7 +522,7 @@ fn validate_rule(field: &str, rule: &ScoringRule, violations: &mut Violations) {
                 violations.push(Violation::new(
                     format!("{field}.rule.points_per_percent"),
                     "positive_required",
-                    "must be above 0",
+                    msg!("must be above 0"),
                 ));
             }
         }
@@ -527,7 +531,7 @@ fn validate_rule(field: &str, rule: &ScoringRule, violations: &mut Violations) {
                 violations.push(Violation::new(
                     format!("{field}.rule.bands"),
                     "too_many",
-                    "at most 50 bands",
+                    msg!("at most 50 bands"),
                 ));
             }
             let last_open = bands.last().is_some_and(|b| b.up_to.is_none());
@@ -537,21 +541,21 @@ fn validate_rule(field: &str, rule: &ScoringRule, violations: &mut Violations) {
                 violations.push(Violation::new(
                     format!("{field}.rule.bands"),
                     "bands_order",
-                    "bands need ascending bounds and exactly one last band without a bound",
+                    msg!("bands need ascending bounds and exactly one last band without a bound"),
                 ));
             }
             if bands.iter().any(|b| !percent_range(b.score)) {
                 violations.push(Violation::new(
                     format!("{field}.rule.bands"),
                     "score_range",
-                    "band scores must lie within 0–100",
+                    msg!("band scores must lie within 0–100"),
                 ));
             }
         }
     }
 }
 
-type InputProblem = (&'static str, &'static str, &'static str);
+type InputProblem = (&'static str, &'static str, Message);
 
 fn component_score(
     component: &Component,
@@ -562,18 +566,22 @@ fn component_score(
             return Err((
                 "ratio",
                 "ratio_required",
-                "this component is scored from its ratio in percent",
+                msg!("this component is scored from its ratio in percent"),
             ));
         };
         if input.score.is_some() {
             return Err((
                 "score",
                 "score_not_allowed",
-                "this component takes its ratio, not a score",
+                msg!("this component takes its ratio, not a score"),
             ));
         }
         if ratio.scale() > MAX_SCALE {
-            return Err(("ratio", "ratio_precision", "at most four decimal places"));
+            return Err((
+                "ratio",
+                "ratio_precision",
+                msg!("at most four decimal places"),
+            ));
         }
         component.rule.score_ratio(ratio)
     } else {
@@ -581,21 +589,21 @@ fn component_score(
             return Err((
                 "score",
                 "score_required",
-                "this component takes a score 0–100",
+                msg!("this component takes a score 0–100"),
             ));
         };
         if input.ratio.is_some() {
             return Err((
                 "ratio",
                 "ratio_not_allowed",
-                "this component takes a score, not a ratio",
+                msg!("this component takes a score, not a ratio"),
             ));
         }
         if !percent_range(score) || score.scale() > 2 {
             return Err((
                 "score",
                 "score_range",
-                "must lie within 0–100 with at most two decimal places",
+                msg!("must lie within 0–100 with at most two decimal places"),
             ));
         }
         score

@@ -161,7 +161,7 @@ pub fn validate_hours(field: &str, hours: Decimal) -> Result<(), Violation> {
         return Err(Violation::new(
             field,
             "hours_range",
-            "must be more than 0 and at most 24, with two decimals at most",
+            msg!("must be more than 0 and at most 24, with two decimals at most"),
         ));
     }
     Ok(())

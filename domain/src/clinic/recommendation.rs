@@ -105,7 +105,7 @@ pub fn validate_capital(amounts: &CapitalAmounts) -> Result<(), Violations> {
             v.push(Violation::new(
                 field,
                 "negative_amount",
-                "must not be negative",
+                msg!("must not be negative"),
             ));
         }
     }
@@ -117,7 +117,7 @@ pub fn validate_capital(amounts: &CapitalAmounts) -> Result<(), Violations> {
             v.push(Violation::new(
                 field,
                 "amount_and_date_together",
-                "an amount and its date are given together",
+                msg!("an amount and its date are given together"),
             ));
         }
     }
@@ -125,12 +125,12 @@ pub fn validate_capital(amounts: &CapitalAmounts) -> Result<(), Violations> {
         (None, Some(_)) => v.push(Violation::new(
             "amount_disbursed",
             "not_approved",
-            "nothing is disbursed before an amount is approved",
+            msg!("nothing is disbursed before an amount is approved"),
         )),
         (Some(approved), Some(disbursed)) if disbursed > approved => v.push(Violation::new(
             "amount_disbursed",
             "disbursed_above_approved",
-            "cannot exceed the approved amount",
+            msg!("cannot exceed the approved amount"),
         )),
         _ => {}
     }
@@ -140,7 +140,7 @@ pub fn validate_capital(amounts: &CapitalAmounts) -> Result<(), Violations> {
         v.push(Violation::new(
             "disbursed_on",
             "disbursed_before_approved",
-            "cannot be before the approval",
+            msg!("cannot be before the approval"),
         ));
     }
     v.into_result()

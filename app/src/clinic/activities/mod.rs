@@ -40,10 +40,10 @@ fn load_rows(conn: &mut AnyConnection, rows: Vec<ActivityRow>) -> Result<Vec<Act
 }
 
 fn load(conn: &mut AnyConnection, id: ActivityId) -> Result<Activity, Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Activity"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::Activity))?;
     load_rows(conn, vec![row])?
         .pop()
-        .ok_or_else(|| Error::not_found("Activity"))
+        .ok_or_else(|| Error::not_found(Record::Activity))
 }
 
 fn in_scope(
@@ -51,10 +51,10 @@ fn in_scope(
     caller: &Caller,
     id: ActivityId,
 ) -> Result<(ActivityRow, CaseRow), Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Activity"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::Activity))?;
     let scope = CaseScope::of(conn, caller)?;
     let case = visible_case(conn, &scope, row.case_id).map_err(|e| match e {
-        Error::NotFound { .. } => Error::not_found("Activity"),
+        Error::NotFound { .. } => Error::not_found(Record::Activity),
         other => other,
     })?;
     Ok((row, case))
@@ -65,9 +65,9 @@ fn require_mentoring(case: &CaseRow) -> Result<(), Error> {
         return Err(Error::conflict(
             "case_id",
             "case_not_mentoring",
-            &format!(
-                "The case is {}; activities are recorded while it is mentored or evaluated.",
-                case.status
+            msg!(
+                "The case is %{status}; activities are recorded while it is mentored or evaluated.",
+                status = case.status
             ),
         ));
     }
@@ -84,7 +84,7 @@ fn check_references(
         return Err(Error::validation(
             &format!("expert_ids[{i}]"),
             "unknown_expert",
-            "is not an expert (or it is archived)",
+            msg!("is not an expert (or it is archived)"),
         ));
     }
     if let Some(id) = draft.fields.recommendation_id {
@@ -95,7 +95,7 @@ fn check_references(
             return Err(Error::validation(
                 "recommendation_id",
                 "recommendation_not_in_case",
-                "is not a recommendation of this case",
+                msg!("is not a recommendation of this case"),
             ));
         }
     }
@@ -111,7 +111,7 @@ impl Entity for ActivityEntity {
     type View = Activity;
     type Changes = (ActivityFields, Vec<ExpertId>);
     const KIND: &'static str = "activity";
-    const NAME: &'static str = "Activity";
+    const NAME: Record = Record::Activity;
     /// Notes may describe people.
     const PERSONAL: &'static [&'static str] = &["notes"];
 

@@ -186,7 +186,7 @@ pub fn check(draft: &Draft, today: NaiveDate) -> Result<(), Error> {
         v.push(Violation::new(
             "held_on",
             "date_in_future",
-            "must not be after today",
+            msg!("must not be after today"),
         ));
     }
     if let Some(notes) = &draft.fields.notes {
@@ -200,7 +200,7 @@ pub fn check(draft: &Draft, today: NaiveDate) -> Result<(), Error> {
         v.push(Violation::new(
             "recommendation_id",
             "minimum",
-            "must be at least 1",
+            msg!("must be at least 1"),
         ));
     }
     let mut seen = HashSet::new();
@@ -208,14 +208,14 @@ pub fn check(draft: &Draft, today: NaiveDate) -> Result<(), Error> {
         v.push(Violation::new(
             "expert_ids",
             "duplicate_item",
-            "each expert at most once",
+            msg!("each expert at most once"),
         ));
     }
     if draft.expert_ids.len() > MAX_EXPERTS {
         v.push(Violation::new(
             "expert_ids",
             "too_many",
-            "at most 20 experts",
+            msg!("at most 20 experts"),
         ));
     }
     Ok(v.into_result()?)

@@ -58,7 +58,7 @@ pub fn visible_case(
     scope: &CaseScope,
     case_id: CaseId,
 ) -> Result<cases::CaseRow, Error> {
-    let case = cases::find(conn, case_id).map_err(Error::missing("Case"))?;
+    let case = cases::find(conn, case_id).map_err(Error::missing(Record::Case))?;
     if let CaseScope::TeamOf(expert) = scope {
         let on_team = match expert {
             Some(expert) => cases::members_of(conn, &[case_id])?
@@ -67,7 +67,7 @@ pub fn visible_case(
             None => false,
         };
         if !on_team {
-            return Err(Error::not_found("Case"));
+            return Err(Error::not_found(Record::Case));
         }
     }
     Ok(case)

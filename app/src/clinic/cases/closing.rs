@@ -58,7 +58,7 @@ pub fn check_request(
         Some(_) if !proposing => v.push(Violation::new(
             "dissolution",
             "dissolution_not_allowed",
-            "only propose_dissolution carries a dissolution proposal",
+            msg!("only propose_dissolution carries a dissolution proposal"),
         )),
         Some(request) => {
             let mut seen = HashSet::new();
@@ -66,7 +66,7 @@ pub fn check_request(
                 v.push(Violation::new(
                     "dissolution.reasons",
                     "duplicate_item",
-                    "each reason at most once",
+                    msg!("each reason at most once"),
                 ));
             }
         }
@@ -119,7 +119,7 @@ pub fn propose_dissolution(
         StoreError::Duplicate { .. } => Error::conflict(
             "dissolution",
             "proposal_open",
-            "The cooperative already has an open dissolution proposal.",
+            msg!("The cooperative already has an open dissolution proposal."),
         ),
         other => other.into(),
     })?;

@@ -122,7 +122,7 @@ pub fn details(
 pub fn load(conn: &mut AnyConnection, regions: &RegionIndex, row: CaseRow) -> Result<Case, Error> {
     details(conn, regions, vec![row])?
         .pop()
-        .ok_or_else(|| Error::not_found("Case"))
+        .ok_or_else(|| Error::not_found(Record::Case))
 }
 
 /// New member rows of a case: the team's and the mentors', each only when the request sets it.
@@ -151,7 +151,7 @@ fn member_rows(
         return Err(Error::validation(
             &format!("team[{i}].expert_id"),
             "unknown_expert",
-            "is not an active expert",
+            msg!("is not an active expert"),
         ));
     }
     if let Some(i) = mentors
@@ -162,7 +162,7 @@ fn member_rows(
         return Err(Error::validation(
             &format!("mentor_ids[{i}]"),
             "unknown_expert",
-            "is not an active expert",
+            msg!("is not an active expert"),
         ));
     }
     let row = |expert_id: i64, duty: MemberDuty, is_lead: bool| CaseMemberRow {
@@ -195,7 +195,10 @@ fn check_subject(conn: &mut AnyConnection, kind: SubjectKind, id: i64) -> Result
         return Err(Error::validation(
             "subject_id",
             "unknown_subject",
-            &format!("is not a {kind} in the registry (or it is archived)"),
+            msg!(
+                "is not a %{kind} in the registry (or it is archived)",
+                kind = kind
+            ),
         ));
     }
     Ok(())
@@ -206,7 +209,7 @@ fn open_case_exists(error: StoreError) -> Error {
         Error::conflict(
             "subject_id",
             "open_case_exists",
-            "This subject already has an open case in this programme.",
+            msg!("This subject already has an open case in this programme."),
         )
     } else {
         error.into()
@@ -230,7 +233,7 @@ impl Entity for CaseEntity {
     type View = Case;
     type Changes = CaseChanges;
     const KIND: &'static str = "case";
-    const NAME: &'static str = "Case";
+    const NAME: Record = Record::Case;
 
     fn find(conn: &mut AnyConnection, id: CaseId) -> Result<CaseRow, Error> {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
@@ -267,7 +270,7 @@ pub async fn create(ctx: &Ctx, request: Idempotency, value: CreateCase) -> Resul
         return Err(Error::validation(
             "registered_on",
             "date_in_future",
-            "must not be after today",
+            msg!("must not be after today"),
         ));
     }
     ctx.write(move |conn, ctx| {
@@ -277,7 +280,7 @@ pub async fn create(ctx: &Ctx, request: Idempotency, value: CreateCase) -> Resul
                 StoreError::NotFound => Error::validation(
                     "programme_id",
                     "unknown_programme",
-                    "is not a programme (or it is archived)",
+                    msg!("is not a programme (or it is archived)"),
                 ),
                 other => other.into(),
             })?;
@@ -341,7 +344,7 @@ pub async fn update(
                 return Err(Error::conflict(
                     "status",
                     "case_closed",
-                    "The case is no longer open; its team and details stay as they were.",
+                    msg!("The case is no longer open; its team and details stay as they were."),
                 ));
             }
             let (team, mentors) =

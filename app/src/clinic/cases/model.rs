@@ -84,7 +84,7 @@ pub fn check_members(
             v.push(Violation::new(
                 "team",
                 "duplicate_item",
-                "each expert at most once",
+                msg!("each expert at most once"),
             ));
         }
         let leads = team.iter().filter(|m| m.lead).count();
@@ -92,11 +92,15 @@ pub fn check_members(
             v.push(Violation::new(
                 "team",
                 "one_lead_required",
-                "exactly one team member leads the team",
+                msg!("exactly one team member leads the team"),
             ));
         }
         if team.len() > MAX_MEMBERS {
-            v.push(Violation::new("team", "too_many", "at most 20 members"));
+            v.push(Violation::new(
+                "team",
+                "too_many",
+                msg!("at most 20 members"),
+            ));
         }
     }
     if let Some(mentors) = mentors {
@@ -105,14 +109,14 @@ pub fn check_members(
             v.push(Violation::new(
                 "mentor_ids",
                 "duplicate_item",
-                "each expert at most once",
+                msg!("each expert at most once"),
             ));
         }
         if mentors.len() > MAX_MEMBERS {
             v.push(Violation::new(
                 "mentor_ids",
                 "too_many",
-                "at most 20 mentors",
+                msg!("at most 20 mentors"),
             ));
         }
     }

@@ -39,7 +39,7 @@ pub async fn set(
 ) -> Result<Case, Error> {
     multi_line("reason", &input.reason, REASON_MAX_CHARS)?;
     ctx.write(move |conn, ctx| {
-        let case = store::find(conn, id).map_err(Error::missing("Case"))?;
+        let case = store::find(conn, id).map_err(Error::missing(Record::Case))?;
         if_match.check(case.version)?;
         let before = evaluations::outcomes_of(conn, &[id])?
             .pop()
@@ -47,9 +47,9 @@ pub async fn set(
                 Error::conflict(
                     "status",
                     "case_not_closed",
-                    &format!(
-                        "The case is {}; only a closed case has an outcome.",
-                        case.status
+                    msg!(
+                        "The case is %{status}; only a closed case has an outcome.",
+                        status = case.status
                     ),
                 )
             })?;

@@ -62,7 +62,7 @@ pub async fn list(ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Error> {
             return Err(Error::query(
                 name,
                 "year_range",
-                "must lie within 2000–2100",
+                msg!("must lie within 2000–2100"),
             ));
         }
     }

@@ -73,7 +73,7 @@ fn check_actor(
 ) -> Result<(), Error> {
     match action {
         CaseAction::ProposeDissolution if caller.role() != Role::Admin => Err(Error::forbidden(
-            "Only an admin proposes a cooperative's dissolution.",
+            msg!("Only an admin proposes a cooperative's dissolution."),
         )),
         _ if caller.is_staff() => Ok(()),
         CaseAction::FinishDiagnosis => {
@@ -84,14 +84,14 @@ fn check_actor(
             if lead.is_some() && lead == scope.expert() {
                 Ok(())
             } else {
-                Err(Error::forbidden(
-                    "Only the team's lead or office staff finish a diagnosis.",
-                ))
+                Err(Error::forbidden(msg!(
+                    "Only the team's lead or office staff finish a diagnosis."
+                )))
             }
         }
-        _ => Err(Error::forbidden(
-            "Only office staff (admin, officer) take this action.",
-        )),
+        _ => Err(Error::forbidden(msg!(
+            "Only office staff (admin, officer) take this action."
+        ))),
     }
 }
 
@@ -105,7 +105,7 @@ pub fn check_request(request: &TransitionRequest, today: NaiveDate) -> Result<()
         return Err(Error::validation(
             "effective_on",
             "date_in_future",
-            "must not be after today",
+            msg!("must not be after today"),
         ));
     }
     closing::check_request(
@@ -134,7 +134,7 @@ pub fn apply(
         return Err(Error::validation(
             "effective_on",
             "before_registration",
-            "must not be before the case's registration",
+            msg!("must not be before the case's registration"),
         ));
     }
     let facts = facts(conn, &case, request)?;
@@ -142,11 +142,13 @@ pub fn apply(
         TransitionError::NotAllowed { from, action } => Error::conflict(
             "action",
             "transition_not_allowed",
-            &format!("The action {action} is not possible from status {from}."),
+            msg!(
+                "The action %{action} is not possible from status %{from}.",
+                action = action,
+                from = from
+            ),
         ),
-        TransitionError::Guard(guard) => {
-            Error::validation("action", guard.code(), &guard.message())
-        }
+        TransitionError::Guard(guard) => Error::validation("action", guard.code(), guard.message()),
     })?;
     store::set_status(conn, id, case.version, to)?;
     let mut effects = json!({"action": request.action, "from": from, "to": to});

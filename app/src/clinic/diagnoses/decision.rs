@@ -17,16 +17,16 @@ pub async fn put_member_score(
     ctx.write(move |conn, ctx| {
         let (row, case, scope) = in_scope(conn, &ctx.caller, id)?;
         if !ctx.caller.is_staff() && scope.expert() != Some(expert_id) {
-            return Err(Error::forbidden(
-                "An assessor records only their own scores.",
-            ));
+            return Err(Error::forbidden(msg!(
+                "An assessor records only their own scores."
+            )));
         }
         require_draft(&row)?;
         if !team(conn, case.id)?.iter().any(|(e, _)| *e == expert_id) {
             return Err(Error::validation(
                 "expert_id",
                 "not_on_team",
-                "is not on the case's diagnosis team",
+                msg!("is not on the case's diagnosis team"),
             ));
         }
         let assessed = assess(
@@ -75,9 +75,9 @@ pub async fn finalize(
         let members = team(conn, case.id)?;
         let lead = members.iter().find(|(_, lead)| *lead).map(|(e, _)| *e);
         if !ctx.caller.is_staff() && (lead.is_none() || scope.expert() != lead) {
-            return Err(Error::forbidden(
-                "Only the team's lead (or office staff) finalizes a diagnosis.",
-            ));
+            return Err(Error::forbidden(msg!(
+                "Only the team's lead (or office staff) finalizes a diagnosis."
+            )));
         }
         require_draft(&row)?;
         require_diagnosing(&case)?;
@@ -90,14 +90,14 @@ pub async fn finalize(
             return Err(Error::validation(
                 &format!("agreed_expert_ids[{i}]"),
                 "not_on_team",
-                "is not on the case's diagnosis team",
+                msg!("is not on the case's diagnosis team"),
             ));
         }
         if store::count_findings(conn, id)? == 0 {
             return Err(Error::validation(
                 "findings",
                 "finding_required",
-                "a diagnosis is finalized with at least one finding",
+                msg!("a diagnosis is finalized with at least one finding"),
             ));
         }
         let mut agreed: Vec<ExpertId> = request

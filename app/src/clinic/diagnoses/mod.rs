@@ -63,10 +63,10 @@ pub fn load_rows(
 }
 
 pub fn load(conn: &mut AnyConnection, id: DiagnosisId) -> Result<Diagnosis, Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Diagnosis"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::Diagnosis))?;
     load_rows(conn, vec![row])?
         .pop()
-        .ok_or_else(|| Error::not_found("Diagnosis"))
+        .ok_or_else(|| Error::not_found(Record::Diagnosis))
 }
 
 /// An assessment scored and ready to store.
@@ -92,7 +92,7 @@ pub fn assess(
         StoreError::NotFound => Error::validation(
             &format!("{field}.instrument_id"),
             "unknown_instrument",
-            "is not an instrument version",
+            msg!("is not an instrument version"),
         ),
         other => other.into(),
     })?;
@@ -101,9 +101,10 @@ pub fn assess(
         return Err(Error::validation(
             &format!("{field}.instrument_id"),
             "instrument_subject_mismatch",
-            &format!(
-                "this instrument assesses a {}, not a {kind}",
-                instrument.subject_kind
+            msg!(
+                "this instrument assesses a %{subject_kind}, not a %{kind}",
+                subject_kind = instrument.subject_kind,
+                kind = kind
             ),
         ));
     }
@@ -111,7 +112,7 @@ pub fn assess(
         return Err(Error::validation(
             &format!("{field}.scores"),
             "too_many",
-            "at most 200 inputs",
+            msg!("at most 200 inputs"),
         ));
     }
     let scored = instrument
@@ -152,9 +153,9 @@ fn require_diagnosing(case: &CaseRow) -> Result<(), Error> {
         return Err(Error::conflict(
             "case_id",
             "case_not_diagnosing",
-            &format!(
-                "The case is {}; diagnoses are written while it is diagnosing.",
-                case.status
+            msg!(
+                "The case is %{status}; diagnoses are written while it is diagnosing.",
+                status = case.status
             ),
         ));
     }
@@ -166,7 +167,7 @@ fn require_draft(row: &DiagnosisRow) -> Result<(), Error> {
         return Err(Error::conflict(
             "status",
             "diagnosis_final",
-            "A final diagnosis never changes; start an amendment (a new diagnosis) instead.",
+            msg!("A final diagnosis never changes; start an amendment (a new diagnosis) instead."),
         ));
     }
     Ok(())
@@ -177,7 +178,7 @@ fn check_date(field: &str, date: NaiveDate) -> Result<(), Error> {
         return Err(Error::validation(
             field,
             "date_in_future",
-            "must not be after today",
+            msg!("must not be after today"),
         ));
     }
     Ok(())
@@ -189,11 +190,11 @@ fn in_scope(
     caller: &Caller,
     id: DiagnosisId,
 ) -> Result<(DiagnosisRow, CaseRow, CaseScope), Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Diagnosis"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::Diagnosis))?;
     let scope = CaseScope::of(conn, caller)?;
     let case = visible_case(conn, &scope, row.case_id).map_err(|e| match e {
         // Another team's case: its diagnoses do not exist for this caller either.
-        Error::NotFound { .. } => Error::not_found("Diagnosis"),
+        Error::NotFound { .. } => Error::not_found(Record::Diagnosis),
         other => other,
     })?;
     Ok((row, case, scope))
@@ -237,7 +238,7 @@ impl Entity for DiagnosisEntity {
         Option<Vec<klinik_persistence::clinic::diagnoses::NewFinding>>,
     );
     const KIND: &'static str = "diagnosis";
-    const NAME: &'static str = "Diagnosis";
+    const NAME: Record = Record::Diagnosis;
 
     fn find(conn: &mut AnyConnection, id: DiagnosisId) -> Result<DiagnosisRow, Error> {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
@@ -290,7 +291,7 @@ pub async fn create(
                 return Err(Error::conflict(
                     "case_id",
                     "draft_exists",
-                    "The case already has a draft diagnosis; edit or finalize it.",
+                    msg!("The case already has a draft diagnosis; edit or finalize it."),
                 ));
             }
             let supersedes = existing

@@ -258,7 +258,7 @@ pub fn check_findings(violations: &mut Violations, findings: &[Finding]) -> Vec<
         violations.push(Violation::new(
             "findings",
             "too_many",
-            "at most 50 findings",
+            msg!("at most 50 findings"),
         ));
     }
     for (i, f) in findings.iter().enumerate() {

@@ -94,10 +94,10 @@ fn in_scope(
     caller: &Caller,
     id: EvaluationId,
 ) -> Result<EvaluationRow, Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Evaluation"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::Evaluation))?;
     let scope = CaseScope::of(conn, caller)?;
     visible_case(conn, &scope, row.case_id).map_err(|e| match e {
-        Error::NotFound { .. } => Error::not_found("Evaluation"),
+        Error::NotFound { .. } => Error::not_found(Record::Evaluation),
         other => other,
     })?;
     Ok(row)
@@ -118,7 +118,7 @@ pub async fn create(
         v.push(klinik_domain::Violation::new(
             "evaluated_on",
             "date_in_future",
-            "must not be after today",
+            msg!("must not be after today"),
         ));
     }
     if let Some(notes) = &value.notes {
@@ -134,10 +134,7 @@ pub async fn create(
                 return Err(Error::conflict(
                     "case_id",
                     "case_not_evaluating",
-                    &format!(
-                        "The case is {}; evaluations are recorded while it is evaluating.",
-                        case.status
-                    ),
+                    msg!("The case is %{status}; evaluations are recorded while it is evaluating.", status = case.status),
                 ));
             }
             let indicators = subject::indicators(conn, &thresholds, &case)?;

@@ -40,10 +40,10 @@ fn with_details(conn: &mut AnyConnection, rows: Vec<ExpertRow>) -> Result<Vec<Ex
 }
 
 fn load(conn: &mut AnyConnection, id: ExpertId, include_archived: bool) -> Result<Expert, Error> {
-    let row = store::find(conn, id, include_archived).map_err(Error::missing("Expert"))?;
+    let row = store::find(conn, id, include_archived).map_err(Error::missing(Record::Expert))?;
     with_details(conn, vec![row])?
         .pop()
-        .ok_or_else(|| Error::not_found("Expert"))
+        .ok_or_else(|| Error::not_found(Record::Expert))
 }
 
 fn duplicate_user(error: StoreError) -> Error {
@@ -51,7 +51,7 @@ fn duplicate_user(error: StoreError) -> Error {
         Error::conflict(
             "user_id",
             "duplicate_user",
-            "Another expert is already linked to this user account.",
+            msg!("Another expert is already linked to this user account."),
         )
     } else {
         Error::from(error)
@@ -68,7 +68,7 @@ impl Entity for ExpertEntity {
     type View = Expert;
     type Changes = (ExpertFields, Option<Vec<ProblemCategory>>);
     const KIND: &'static str = "expert";
-    const NAME: &'static str = "Expert";
+    const NAME: Record = Record::Expert;
     const PERSONAL: &'static [&'static str] = PERSONAL;
 
     fn find(conn: &mut AnyConnection, id: ExpertId) -> Result<ExpertRow, Error> {

@@ -187,7 +187,7 @@ fn check(fields: &ExpertFields, expertise: Option<&[ProblemCategory]>) -> Result
             violations.push(Violation::new(
                 "expertise",
                 "duplicate_item",
-                "each category at most once",
+                msg!("each category at most once"),
             ));
         }
     }
@@ -196,7 +196,7 @@ fn check(fields: &ExpertFields, expertise: Option<&[ProblemCategory]>) -> Result
         ("user_id", fields.user_id.map(|id| id.get())),
     ] {
         if id.is_some_and(|id| id < 1) {
-            violations.push(Violation::new(field, "minimum", "must be at least 1"));
+            violations.push(Violation::new(field, "minimum", msg!("must be at least 1")));
         }
     }
     Ok(violations.into_result()?)
@@ -250,7 +250,7 @@ pub fn check_references(conn: &mut AnyConnection, fields: &ExpertFields) -> Resu
         return Err(Error::validation(
             "partner_id",
             "unknown_partner",
-            "is not a partner institution (or it is archived)",
+            msg!("is not a partner institution (or it is archived)"),
         ));
     }
     if let Some(user_id) = fields.user_id {
@@ -260,7 +260,7 @@ pub fn check_references(conn: &mut AnyConnection, fields: &ExpertFields) -> Resu
                 return Err(Error::validation(
                     "user_id",
                     "unknown_user",
-                    "is not a user account",
+                    msg!("is not a user account"),
                 ));
             }
             Err(other) => return Err(other.into()),
@@ -269,7 +269,7 @@ pub fn check_references(conn: &mut AnyConnection, fields: &ExpertFields) -> Resu
             return Err(Error::validation(
                 "user_id",
                 "user_not_assessor",
-                "the linked account must have the assessor role",
+                msg!("the linked account must have the assessor role"),
             ));
         }
     }

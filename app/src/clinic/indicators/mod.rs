@@ -75,7 +75,7 @@ fn programme_scope(
     id: ProgrammeId,
     by_kecamatan: bool,
 ) -> Result<Scope, Error> {
-    let programme = programmes::find(conn, id, false).map_err(Error::missing("Programme"))?;
+    let programme = programmes::find(conn, id, false).map_err(Error::missing(Record::Programme))?;
     let from_year = programme.year;
     let to_year = programme.year + programme.horizon_years - 1;
     Ok(Scope {
@@ -104,14 +104,14 @@ fn range_scope(
         return Err(Error::query(
             "to_year",
             "invalid_range",
-            "must not be before from_year",
+            msg!("must not be before from_year"),
         ));
     }
     if to_year - from_year >= MAX_YEARS {
         return Err(Error::query(
             "to_year",
             "invalid_range",
-            "at most 30 years from from_year",
+            msg!("at most 30 years from from_year"),
         ));
     }
     Ok(Scope {
@@ -158,7 +158,7 @@ fn check_years(years: &[(&str, Option<i32>)]) -> Result<(), Error> {
         Some((name, _)) => Err(Error::query(
             name,
             "out_of_range",
-            "must be from 1945 to 9999",
+            msg!("must be from 1945 to 9999"),
         )),
         None => Ok(()),
     }
@@ -199,7 +199,7 @@ pub async fn export(ctx: &Ctx, q: IndicatorsExportQuery, format: Format) -> Resu
         return Err(Error::query(
             "programme_id",
             "invalid_combination",
-            "a programme's tables cover its horizon; leave out from_year and to_year",
+            msg!("a programme's tables cover its horizon; leave out from_year and to_year"),
         ));
     }
     let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);

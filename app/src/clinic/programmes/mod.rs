@@ -48,10 +48,10 @@ fn load(
     id: ProgrammeId,
     include_archived: bool,
 ) -> Result<Programme, Error> {
-    let row = store::find(conn, id, include_archived).map_err(Error::missing("Programme"))?;
+    let row = store::find(conn, id, include_archived).map_err(Error::missing(Record::Programme))?;
     with_funders(conn, vec![row])?
         .pop()
-        .ok_or_else(|| Error::not_found("Programme"))
+        .ok_or_else(|| Error::not_found(Record::Programme))
 }
 
 fn partner_ids(ids: &[i64]) -> Vec<PartnerId> {
@@ -67,7 +67,7 @@ impl Entity for ProgrammeEntity {
     type View = Programme;
     type Changes = (ProgrammeFields, Option<Vec<i64>>);
     const KIND: &'static str = "programme";
-    const NAME: &'static str = "Programme";
+    const NAME: Record = Record::Programme;
 
     fn find(conn: &mut AnyConnection, id: ProgrammeId) -> Result<ProgrammeRow, Error> {
         store::find(conn, id, false).map_err(Error::missing(Self::NAME))
@@ -149,7 +149,7 @@ pub async fn list(ctx: &Ctx, query: ProgrammeQuery) -> Result<Page<Programme>, E
         return Err(Error::query(
             "year",
             "year_range",
-            "must lie within 2000–2100",
+            msg!("must lie within 2000–2100"),
         ));
     }
     let filter = ProgrammeFilter {

@@ -154,7 +154,7 @@ fn target(violations: &mut Violations, field: &str, value: Option<i32>) {
         violations.push(Violation::new(
             field,
             "target_range",
-            "must lie within 0–100000",
+            msg!("must lie within 0–100000"),
         ));
     }
 }
@@ -167,7 +167,7 @@ fn check(fields: &ProgrammeFields, funders: Option<&[i64]>) -> Result<(), Error>
         v.push(Violation::new(
             "year",
             "year_range",
-            "must lie within 2000–2100",
+            msg!("must lie within 2000–2100"),
         ));
     }
     if !(i32::from(*HORIZON_YEARS.start())..=i32::from(*HORIZON_YEARS.end()))
@@ -176,7 +176,7 @@ fn check(fields: &ProgrammeFields, funders: Option<&[i64]>) -> Result<(), Error>
         v.push(Violation::new(
             "horizon_years",
             "horizon_range",
-            "must be 5, 6 or 7 years",
+            msg!("must be 5, 6 or 7 years"),
         ));
     }
     target(
@@ -195,19 +195,19 @@ fn check(fields: &ProgrammeFields, funders: Option<&[i64]>) -> Result<(), Error>
         v.push(Violation::new(
             "target_cooperatives_good",
             "target_good_above_helped",
-            "cannot exceed target_cooperatives_helped",
+            msg!("cannot exceed target_cooperatives_helped"),
         ));
     }
     match (fields.target_ukm_helped, fields.target_ukm_good) {
         (None, Some(_)) => v.push(Violation::new(
             "target_ukm_good",
             "target_ukm_helped_required",
-            "needs target_ukm_helped",
+            msg!("needs target_ukm_helped"),
         )),
         (Some(helped), Some(good)) if good > helped => v.push(Violation::new(
             "target_ukm_good",
             "target_good_above_helped",
-            "cannot exceed target_ukm_helped",
+            msg!("cannot exceed target_ukm_helped"),
         )),
         _ => {}
     }
@@ -217,14 +217,14 @@ fn check(fields: &ProgrammeFields, funders: Option<&[i64]>) -> Result<(), Error>
             v.push(Violation::new(
                 "funding_partner_ids",
                 "duplicate_item",
-                "each partner at most once",
+                msg!("each partner at most once"),
             ));
         }
         if ids.len() > 50 {
             v.push(Violation::new(
                 "funding_partner_ids",
                 "too_many",
-                "at most 50 partners",
+                msg!("at most 50 partners"),
             ));
         }
     }
@@ -232,7 +232,7 @@ fn check(fields: &ProgrammeFields, funders: Option<&[i64]>) -> Result<(), Error>
         v.push(Violation::new(
             "default_instrument_id",
             "minimum",
-            "must be at least 1",
+            msg!("must be at least 1"),
         ));
     }
     Ok(v.into_result()?)
@@ -299,7 +299,7 @@ pub fn check_references(
             return Err(Error::validation(
                 &format!("funding_partner_ids[{i}]"),
                 "unknown_partner",
-                "is not a partner institution (or it is archived)",
+                msg!("is not a partner institution (or it is archived)"),
             ));
         }
     }
@@ -310,7 +310,7 @@ pub fn check_references(
                 return Err(Error::validation(
                     "default_instrument_id",
                     "unknown_instrument",
-                    "is not an instrument version",
+                    msg!("is not an instrument version"),
                 ));
             }
             Err(other) => return Err(other.into()),

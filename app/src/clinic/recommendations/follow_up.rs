@@ -45,7 +45,11 @@ pub fn move_to(
         return Err(Error::conflict(
             "status",
             "transition_not_allowed",
-            &format!("A recommendation cannot move from {from} to {to}."),
+            msg!(
+                "A recommendation cannot move from %{from} to %{to}.",
+                from = from,
+                to = to
+            ),
         ));
     }
     store::set_status(conn, id, row.version, to)?;
@@ -124,16 +128,16 @@ pub fn record_capital(
             if let Caller::Client { id: client, .. } = &ctx.caller {
                 let bank = klinik_persistence::clients::find(conn, *client)?.partner_id;
                 if bank.is_none() || bank != row.bank_partner_id {
-                    return Err(Error::forbidden(
-                        "An integration client reports capital only for its own bank's recommendations.",
-                    ));
+                    return Err(Error::forbidden(msg!(
+                        "An integration client reports capital only for its own bank's recommendations."
+                    )));
                 }
             }
             if row.kind != RecommendationKind::Permodalan {
                 return Err(Error::conflict(
                     "kind",
                     "not_capital",
-                    "Only a permodalan recommendation has capital to report.",
+                    msg!("Only a permodalan recommendation has capital to report."),
                 ));
             }
             use RecommendationStatus::*;
@@ -141,9 +145,9 @@ pub fn record_capital(
                 return Err(Error::conflict(
                     "status",
                     "recommendation_not_agreed",
-                    &format!(
-                        "The recommendation is {}; capital is reported once it is agreed.",
-                        row.status
+                    msg!(
+                        "The recommendation is %{status}; capital is reported once it is agreed.",
+                        status = row.status
                     ),
                 ));
             }

@@ -49,10 +49,10 @@ pub fn load_rows(
 }
 
 pub fn load(conn: &mut AnyConnection, id: RecommendationId) -> Result<Recommendation, Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Recommendation"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::Recommendation))?;
     load_rows(conn, vec![row])?
         .pop()
-        .ok_or_else(|| Error::not_found("Recommendation"))
+        .ok_or_else(|| Error::not_found(Record::Recommendation))
 }
 
 /// The recommendation and its case, if the caller may see them (404 otherwise: an assessor learns
@@ -62,10 +62,10 @@ pub fn in_scope(
     caller: &Caller,
     id: RecommendationId,
 ) -> Result<(RecommendationRow, CaseRow), Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Recommendation"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::Recommendation))?;
     let scope = CaseScope::of(conn, caller)?;
     let case = visible_case(conn, &scope, row.case_id).map_err(|e| match e {
-        Error::NotFound { .. } => Error::not_found("Recommendation"),
+        Error::NotFound { .. } => Error::not_found(Record::Recommendation),
         other => other,
     })?;
     Ok((row, case))
@@ -81,15 +81,16 @@ pub fn require_followed_up(case: &CaseRow) -> Result<(), Error> {
         other => Err(Error::conflict(
             "case_id",
             "case_not_followed_up",
-            &format!(
-                "The case is {other}; recommendations are made and changed from its diagnosis to its end."
+            msg!(
+                "The case is %{other}; recommendations are made and changed from its diagnosis to its end.",
+                other = other
             ),
         )),
     }
 }
 
-fn unknown(field: &str, code: &'static str, what: &str) -> Error {
-    Error::validation(field, code, &format!("is not {what}"))
+fn unknown(field: &str, code: &'static str, message: Message) -> Error {
+    Error::validation(field, code, message)
 }
 
 /// Every id the draft names must exist: the findings in the diagnosis, the responsible expert,
@@ -107,7 +108,7 @@ pub fn check_references(
         return Err(unknown(
             &format!("finding_ids[{i}]"),
             "finding_not_in_diagnosis",
-            "a finding of this diagnosis",
+            msg!("is not a finding of this diagnosis"),
         ));
     }
     let f = &draft.fields;
@@ -117,7 +118,7 @@ pub fn check_references(
         return Err(unknown(
             "responsible_expert_id",
             "unknown_expert",
-            "an expert (or it is archived)",
+            msg!("is not an expert (or it is archived)"),
         ));
     }
     if let Some(id) = f.responsible_partner_id {
@@ -125,14 +126,16 @@ pub fn check_references(
             StoreError::NotFound => unknown(
                 "responsible_partner_id",
                 "unknown_partner",
-                "a partner (or it is archived)",
+                msg!("is not a partner (or it is archived)"),
             ),
             other => other.into(),
         })?;
     }
     if let Some(id) = f.responsible_user_id {
         users::find(conn, id).map_err(|e| match e {
-            StoreError::NotFound => unknown("responsible_user_id", "unknown_user", "a user"),
+            StoreError::NotFound => {
+                unknown("responsible_user_id", "unknown_user", msg!("is not a user"))
+            }
             other => other.into(),
         })?;
     }
@@ -141,7 +144,7 @@ pub fn check_references(
             StoreError::NotFound => unknown(
                 "capital.bank_partner_id",
                 "unknown_partner",
-                "a partner (or it is archived)",
+                msg!("is not a partner (or it is archived)"),
             ),
             other => other.into(),
         })?;
@@ -149,7 +152,7 @@ pub fn check_references(
             return Err(unknown(
                 "capital.bank_partner_id",
                 "not_a_bank",
-                "a partner of kind bank or bpr",
+                msg!("is not a partner of kind bank or bpr"),
             ));
         }
     }
@@ -165,7 +168,10 @@ fn require_open(status: RecommendationStatus) -> Result<(), Error> {
         return Err(Error::conflict(
             "status",
             "recommendation_closed",
-            &format!("The recommendation is {status}; only an open one changes."),
+            msg!(
+                "The recommendation is %{status}; only an open one changes.",
+                status = status
+            ),
         ));
     }
     Ok(())
@@ -180,7 +186,7 @@ impl Entity for RecommendationEntity {
     type View = Recommendation;
     type Changes = (RecommendationFields, Option<Vec<FindingId>>);
     const KIND: &'static str = "recommendation";
-    const NAME: &'static str = "Recommendation";
+    const NAME: Record = Record::Recommendation;
 
     fn find(conn: &mut AnyConnection, id: RecommendationId) -> Result<RecommendationRow, Error> {
         store::find(conn, id).map_err(Error::missing(Self::NAME))
@@ -221,24 +227,24 @@ pub async fn create(
     ctx.write(move |conn, ctx| {
         create_once(conn, ctx, &request, |conn| {
             let diagnosis =
-                diagnoses::find(conn, diagnosis_id).map_err(Error::missing("Diagnosis"))?;
+                diagnoses::find(conn, diagnosis_id).map_err(Error::missing(Record::Diagnosis))?;
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let case = visible_case(conn, &scope, diagnosis.case_id).map_err(|e| match e {
-                Error::NotFound { .. } => Error::not_found("Diagnosis"),
+                Error::NotFound { .. } => Error::not_found(Record::Diagnosis),
                 other => other,
             })?;
             if diagnosis.status != DiagnosisStatus::Final {
                 return Err(Error::conflict(
                     "diagnosis_id",
                     "diagnosis_not_final",
-                    "Recommendations answer a final diagnosis; finalize it first.",
+                    msg!("Recommendations answer a final diagnosis; finalize it first."),
                 ));
             }
             if !diagnoses::superseding(conn, &[diagnosis_id])?.is_empty() {
                 return Err(Error::conflict(
                     "diagnosis_id",
                     "diagnosis_superseded",
-                    "A later diagnosis amends this one; recommend on the latest.",
+                    msg!("A later diagnosis amends this one; recommend on the latest."),
                 ));
             }
             require_followed_up(&case)?;
@@ -270,10 +276,10 @@ pub async fn list_of_diagnosis(
     let (items, total) = ctx
         .read(move |conn, ctx| {
             let diagnosis =
-                diagnoses::find(conn, diagnosis_id).map_err(Error::missing("Diagnosis"))?;
+                diagnoses::find(conn, diagnosis_id).map_err(Error::missing(Record::Diagnosis))?;
             let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, diagnosis.case_id).map_err(|e| match e {
-                Error::NotFound { .. } => Error::not_found("Diagnosis"),
+                Error::NotFound { .. } => Error::not_found(Record::Diagnosis),
                 other => other,
             })?;
             let filter = RecommendationFilter {
@@ -344,7 +350,7 @@ pub async fn list(ctx: &Ctx, q: RecommendationQuery) -> Result<Page<Recommendati
         return Err(Error::query(
             "year",
             "year_range",
-            "must lie within 2000–2100",
+            msg!("must lie within 2000–2100"),
         ));
     }
     let mut filter = RecommendationFilter {

@@ -43,14 +43,14 @@ pub fn check(draft: &Draft) -> Result<(), Error> {
         v.push(Violation::new(
             "finding_ids",
             "duplicate_item",
-            "each finding at most once",
+            msg!("each finding at most once"),
         ));
     }
     if draft.finding_ids.len() > MAX_FINDINGS {
         v.push(Violation::new(
             "finding_ids",
             "too_many",
-            "at most 50 findings",
+            msg!("at most 50 findings"),
         ));
     }
     let responsible = [
@@ -62,7 +62,7 @@ pub fn check(draft: &Draft) -> Result<(), Error> {
         v.push(Violation::new(
             "responsible_expert_id",
             "one_responsible",
-            "at most one of an expert, a partner or a user is responsible",
+            msg!("at most one of an expert, a partner or a user is responsible"),
         ));
     }
     for (field, id) in [
@@ -75,7 +75,7 @@ pub fn check(draft: &Draft) -> Result<(), Error> {
         ),
     ] {
         if id.is_some_and(|id| id < 1) {
-            v.push(Violation::new(field, "minimum", "must be at least 1"));
+            v.push(Violation::new(field, "minimum", msg!("must be at least 1")));
         }
     }
     let is_capital = f.kind == RecommendationKind::Permodalan;
@@ -83,21 +83,21 @@ pub fn check(draft: &Draft) -> Result<(), Error> {
         v.push(Violation::new(
             "capital",
             "capital_required",
-            "a permodalan recommendation states its financing scheme",
+            msg!("a permodalan recommendation states its financing scheme"),
         ));
     }
     if !is_capital && f.financing_scheme.is_some() {
         v.push(Violation::new(
             "capital",
             "capital_not_allowed",
-            "only a permodalan recommendation carries capital",
+            msg!("only a permodalan recommendation carries capital"),
         ));
     }
     if f.amount_requested.is_some_and(|a| a < 0) {
         v.push(Violation::new(
             "capital.amount_requested",
             "negative_amount",
-            "must not be negative",
+            msg!("must not be negative"),
         ));
     }
     Ok(v.into_result()?)

@@ -41,10 +41,10 @@ fn with_attendance(conn: &mut AnyConnection, rows: Vec<SessionRow>) -> Result<Ve
 }
 
 fn load(conn: &mut AnyConnection, id: ClinicSessionId) -> Result<Session, Error> {
-    let row = store::find(conn, id).map_err(Error::missing("Clinic session"))?;
+    let row = store::find(conn, id).map_err(Error::missing(Record::ClinicSession))?;
     with_attendance(conn, vec![row])?
         .pop()
-        .ok_or_else(|| Error::not_found("Clinic session"))
+        .ok_or_else(|| Error::not_found(Record::ClinicSession))
 }
 
 /// Sessions as `scope` may see them: an assessor sees a session they attended or that a case of
@@ -89,13 +89,13 @@ fn load_as_seen(
             ..SessionFilter::default()
         };
         if !store::contains(conn, &filter, id)? {
-            return Err(Error::not_found("Clinic session"));
+            return Err(Error::not_found(Record::ClinicSession));
         }
     }
     let session = load(conn, id)?;
     as_seen(conn, &scope, vec![session])?
         .pop()
-        .ok_or_else(|| Error::not_found("Clinic session"))
+        .ok_or_else(|| Error::not_found(Record::ClinicSession))
 }
 
 /// The programme must exist, the experts too, and every case belong to the programme (422).
@@ -108,7 +108,7 @@ fn check_references(
         StoreError::NotFound => Error::validation(
             "programme_id",
             "unknown_programme",
-            "is not a programme (or it is archived)",
+            msg!("is not a programme (or it is archived)"),
         ),
         other => other.into(),
     })?;
@@ -121,7 +121,7 @@ fn check_references(
             return Err(Error::validation(
                 &format!("{field}[{i}]"),
                 "unknown_expert",
-                "is not an expert (or it is archived)",
+                msg!("is not an expert (or it is archived)"),
             ));
         }
     }
@@ -134,7 +134,7 @@ fn check_references(
         return Err(Error::validation(
             &format!("cases[{i}].case_id"),
             "case_not_in_programme",
-            "is not a case of this session's programme",
+            msg!("is not a case of this session's programme"),
         ));
     }
     Ok(())
@@ -149,7 +149,7 @@ impl Entity for SessionEntity {
     type View = Session;
     type Changes = (SessionFields, Attendance);
     const KIND: &'static str = "clinic_session";
-    const NAME: &'static str = "Clinic session";
+    const NAME: Record = Record::ClinicSession;
     /// Notes may describe people.
     const PERSONAL: &'static [&'static str] = &["notes"];
 

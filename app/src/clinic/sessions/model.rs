@@ -157,10 +157,14 @@ impl Session {
 fn unique<T: Eq + std::hash::Hash + Copy>(v: &mut Violations, field: &str, ids: &[T]) {
     let mut seen = HashSet::new();
     if ids.iter().any(|id| !seen.insert(*id)) {
-        v.push(Violation::new(field, "duplicate_item", "each at most once"));
+        v.push(Violation::new(
+            field,
+            "duplicate_item",
+            msg!("each at most once"),
+        ));
     }
     if ids.len() > MAX_PEOPLE {
-        v.push(Violation::new(field, "too_many", "at most 200"));
+        v.push(Violation::new(field, "too_many", msg!("at most 200")));
     }
 }
 

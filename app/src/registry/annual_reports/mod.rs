@@ -48,14 +48,14 @@ impl Entity for AnnualReportEntity {
     type View = AnnualReport;
     type Changes = AnnualReportFields;
     const KIND: &'static str = "annual_report";
-    const NAME: &'static str = "Annual report";
+    const NAME: Record = Record::AnnualReport;
 
     fn find(
         conn: &mut AnyConnection,
         (cooperative_id, book_year): Self::Id,
     ) -> Result<AnnualReportRow, Error> {
         cooperative_store::find(conn, cooperative_id, false)
-            .map_err(Error::missing("Cooperative"))?;
+            .map_err(Error::missing(Record::Cooperative))?;
         store::find(conn, cooperative_id, book_year).map_err(Error::missing(Self::NAME))
     }
 
@@ -99,13 +99,13 @@ pub async fn create(
         .write(move |conn, ctx| {
             create_once(conn, ctx, &request, |conn| {
                 cooperative_store::find(conn, cooperative_id, false)
-                    .map_err(Error::missing("Cooperative"))?;
+                    .map_err(Error::missing(Record::Cooperative))?;
                 let row = store::insert(conn, cooperative_id, &fields).map_err(|e| {
                     if e.duplicate_of("book_year") {
                         Error::conflict(
                             "book_year",
                             "duplicate_book_year",
-                            "This cooperative already has a report for this book year; change it with PATCH.",
+                            msg!("This cooperative already has a report for this book year; change it with PATCH."),
                         )
                     } else {
                         Error::from(e)
@@ -135,7 +135,7 @@ pub async fn list(
     let (rows, total) = ctx
         .read(move |conn, _ctx| {
             cooperative_store::find(conn, cooperative_id, include_archived)
-                .map_err(Error::missing("Cooperative"))?;
+                .map_err(Error::missing(Record::Cooperative))?;
             Ok::<_, Error>(store::list(
                 conn,
                 cooperative_id,
@@ -158,8 +158,9 @@ pub async fn get(
     let row = ctx
         .read(move |conn, _ctx| {
             cooperative_store::find(conn, cooperative_id, include_archived)
-                .map_err(Error::missing("Cooperative"))?;
-            store::find(conn, cooperative_id, book_year).map_err(Error::missing("Annual report"))
+                .map_err(Error::missing(Record::Cooperative))?;
+            store::find(conn, cooperative_id, book_year)
+                .map_err(Error::missing(Record::AnnualReport))
         })
         .await?;
     Ok(AnnualReport::from(row))

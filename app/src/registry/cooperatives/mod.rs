@@ -25,7 +25,8 @@ pub fn load(
     id: CooperativeId,
     include_archived: bool,
 ) -> Result<Cooperative, Error> {
-    let row = store::find(conn, id, include_archived).map_err(Error::missing("Cooperative"))?;
+    let row =
+        store::find(conn, id, include_archived).map_err(Error::missing(Record::Cooperative))?;
     let board = store::boards_of(conn, &[row.id])?;
     Ok(Cooperative::from_rows(row, board, regions))
 }
@@ -59,7 +60,7 @@ pub fn duplicate(error: StoreError) -> Error {
         Error::conflict(
             "registration_number",
             "duplicate_registration_number",
-            "Another cooperative already has this registration number.",
+            msg!("Another cooperative already has this registration number."),
         )
     } else {
         Error::from(error)
@@ -76,7 +77,7 @@ impl Entity for CooperativeEntity {
     type View = Cooperative;
     type Changes = (CooperativeChanges, Option<Vec<NewBoardMember>>);
     const KIND: &'static str = "cooperative";
-    const NAME: &'static str = "Cooperative";
+    const NAME: Record = Record::Cooperative;
     /// The board names people: in the audit trail it shows only as changed.
     const PERSONAL: &'static [&'static str] = &["board_members"];
 
@@ -221,7 +222,7 @@ pub async fn clear_status_override(
     if_match: IfMatch,
 ) -> Result<Cooperative, Error> {
     ctx.write(move |conn, ctx| {
-        let current = store::find(conn, id, false).map_err(Error::missing("Cooperative"))?;
+        let current = store::find(conn, id, false).map_err(Error::missing(Record::Cooperative))?;
         if current.status_override.is_none() {
             if_match.check(current.version)?;
             return load(conn, &ctx.app.regions, id, false);

@@ -130,7 +130,7 @@ impl CooperativeFilters {
             return Err(Error::query(
                 "kelurahan_code",
                 "unknown_kelurahan",
-                "is not a kelurahan of Kota Bogor",
+                msg!("is not a kelurahan of Kota Bogor"),
             ));
         }
         if f.q
@@ -140,7 +140,7 @@ impl CooperativeFilters {
             return Err(Error::query(
                 "q",
                 "invalid_length",
-                "must be 1 to 200 characters",
+                msg!("must be 1 to 200 characters"),
             ));
         }
         Ok(ListFilter {

@@ -5,6 +5,7 @@ use klinik_domain::cooperative::{
     self, BoardMember as DomainBoardMember, CooperativeType, ManagementPattern, MembershipArea,
     NAME_MAX_CHARS,
 };
+use klinik_domain::msg;
 use klinik_domain::{Violation, Violations, identifiers, text};
 use klinik_persistence::cooperatives::{
     CooperativeChanges, CooperativeFields, CooperativeRow, NewBoardMember,
@@ -29,7 +30,7 @@ fn check_kelurahan(violations: &mut Violations, regions: &RegionIndex, code: &st
         violations.push(Violation::new(
             "kelurahan_code",
             "unknown_kelurahan",
-            "is not a kelurahan of Kota Bogor (see GET /api/v1/regions/kelurahan)",
+            msg!("is not a kelurahan of Kota Bogor (see GET /api/v1/regions/kelurahan)"),
         ));
     }
 }
@@ -43,7 +44,7 @@ fn check_savings_and_loan(
         violations.push(Violation::new(
             "savings_and_loan",
             "savings_and_loan_required",
-            "must be true for a cooperative of type simpan_pinjam",
+            msg!("must be true for a cooperative of type simpan_pinjam"),
         ));
     }
 }

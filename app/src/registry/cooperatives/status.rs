@@ -120,7 +120,7 @@ impl Entity for StatusEntity {
     type View = super::model::Cooperative;
     type Changes = Option<(ActivityStatus, String)>;
     const KIND: &'static str = CooperativeEntity::KIND;
-    const NAME: &'static str = CooperativeEntity::NAME;
+    const NAME: Record = CooperativeEntity::NAME;
     const PERSONAL: &'static [&'static str] = CooperativeEntity::PERSONAL;
 
     fn find(conn: &mut AnyConnection, id: CooperativeId) -> Result<CooperativeRow, Error> {

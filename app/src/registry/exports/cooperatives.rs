@@ -119,7 +119,7 @@ pub async fn annual_reports(
         .read(move |conn, _ctx| {
             let cooperatives = cooperatives::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
             if cooperatives.len() as i64 > MAX_EXPORT_ROWS {
-                return Err(too_many("cooperatives"));
+                return Err(too_many(msg!("cooperatives")));
             }
             let ids: Vec<CooperativeId> = cooperatives.iter().map(|c| c.id).collect();
             let numbers: HashMap<CooperativeId, Option<String>> = cooperatives
@@ -135,7 +135,7 @@ pub async fn annual_reports(
                 out.push(imports::annual_reports::cells(number.as_deref(), &report));
             }
             if out.len() as i64 > MAX_EXPORT_ROWS {
-                return Err(too_many("annual reports"));
+                return Err(too_many(msg!("annual reports")));
             }
             Ok(out)
         })
@@ -159,7 +159,7 @@ pub async fn cooperatives(
         .read(move |conn, _ctx| {
             let rows = cooperatives::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
             if rows.len() as i64 > MAX_EXPORT_ROWS {
-                return Err(too_many("cooperatives"));
+                return Err(too_many(msg!("cooperatives")));
             }
             Ok(rows
                 .iter()

@@ -34,14 +34,16 @@ fn file(
 }
 
 /// The 422 of an export that would hold more than [`MAX_EXPORT_ROWS`] rows.
-fn too_many(what: &str) -> Error {
+fn too_many(what: Message) -> Error {
     Error::Validation {
         errors: vec![FieldError::new(
             "filters",
             "export_too_large",
-            format!(
-                "match more than {MAX_EXPORT_ROWS} {what}; narrow the filters (for example by kecamatan)"
-            ),
+            msg!(
+                "match more than %{max} %{what}; narrow the filters (for example by kecamatan)",
+                max = MAX_EXPORT_ROWS
+            )
+            .with("what", what),
         )],
     }
 }
@@ -52,7 +54,7 @@ fn check_year(name: &str, year: Option<i32>) -> Result<(), Error> {
         return Err(Error::query(
             name,
             "out_of_range",
-            "must be from 1945 to 9999",
+            msg!("must be from 1945 to 9999"),
         ));
     }
     Ok(())

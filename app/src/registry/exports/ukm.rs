@@ -179,7 +179,7 @@ async fn export(
         .write(move |conn, ctx| {
             let rows = store::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
             if rows.len() as i64 > MAX_EXPORT_ROWS {
-                return Err(too_many("UKM"));
+                return Err(too_many(msg!("UKM")));
             }
             let owners = owners(conn, &ctx.app.data_key, &rows, staff)?;
             let mut out = Vec::with_capacity(rows.len());
@@ -203,7 +203,7 @@ async fn export(
                         out.push(imports::yearly_figures::cells(row, nik, &figures));
                     }
                     if out.len() as i64 > MAX_EXPORT_ROWS {
-                        return Err(too_many("yearly figures"));
+                        return Err(too_many(msg!("yearly figures")));
                     }
                 }
             }

@@ -163,14 +163,14 @@ fn plan_row(
     seen: &mut SeenKeys,
     number: usize,
     mut cells: Vec<Option<String>>,
-    at: &dyn Fn(usize, &str, &str) -> ImportProblem,
+    at: &dyn Fn(usize, &str, Message) -> ImportProblem,
 ) -> RowOutcome<Work> {
     let reject = |p: ImportProblem| RowOutcome::Rejected(vec![p]);
     let Some(registration_number) = present(&cells, REGISTRATION_NUMBER) else {
         return reject(at(
             REGISTRATION_NUMBER,
             "natural_key_missing",
-            "a row needs the cooperative's registration number",
+            msg!("a row needs the cooperative's registration number"),
         ));
     };
     let Some(cooperative) = known
@@ -181,17 +181,17 @@ fn plan_row(
         return reject(at(
             REGISTRATION_NUMBER,
             "unknown_cooperative",
-            "is not the registration number of a registered cooperative",
+            msg!("is not the registration number of a registered cooperative"),
         ));
     };
     let Some(book_year) = present(&cells, BOOK_YEAR).and_then(|y| y.parse::<i32>().ok()) else {
-        return reject(at(BOOK_YEAR, "not_an_integer", "must be a year"));
+        return reject(at(BOOK_YEAR, "not_an_integer", msg!("must be a year")));
     };
     if let Some(first) = seen.repeat(format!("{registration_number}:{book_year}"), number) {
         return reject(at(
             BOOK_YEAR,
             "duplicate_key",
-            &format!("repeats the report of row {first}"),
+            msg!("repeats the report of row %{first}", first = first),
         ));
     }
     let existing = known.reports.get(&(cooperative.id, book_year));

@@ -167,21 +167,21 @@ fn plan_row(
     seen: &mut SeenKeys,
     number: usize,
     mut cells: Vec<Option<String>>,
-    at: &dyn Fn(usize, &str, &str) -> ImportProblem,
+    at: &dyn Fn(usize, &str, Message) -> ImportProblem,
 ) -> RowOutcome<Work> {
     let reject = |p: ImportProblem| RowOutcome::Rejected(vec![p]);
     let Some(key) = present(&cells, REGISTRATION_NUMBER) else {
         return reject(at(
             REGISTRATION_NUMBER,
             "natural_key_missing",
-            "a row needs the registration number to be matched on a later import",
+            msg!("a row needs the registration number to be matched on a later import"),
         ));
     };
     if let Some(first) = seen.repeat(key.clone(), number) {
         return reject(at(
             REGISTRATION_NUMBER,
             "duplicate_key",
-            &format!("repeats the cooperative of row {first}"),
+            msg!("repeats the cooperative of row %{first}", first = first),
         ));
     }
     let existing = known.get(&key);
@@ -189,7 +189,7 @@ fn plan_row(
         return reject(at(
             REGISTRATION_NUMBER,
             "archived_record",
-            "matches an archived cooperative; restore it before importing it",
+            msg!("matches an archived cooperative; restore it before importing it"),
         ));
     }
     let before = existing.map(self::cells);

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use klinik_domain::Violations;
+use klinik_domain::{Message, msg};
 use serde_json::{Map, Value, json};
 
 use super::ImportProblem;
@@ -156,7 +157,7 @@ impl HeaderMap {
                     1,
                     Some(header),
                     "unknown_column",
-                    "is not a column of this kind of import",
+                    msg!("is not a column of this kind of import"),
                 ));
                 continue;
             };
@@ -165,7 +166,7 @@ impl HeaderMap {
                     1,
                     Some(header),
                     "duplicate_column",
-                    "appears more than once (in English or Indonesian)",
+                    msg!("appears more than once (in English or Indonesian)"),
                 ));
                 continue;
             }
@@ -177,9 +178,9 @@ impl HeaderMap {
                     row: Some(1),
                     column: Some(column.name.to_owned()),
                     code: "missing_column".into(),
-                    message: format!(
-                        "the file needs this column (or its Indonesian name `{}`)",
-                        column.indonesian
+                    message: msg!(
+                        "the file needs this column (or its Indonesian name `%{indonesian}`)",
+                        indonesian = column.indonesian
                     ),
                 });
             }
@@ -212,7 +213,7 @@ impl HeaderMap {
 }
 
 /// Reads a cell's text as the JSON value its column expects; empty is absent.
-fn cell_value(kind: CellKind, text: &str) -> Result<Option<Value>, (&'static str, &'static str)> {
+fn cell_value(kind: CellKind, text: &str) -> Result<Option<Value>, (&'static str, Message)> {
     if text.is_empty() {
         return Ok(None);
     }
@@ -221,18 +222,23 @@ fn cell_value(kind: CellKind, text: &str) -> Result<Option<Value>, (&'static str
         CellKind::Integer => text.parse::<i64>().map(Value::from).map_err(|_| {
             (
                 "not_an_integer",
-                "must be a whole number without separators",
+                msg!("must be a whole number without separators"),
             )
         })?,
         CellKind::Bool => match text.to_lowercase().as_str() {
             "true" | "ya" | "yes" | "1" => Value::Bool(true),
             "false" | "tidak" | "no" | "0" => Value::Bool(false),
-            _ => return Err(("not_a_boolean", "must be ya/tidak (or true/false)")),
+            _ => return Err(("not_a_boolean", msg!("must be ya/tidak (or true/false)"))),
         },
         CellKind::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
             .map(|d| Value::String(d.format("%Y-%m-%d").to_string()))
-            .map_err(|_| ("not_a_date", "must be a date as YYYY-MM-DD or DD/MM/YYYY"))?,
+            .map_err(|_| {
+                (
+                    "not_a_date",
+                    msg!("must be a date as YYYY-MM-DD or DD/MM/YYYY"),
+                )
+            })?,
     };
     Ok(Some(value))
 }
@@ -257,7 +263,7 @@ fn insert_path(object: &mut Map<String, Value>, path: &str, value: Value) {
 pub fn to_request<T: serde::de::DeserializeOwned>(
     columns: &[Column],
     cells: &[Option<String>],
-    problem_at: &dyn Fn(usize, &str, &str) -> ImportProblem,
+    problem_at: &dyn Fn(usize, &str, Message) -> ImportProblem,
 ) -> Result<T, Vec<ImportProblem>> {
     let mut object = Map::new();
     let mut problems = Vec::new();
@@ -278,9 +284,9 @@ pub fn to_request<T: serde::de::DeserializeOwned>(
     serde_path_to_error::deserialize(Value::Object(object)).map_err(|error| {
         let path = error.path().to_string();
         let (code, message) = if error.inner().to_string().starts_with("missing field") {
-            ("required", "is required")
+            ("required", msg!("is required"))
         } else {
-            ("invalid_value", "is not one of the allowed values")
+            ("invalid_value", msg!("is not one of the allowed values"))
         };
         let column = columns.iter().position(|c| c.path == path).or_else(|| {
             // A missing field is reported at its parent; name the first column under it.
@@ -301,7 +307,7 @@ pub fn to_request<T: serde::de::DeserializeOwned>(
 pub fn violations_to_problems(
     violations: Violations,
     columns: &[Column],
-    problem_at: &dyn Fn(usize, &str, &str) -> ImportProblem,
+    problem_at: &dyn Fn(usize, &str, Message) -> ImportProblem,
 ) -> Vec<ImportProblem> {
     violations
         .0
@@ -311,7 +317,7 @@ pub fn violations_to_problems(
                 .iter()
                 .position(|c| c.path == v.field)
                 .unwrap_or(usize::MAX);
-            problem_at(index, v.code, &v.message)
+            problem_at(index, v.code, v.message)
         })
         .collect()
 }

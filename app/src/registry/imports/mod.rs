@@ -125,7 +125,7 @@ pub async fn run(ctx: &Ctx, upload: Upload) -> Result<ImportReport, Error> {
         Error::validation(
             "file",
             "unsupported_file_type",
-            "must be a CSV (.csv) or XLSX (.xlsx) spreadsheet",
+            msg!("must be a CSV (.csv) or XLSX (.xlsx) spreadsheet"),
         )
     })?;
     let (checked, upload) = ctx
@@ -181,7 +181,7 @@ pub async fn list(ctx: &Ctx, query: PageQuery) -> Result<Page<ImportReport>, Err
 
 pub async fn get(ctx: &Ctx, id: ImportId) -> Result<ImportReport, Error> {
     let row = ctx
-        .read(move |conn, _ctx| store::find(conn, id).map_err(Error::missing("Import")))
+        .read(move |conn, _ctx| store::find(conn, id).map_err(Error::missing(Record::Import)))
         .await?;
     Ok(ImportReport::from_row(row))
 }
@@ -202,12 +202,19 @@ fn file_problems(problems: Vec<ImportProblem>) -> Error {
         errors: problems
             .into_iter()
             .map(|p| {
-                let place = match (p.row, &p.column) {
-                    (Some(row), Some(column)) => format!("row {row}, column {column}: "),
-                    (Some(row), None) => format!("row {row}: "),
-                    _ => String::new(),
+                let message = match (p.row, &p.column) {
+                    (Some(row), Some(column)) => msg!(
+                        "row %{row}, column %{column}: %{problem}",
+                        row = row,
+                        column = column
+                    )
+                    .with("problem", p.message),
+                    (Some(row), None) => {
+                        msg!("row %{row}: %{problem}", row = row).with("problem", p.message)
+                    }
+                    _ => p.message,
                 };
-                FieldError::new("file", p.code, format!("{place}{}", p.message))
+                FieldError::new("file", p.code, message)
             })
             .collect(),
     }

@@ -20,17 +20,28 @@ pub struct ImportProblem {
     pub column: Option<String>,
     /// Stable machine-readable rule code.
     pub code: String,
-    /// Explanation for people; never repeats the value.
-    pub message: String,
+    /// Explanation for people; never repeats the value. A recorded import keeps it in English,
+    /// as it was written when the file was checked.
+    #[serde(serialize_with = "english", deserialize_with = "as_written")]
+    #[schema(value_type = String)]
+    pub message: Message,
+}
+
+fn english<S: serde::Serializer>(message: &Message, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&message.english())
+}
+
+fn as_written<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Message, D::Error> {
+    <String as serde::Deserialize>::deserialize(deserializer).map(Message::verbatim)
 }
 
 impl ImportProblem {
-    pub fn row(row: usize, column: Option<&str>, code: &str, message: impl Into<String>) -> Self {
+    pub fn row(row: usize, column: Option<&str>, code: &str, message: Message) -> Self {
         ImportProblem {
             row: Some(row),
             column: column.map(str::to_owned),
             code: code.to_owned(),
-            message: message.into(),
+            message,
         }
     }
 }
@@ -153,12 +164,12 @@ pub fn plan_rows<W>(
     mut each: impl FnMut(
         usize,
         Vec<Option<String>>,
-        &dyn Fn(usize, &str, &str) -> ImportProblem,
+        &dyn Fn(usize, &str, Message) -> ImportProblem,
     ) -> Result<RowOutcome<W>, Error>,
 ) -> Result<Plan<W>, Error> {
     let mut builder = PlanBuilder::new(rows.len());
     for (row, cells) in table.rows.iter().zip(rows) {
-        let at = |c: usize, code: &str, message: &str| {
+        let at = |c: usize, code: &str, message: Message| {
             let column = (c < columns.len()).then(|| headers.header(columns, c));
             ImportProblem::row(row.number, column, code, message)
         };

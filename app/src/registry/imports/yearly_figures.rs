@@ -125,7 +125,9 @@ impl Importer for YearlyFiguresImporter {
                 1,
                 None,
                 "missing_key_column",
-                "the file needs a `nib` column, or `owner_nik` with `business_name`, to find each UKM",
+                msg!(
+                    "the file needs a `nib` column, or `owner_nik` with `business_name`, to find each UKM"
+                ),
             )]));
         }
         let rows = super::row_cells(table, &headers, COLUMNS);
@@ -175,7 +177,7 @@ fn plan_row(
     seen: &mut SeenKeys,
     number: usize,
     mut cells: Vec<Option<String>>,
-    at: &dyn Fn(usize, &str, &str) -> ImportProblem,
+    at: &dyn Fn(usize, &str, Message) -> ImportProblem,
 ) -> RowOutcome<Work> {
     let reject = |p: ImportProblem| RowOutcome::Rejected(vec![p]);
     let nib = present(&cells, NIB);
@@ -190,7 +192,7 @@ fn plan_row(
             return reject(at(
                 NIB,
                 "natural_key_missing",
-                "a row needs the UKM's NIB, or the owner's NIK with the business name",
+                msg!("a row needs the UKM's NIB, or the owner's NIK with the business name"),
             ));
         }
     };
@@ -198,17 +200,17 @@ fn plan_row(
         return reject(at(
             if nib.is_some() { NIB } else { OWNER_NIK },
             "unknown_ukm",
-            "does not name a registered UKM",
+            msg!("does not name a registered UKM"),
         ));
     };
     let Some(year) = present(&cells, YEAR).and_then(|y| y.parse::<i32>().ok()) else {
-        return reject(at(YEAR, "not_an_integer", "must be a year"));
+        return reject(at(YEAR, "not_an_integer", msg!("must be a year")));
     };
     if let Some(first) = seen.repeat(format!("{}:{year}", ukm.id), number) {
         return reject(at(
             YEAR,
             "duplicate_key",
-            &format!("repeats the figures of row {first}"),
+            msg!("repeats the figures of row %{first}", first = first),
         ));
     }
     let existing = known.figures.get(&(ukm.id, year));

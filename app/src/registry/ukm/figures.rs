@@ -73,7 +73,7 @@ impl Entity for YearlyFiguresEntity {
     type View = YearlyFiguresRecord;
     type Changes = YearlyFigures;
     const KIND: &'static str = "ukm_yearly_figures";
-    const NAME: &'static str = "Yearly figures";
+    const NAME: Record = Record::YearlyFigures;
 
     fn find(
         conn: &mut klinik_persistence::AnyConnection,
@@ -121,13 +121,13 @@ pub async fn create(
     };
     ctx.write(move |conn, ctx| {
         create_once(conn, ctx, &request, |conn| {
-            store::find(conn, ukm_id, false).map_err(Error::missing("UKM"))?;
+            store::find(conn, ukm_id, false).map_err(Error::missing(Record::Ukm))?;
             let row = store::insert_figures(conn, ukm_id, &figures).map_err(|e| {
                 if e.duplicate_of("year") {
                     Error::conflict(
                         "year",
                         "duplicate_year",
-                        "This UKM already has figures for this year.",
+                        msg!("This UKM already has figures for this year."),
                     )
                 } else {
                     e.into()
@@ -145,7 +145,7 @@ pub async fn create(
 pub async fn list(ctx: &Ctx, ukm_id: UkmId) -> Result<Vec<YearlyFiguresRecord>, Error> {
     let rows = ctx
         .read(move |conn, _ctx| {
-            store::find(conn, ukm_id, false).map_err(Error::missing("UKM"))?;
+            store::find(conn, ukm_id, false).map_err(Error::missing(Record::Ukm))?;
             Ok::<_, Error>(store::list_figures(conn, ukm_id)?)
         })
         .await?;
@@ -172,7 +172,7 @@ pub fn check_figures(input: &CreateYearlyFigures) -> Violations {
         violations.push(Violation::new(
             "year",
             "year_in_future",
-            "must not be after the current year",
+            msg!("must not be after the current year"),
         ));
         violations.0.dedup_by(|a, b| a.field == b.field);
     }

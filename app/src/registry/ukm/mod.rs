@@ -43,12 +43,16 @@ pub enum Reveal {
 
 fn duplicate(error: StoreError) -> Error {
     if error.duplicate_of("nib") {
-        Error::conflict("nib", "duplicate_nib", "Another UKM already has this NIB.")
+        Error::conflict(
+            "nib",
+            "duplicate_nib",
+            msg!("Another UKM already has this NIB."),
+        )
     } else if error.duplicate_of("nik_hash") {
         Error::conflict(
             "owner.nik",
             "duplicate_nik",
-            "This NIK belongs to another person.",
+            msg!("This NIK belongs to another person."),
         )
     } else {
         error.into()
@@ -84,7 +88,7 @@ fn check_cooperative(conn: &mut AnyConnection, id: Option<CooperativeId>) -> Res
         return Err(Error::validation(
             "cooperative_id",
             "unknown_cooperative",
-            "is not a registered cooperative",
+            msg!("is not a registered cooperative"),
         ));
     }
     Ok(())
@@ -95,7 +99,7 @@ pub fn check_kelurahan(app: &App, code: &str) -> Result<(), Error> {
         return Err(Error::validation(
             "kelurahan_code",
             "unknown_kelurahan",
-            "is not a kelurahan of Kota Bogor",
+            msg!("is not a kelurahan of Kota Bogor"),
         ));
     }
     Ok(())
@@ -110,7 +114,7 @@ fn load(
     disclosure: Disclosure,
 ) -> Result<Ukm, Error> {
     let (row, person) =
-        store::find_with_owner(conn, id, include_archived).map_err(Error::missing("UKM"))?;
+        store::find_with_owner(conn, id, include_archived).map_err(Error::missing(Record::Ukm))?;
     let owner = owner_view(&person, &app.data_key, disclosure)?;
     Ok(ukm_view(row, owner, &app.regions))
 }
@@ -124,7 +128,7 @@ impl Entity for UkmEntity {
     type View = Ukm;
     type Changes = UkmFields;
     const KIND: &'static str = "ukm";
-    const NAME: &'static str = "UKM";
+    const NAME: Record = Record::Ukm;
     /// The owner is a person: in the audit trail they show only as changed.
     const PERSONAL: &'static [&'static str] = &["owner"];
 
@@ -227,14 +231,14 @@ pub async fn get(ctx: &Ctx, id: UkmId, query: UkmReadQuery) -> Result<(Ukm, bool
             return Err(Error::query(
                 "reveal",
                 "invalid_enum_value",
-                "is not one of the allowed values",
+                msg!("is not one of the allowed values"),
             ));
         }
     };
     if reveal && !ctx.caller.is_staff() {
-        return Err(Error::forbidden(
-            "Only admins and officers may see a NIK in clear.",
-        ));
+        return Err(Error::forbidden(msg!(
+            "Only admins and officers may see a NIK in clear."
+        )));
     }
     let include_archived = query.include_archived.unwrap_or(false);
     if !reveal {
@@ -243,7 +247,7 @@ pub async fn get(ctx: &Ctx, id: UkmId, query: UkmReadQuery) -> Result<(Ukm, bool
             .db
             .ukm_with_owner(id, include_archived)
             .await
-            .map_err(Error::missing("UKM"))?;
+            .map_err(Error::missing(Record::Ukm))?;
         let owner = owner_view(&person, &ctx.app.data_key, disclosure_for(&ctx.caller))?;
         return Ok((ukm_view(row, owner, &ctx.app.regions), false));
     }

@@ -145,7 +145,7 @@ pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter,
         return Err(Error::query(
             "kelurahan_code",
             "unknown_kelurahan",
-            "is not a kelurahan of Kota Bogor",
+            msg!("is not a kelurahan of Kota Bogor"),
         ));
     }
     if q.kbli_code
@@ -155,14 +155,14 @@ pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter,
         return Err(Error::query(
             "kbli_code",
             "kbli_format",
-            "must be exactly 5 digits",
+            msg!("must be exactly 5 digits"),
         ));
     }
     if q.cooperative_id.is_some_and(|id| id < 1) {
         return Err(Error::query(
             "cooperative_id",
             "out_of_range",
-            "must be at least 1",
+            msg!("must be at least 1"),
         ));
     }
     if q.q
@@ -172,17 +172,17 @@ pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter,
         return Err(Error::query(
             "q",
             "invalid_length",
-            "must be 1 to 200 characters, not all of them spaces",
+            msg!("must be 1 to 200 characters, not all of them spaces"),
         ));
     }
     if let Some(n) = &q.nik {
         if !caller.is_staff() {
-            return Err(Error::forbidden(
-                "Only admins and officers may search by NIK.",
-            ));
+            return Err(Error::forbidden(msg!(
+                "Only admins and officers may search by NIK."
+            )));
         }
         klinik_domain::nik::validate("nik", n)
-            .map_err(|v| Error::query("nik", v.code, &v.message))?;
+            .map_err(|v| Error::query("nik", v.code, v.message))?;
     }
     Ok(ListFilter {
         kecamatan_code: q.kecamatan_code.map(|k| k.as_str().to_owned()),

@@ -70,7 +70,7 @@ pub fn check_business(fields: &UkmFields, current_year: i32) -> Violations {
         violations.push(Violation::new(
             "kbli_code",
             "kbli_format",
-            "must be exactly 5 digits",
+            msg!("must be exactly 5 digits"),
         ));
     }
     if let Some(v) = &fields.npwp {
@@ -90,7 +90,7 @@ pub fn check_business(fields: &UkmFields, current_year: i32) -> Violations {
         violations.push(Violation::new(
             "start_year",
             "start_year_range",
-            "must be from 1900 to the current year",
+            msg!("must be from 1900 to the current year"),
         ));
     }
     violations

@@ -60,6 +60,7 @@ fn a_cooperative_outside_the_city_cannot_pass_screening_and_the_message_names_it
         assert!(
             Guard::OutsideCitySupervision(area)
                 .message()
+                .english()
                 .contains(supervisor)
         );
     }

@@ -178,7 +178,7 @@ fn plan(conn: &mut AnyConnection, state: &App, table: &Table) -> Result<Plan<Wor
             1,
             None,
             "missing_key_column",
-            "the file needs a `nib` or an `owner_nik` (nik_pemilik) column to match UKM",
+            msg!("the file needs a `nib` or an `owner_nik` (nik_pemilik) column to match UKM"),
         )]));
     }
     let rows = super::row_cells(table, &headers, COLUMNS);
@@ -215,7 +215,7 @@ fn plan_row(
     number: usize,
     mut cells: Vec<Option<String>>,
     year: i32,
-    at: &dyn Fn(usize, &str, &str) -> ImportProblem,
+    at: &dyn Fn(usize, &str, Message) -> ImportProblem,
 ) -> Result<RowOutcome<Work>, Error> {
     let reject = |p: ImportProblem| Ok(RowOutcome::Rejected(vec![p]));
     let cell = |c: usize, cells: &[Option<String>]| cells[c].clone().filter(|v| !v.is_empty());
@@ -237,7 +237,7 @@ fn plan_row(
             return reject(at(
                 NIB,
                 "natural_key_missing",
-                "a row needs a NIB, or the owner's NIK, to be matched on a later import",
+                msg!("a row needs a NIB, or the owner's NIK, to be matched on a later import"),
             ));
         }
     };
@@ -245,7 +245,7 @@ fn plan_row(
         return reject(at(
             if nib.is_some() { NIB } else { OWNER_NIK },
             "duplicate_key",
-            &format!("repeats the UKM of row {first}"),
+            msg!("repeats the UKM of row %{first}", first = first),
         ));
     }
     let existing = match &nib {
@@ -262,7 +262,7 @@ fn plan_row(
         return reject(at(
             NIB,
             "archived_record",
-            "matches an archived UKM; restore it before importing it",
+            msg!("matches an archived UKM; restore it before importing it"),
         ));
     }
     let existing_owner = existing.and_then(|r| known.person_by_id.get(&r.owner_id));
@@ -286,7 +286,7 @@ fn plan_row(
         problems.push(at(
             21,
             "unknown_kelurahan",
-            "is not a kelurahan of Kota Bogor",
+            msg!("is not a kelurahan of Kota Bogor"),
         ));
     }
     if let Some(id) = fields.cooperative_id
@@ -295,7 +295,7 @@ fn plan_row(
         problems.push(at(
             COOPERATIVE_ID,
             "unknown_cooperative",
-            "is not a registered cooperative",
+            msg!("is not a registered cooperative"),
         ));
     }
     let clear = clear_owner(&owner);
@@ -306,7 +306,10 @@ fn plan_row(
             Some((first, earlier)) if !earlier.same_details(&clear) => problems.push(at(
                 OWNER_NIK,
                 "owner_conflict",
-                &format!("the same NIK has other owner details in row {first}"),
+                msg!(
+                    "the same NIK has other owner details in row %{first}",
+                    first = first
+                ),
             )),
             Some(_) => {}
             None => {

@@ -8,7 +8,6 @@
 use actix_web::HttpRequest;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::error::InternalError;
 use actix_web::http::header::{self, AcceptLanguage, Header, HeaderMap, HeaderValue};
 use actix_web::middleware::Next;
 use klinik_domain::Message;
@@ -82,24 +81,9 @@ pub async fn localize(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let language = Language::preferred(req.request());
-    let response = match next.call(req).await {
-        Ok(response) => response.map_into_boxed_body(),
-        // An error a middleware returned: answered without reaching this request's response, so
-        // it is answered as a finished response in the caller's language.
-        Err(error) => {
-            let mut answer = error.error_response();
-            let rewritten = (language == Language::Id)
-                .then(|| written_in(language, &error))
-                .flatten();
-            if let Some(bytes) = rewritten {
-                answer = answer.set_body(BoxBody::new(bytes));
-                mark(answer.headers_mut(), language);
-            } else if error.as_error::<ApiError>().is_some() {
-                mark(answer.headers_mut(), Language::En);
-            }
-            return Err(InternalError::from_response(error.to_string(), answer).into());
-        }
-    };
+    // Innermost middleware: what is inside is routing and handlers, whose errors come back as
+    // responses carrying the error, never as `Err`.
+    let response = next.call(req).await?.map_into_boxed_body();
     // Problems leave their handlers in English: only Indonesian needs writing again.
     let rewritten = match language {
         Language::En => None,

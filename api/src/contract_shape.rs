@@ -29,6 +29,7 @@ pub fn shape(spec: &mut OpenApi) -> serde_json::Result<()> {
     downloads_as_binary(&mut doc);
     always_sent_fields_required(&mut doc);
     error_examples(&mut doc);
+    untagged_unions_as_any_of(&mut doc);
     drop_unreferenced_schemas(&mut doc);
     *spec = serde_json::from_value(doc)?;
     Ok(())
@@ -36,6 +37,21 @@ pub fn shape(spec: &mut OpenApi) -> serde_json::Result<()> {
 
 fn schemas(doc: &mut Value) -> Option<&mut Map<String, Value>> {
     doc.pointer_mut("/components/schemas")?.as_object_mut()
+}
+
+/// Unions told apart by a field beside them (a feed entry's record by its `kind`), not by their
+/// own shape: a record may satisfy more than one member's schema, which `oneOf` forbids.
+const UNTAGGED_UNIONS: &[&str] = &["ChangedRecord"];
+
+fn untagged_unions_as_any_of(doc: &mut Value) {
+    let Some(schemas) = schemas(doc) else { return };
+    for name in UNTAGGED_UNIONS {
+        if let Some(union) = schemas.get_mut(*name).and_then(Value::as_object_mut)
+            && let Some(members) = union.remove("oneOf")
+        {
+            union.insert("anyOf".into(), members);
+        }
+    }
 }
 
 /// `Page_Cooperative.items` inlines the whole cooperative; generators then make a second class for

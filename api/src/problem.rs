@@ -108,6 +108,7 @@ impl ResponseError for ApiError {
             Error::NotFound { .. } => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::Gone { .. } => StatusCode::GONE,
             Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -193,6 +194,10 @@ pub mod responses {
     problem_response!(
         Conflict,
         "The request conflicts with existing data, e.g. a duplicate unique key (`errors` names the field)."
+    );
+    problem_response!(
+        CursorExpired,
+        "The cursor `after` is older than the change feed keeps (`KLINIK_CHANGE_RETENTION_DAYS`, 90 days by default): sync again from the lists with `updated_since`, then follow the feed from `head`."
     );
     problem_response!(
         PreconditionFailed,

@@ -106,6 +106,10 @@ pub enum Error {
         detail: Message,
         errors: Vec<FieldError>,
     },
+    /// What the caller asks for existed once and is gone for good (a change feed cursor older
+    /// than the feed keeps).
+    #[error("gone: {code}")]
+    Gone { code: &'static str, detail: Message },
     /// The record changed since the caller read it (`If-Match`).
     #[error("precondition failed")]
     PreconditionFailed,
@@ -202,7 +206,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::BadRequest { code, .. } | Error::Conflict { code, .. } => code,
-            Error::Unauthorized { code, .. } => code,
+            Error::Unauthorized { code, .. } | Error::Gone { code, .. } => code,
             Error::Forbidden { .. } => "forbidden",
             Error::TooManyRequests { .. } => "too_many_requests",
             Error::NotFound { .. } => "not_found",
@@ -223,6 +227,7 @@ impl Error {
             | Error::Unauthorized { detail, .. }
             | Error::Forbidden { detail }
             | Error::NotFound { detail }
+            | Error::Gone { detail, .. }
             | Error::Conflict { detail, .. } => detail.clone(),
             Error::TooManyRequests {
                 retry_after_seconds,

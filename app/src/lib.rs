@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod changes;
 pub mod clinic;
 pub mod context;
 pub mod created;

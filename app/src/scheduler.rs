@@ -48,6 +48,16 @@ pub const JOBS: &[Job] = &[
             )?)
         },
     },
+    // The change feed keeps its entries for the configured retention.
+    Job {
+        name: "purge_change_feed",
+        every: Duration::days(1),
+        run: |conn, app, now| {
+            let retention = Duration::from_std(app.integration.change_retention)
+                .map_err(|e| Error::internal(&e))?;
+            crate::changes::purge(conn, now, retention)
+        },
+    },
     Job {
         name: "purge_expired_refresh_tokens",
         every: Duration::days(1),

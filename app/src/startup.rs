@@ -79,6 +79,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         indicators_cache: Arc::default(),
         callers: Arc::default(),
         protection: Arc::new(settings.protection.clone()),
+        integration: Arc::new(settings.integration.clone()),
         sign_in_rate: Arc::new(crate::auth::throttle::SignInRate::new(
             settings.protection.sign_in_per_minute,
         )),

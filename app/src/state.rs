@@ -70,6 +70,7 @@ pub struct App {
     /// Accounts as the caller check loaded them a moment ago.
     pub callers: Arc<crate::auth::caller_cache::CallerCache>,
     pub protection: Arc<crate::settings::Protection>,
+    pub integration: Arc<crate::settings::Integration>,
     /// Sign-in attempts per client address.
     pub sign_in_rate: Arc<crate::auth::throttle::SignInRate>,
     /// Password hashes allowed to run at once.

@@ -181,7 +181,8 @@ pub fn created<E: Entity>(
 }
 
 /// The one place where a change to a record is written down, in the change's own transaction:
-/// the audit event (who, what, which record, the changed fields).
+/// the audit event (who, what, which record, the changed fields) and, for the records other
+/// systems follow, the change feed's outbox entry.
 pub fn committed(
     conn: &mut AnyConnection,
     ctx: &Ctx,
@@ -191,7 +192,8 @@ pub fn committed(
     changes: Option<Value>,
 ) -> Result<(), Error> {
     ctx.audit
-        .record(conn, action, kind, Some(id.to_owned()), changes)
+        .record(conn, action, kind, Some(id.to_owned()), changes)?;
+    crate::changes::follow(conn, kind, action, id)
 }
 
 /// Many records of one kind changed at once (an import), written down in that change's
@@ -202,12 +204,16 @@ pub fn committed_many(
     kind: &str,
     changes: Vec<(&str, String, Value)>,
 ) -> Result<(), Error> {
-    let events: Vec<_> = changes
-        .into_iter()
-        .map(|(action, id, changes)| ctx.audit.event(action, kind, Some(id), Some(changes)))
-        .collect();
+    let mut followed = Vec::with_capacity(changes.len());
+    let mut events = Vec::with_capacity(changes.len());
+    for (action, id, changes) in changes {
+        if let Ok(number) = id.parse::<i64>() {
+            followed.push((action, number));
+        }
+        events.push(ctx.audit.event(action, kind, Some(id), Some(changes)));
+    }
     klinik_persistence::audit::append_many(conn, &events)?;
-    Ok(())
+    crate::changes::follow_many(conn, kind, &followed)
 }
 
 #[cfg(test)]

@@ -87,6 +87,17 @@ pub fn insert(
         .get_result::<AnnualReportRow>(conn)?)
 }
 
+/// A report by its own id, whatever its cooperative's state.
+pub fn find_by_id(
+    conn: &mut AnyConnection,
+    id: AnnualReportId,
+) -> Result<AnnualReportRow, StoreError> {
+    Ok(annual_reports::table
+        .find(id)
+        .select(AnnualReportRow::as_select())
+        .first(conn)?)
+}
+
 pub fn find(
     conn: &mut AnyConnection,
     cooperative_id: CooperativeId,

@@ -6,6 +6,7 @@
 pub mod annual_reports;
 pub mod audit;
 pub mod backup;
+pub mod changes;
 pub mod clients;
 pub mod clinic;
 pub mod connection;

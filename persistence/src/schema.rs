@@ -638,7 +638,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (id) {
+        id -> BigInt,
+        position -> Nullable<BigInt>,
+        occurred_at -> Timestamp,
+        kind -> Text,
+        record_id -> BigInt,
+        action -> Text,
+        version -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    change_feed (id) {
+        id -> BigInt,
+        last_position -> BigInt,
+        purged_through -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    changes,
+    change_feed,
     kecamatan,
     kelurahan,
     cooperatives,

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod backup;
 mod browser;
+mod changes;
 mod clients;
 mod clinic_article;
 mod clinic_cases;

@@ -67,8 +67,8 @@ fn catalogue_keys() -> BTreeSet<String> {
 }
 
 /// Every status a problem can have: their phrases are the problem titles.
-const PROBLEM_STATUSES: [u16; 13] = [
-    400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500, 503,
+const PROBLEM_STATUSES: [u16; 14] = [
+    400, 401, 403, 404, 405, 409, 410, 412, 413, 415, 422, 429, 500, 503,
 ];
 
 fn placeholders(text: &str) -> BTreeSet<String> {

@@ -135,6 +135,8 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         | "update_client"
         | "rotate_client_secret" => ADMIN_ONLY,
         "list_audit_events" => ADMIN_ONLY,
+        // Every staff role and any client; the kinds shown follow the client's read scopes.
+        "list_changes" => Access::SignedIn,
         "list_partners" | "get_partner" | "list_experts" | "get_expert" => CLINIC_READ,
         "list_programmes" | "get_programme" => CLINIC_READ,
         "list_instruments" | "get_instrument" | "score_instrument" => CLINIC_READ,

@@ -4,6 +4,7 @@
 pub mod annual_reports;
 pub mod audit_events;
 pub mod auth;
+pub mod changes;
 pub mod clients;
 pub mod clinic;
 pub mod cooperatives;

@@ -19,7 +19,8 @@
 //! | `KLINIK_SCHEDULER_TICK_SECONDS` | `60` | how often the server looks for due background jobs (1–86400; `0` turns them off in this instance) |
 //!
 //! Protection against misuse (idempotency key lifetime, trusted proxies, sign-in limits) is
-//! read by [`protection`]; previous keys during a rotation by [`keys`].
+//! read by [`protection`]; previous keys during a rotation by [`keys`]; the change feed's
+//! retention by [`integration`].
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,8 +29,10 @@ use std::str::FromStr;
 use klinik_domain::activity_status::ActivityRule;
 use klinik_persistence::DatabaseUrl;
 
+pub mod integration;
 pub mod keys;
 pub mod protection;
+pub use integration::Integration;
 pub use keys::PreviousKeys;
 pub use protection::Protection;
 
@@ -86,6 +89,7 @@ pub struct Settings {
     /// The first admin's username and password, used only while no user exists.
     pub bootstrap_admin: Option<(String, Secret)>,
     pub protection: Protection,
+    pub integration: Integration,
     /// How often to look for due background jobs; `None` when this instance runs none.
     pub scheduler_tick: Option<std::time::Duration>,
     pub previous_keys: PreviousKeys,
@@ -270,6 +274,7 @@ impl Settings {
                 environment == Environment::Production,
             )?,
             previous_keys: PreviousKeys::from_lookup(lookup)?,
+            integration: Integration::from_lookup(lookup)?,
             scheduler_tick: match number(lookup, "KLINIK_SCHEDULER_TICK_SECONDS", 60, 0, 86_400)? {
                 0 => None,
                 seconds => Some(std::time::Duration::from_secs(seconds)),

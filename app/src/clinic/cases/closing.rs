@@ -89,6 +89,9 @@ pub fn set_override(
         rule: current.status_rule,
     };
     cooperatives::set_status(conn, cooperative_id, &computed, status_override, effective)?;
+    // Audited as part of the case's or the proposal's transition; the feed shows it as the
+    // cooperative's own change.
+    klinik_persistence::changes::record(conn, "cooperative", "status", &[cooperative_id.get()])?;
     Ok(())
 }
 
@@ -127,6 +130,12 @@ pub fn propose_dissolution(
         "Usul pembubaran no. {} (kasus klinik {})",
         proposal.id, case.id
     );
+    klinik_persistence::changes::record(
+        conn,
+        "dissolution_proposal",
+        "create",
+        &[proposal.id.get()],
+    )?;
     set_override(
         conn,
         cooperative_id,

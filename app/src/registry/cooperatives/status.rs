@@ -80,6 +80,13 @@ fn store_if_changed(
         .zip(stored.status_override_reason.as_deref());
     let effective = stored.status_override.unwrap_or(computed.status);
     store::set_status(conn, stored.id, &computed, status_override, effective)?;
+    // A recomputed status is not audited (no one acted), but other systems follow it.
+    klinik_persistence::changes::record(
+        conn,
+        CooperativeEntity::KIND,
+        "status",
+        &[stored.id.get()],
+    )?;
     Ok(true)
 }
 

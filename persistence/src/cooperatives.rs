@@ -158,6 +158,8 @@ pub enum SortKey {
 /// Filters, order and page of a list; every filter is optional and they combine with AND.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub kecamatan_code: Option<String>,
     pub kelurahan_code: Option<String>,
     pub cooperative_type: Option<CooperativeType>,
@@ -255,6 +257,9 @@ fn filtered(filter: &ListFilter) -> cooperatives::BoxedQuery<'static, Backend> {
     let mut query = cooperatives::table.into_boxed();
     if !filter.include_archived {
         query = query.filter(cooperatives::archived_at.is_null());
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(cooperatives::updated_at.ge(since));
     }
     if let Some(code) = &filter.kecamatan_code {
         let in_kecamatan = kelurahan::table

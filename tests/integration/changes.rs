@@ -335,3 +335,88 @@ async fn concurrent_writers_and_a_reader_paging_all_along_see_every_change_exact
         .collect();
     assert_eq!(distinct, written, "none missed");
 }
+
+#[actix_web::test]
+async fn a_copy_made_from_the_lists_and_kept_by_the_feed_equals_the_registry() {
+    let app = TestApp::spawn().await;
+    let first = app.create_cooperative(json!({})).await;
+    let second = app.create_cooperative(json!({})).await;
+    // A province system's first sync: note the feed's head, then copy the list.
+    let head = app.get("/api/v1/changes?limit=1").await.body["head"]
+        .as_i64()
+        .unwrap();
+    let mut copy: std::collections::BTreeMap<i64, Value> =
+        app.get("/api/v1/cooperatives?page_size=100").await.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].as_i64().unwrap(), c.clone()))
+            .collect();
+    let synced_at = chrono::Utc::now();
+    std::thread::sleep(Duration::from_millis(5));
+    // Officers go on working.
+    let third = app.create_cooperative(json!({})).await;
+    let patched = app
+        .patch(
+            &format!("/api/v1/cooperatives/{first}"),
+            &json!({"name": "Koperasi Berubah"}),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(
+        app.delete(&format!("/api/v1/cooperatives/{second}"))
+            .await
+            .status,
+        204
+    );
+    let since = synced_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let changed = app
+        .get(&format!(
+            "/api/v1/cooperatives?include_archived=true&updated_since={}",
+            since.replace('+', "%2B")
+        ))
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let mut ids: Vec<i64> = changed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, [first, second, third]);
+    app.get("/api/v1/cooperatives?updated_since=yesterday")
+        .await
+        .assert_problem(400, "invalid_query");
+
+    // Following the feed from the head keeps the copy exact.
+    let mut after = head;
+    loop {
+        let page = app
+            .get(&format!(
+                "/api/v1/changes?after={after}&kinds=cooperative&limit=2"
+            ))
+            .await;
+        for entry in page.body["items"].as_array().unwrap() {
+            let id = entry["id"].as_i64().unwrap();
+            let record = &entry["record"];
+            if record["archived_at"].is_null() {
+                copy.insert(id, record.clone());
+            } else {
+                copy.remove(&id);
+            }
+        }
+        after = page.body["next_after"].as_i64().unwrap();
+        if !page.body["has_more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    let registry: std::collections::BTreeMap<i64, Value> =
+        app.get("/api/v1/cooperatives?page_size=100").await.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].as_i64().unwrap(), c.clone()))
+            .collect();
+    assert_eq!(copy, registry);
+}

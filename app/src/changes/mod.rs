@@ -152,8 +152,10 @@ pub struct Change {
     /// The record's id.
     #[schema(example = 7)]
     pub id: i64,
-    /// What happened: `create`, `update`, `archive`, `delete`, `status` (a recomputed or
-    /// overridden status), `transition`, `score`, `finalize`, `override_outcome`.
+    /// What happened: `create`, `update`, `archive`, `delete` (an annual report),
+    /// `transition`, `status` (a cooperative's status recomputed or set by a clinic decision),
+    /// `set_status_override` / `clear_status_override`, `score` and `finalize` (a diagnosis),
+    /// `override_outcome` (a case).
     #[schema(example = "update")]
     pub action: String,
     /// The record's version after this change (its `ETag`); null when the change removed it.

@@ -90,6 +90,10 @@ fn load(conn: &mut AnyConnection, id: DissolutionProposalId) -> Result<Dissoluti
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProposalQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only proposals in this status.
     pub status: Option<ProposalStatus>,
     /// Only this cooperative's.
@@ -125,6 +129,7 @@ pub async fn list(ctx: &Ctx, q: ProposalQuery) -> Result<Page<DissolutionProposa
     let page = PageRequest::new(q.page, q.page_size)?;
     check_ids(&[("cooperative_id", q.cooperative_id), ("case_id", q.case_id)])?;
     let mut filter = ProposalFilter {
+        updated_since: q.updated_since.map(|t| t.naive_utc()),
         status: q.status,
         cooperative_id: q.cooperative_id.map(CooperativeId),
         case_id: q.case_id.map(CaseId),

@@ -131,6 +131,10 @@ impl Archived for PartnerEntity {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PartnerQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only this kind.
     pub kind: Option<PartnerKind>,
     /// Part of the name, case-insensitive; `%` and `_` match themselves.
@@ -167,6 +171,7 @@ pub async fn list(ctx: &Ctx, query: PartnerQuery) -> Result<Page<Partner>, Error
     let page = PageRequest::new(query.page, query.page_size)?;
     check_q(&query.q)?;
     let filter = PartnerFilter {
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
         kind: query.kind,
         q: query.q,
         include_archived: query.include_archived.unwrap_or(false),

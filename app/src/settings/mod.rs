@@ -16,6 +16,7 @@
 //! | `KLINIK_DATA_KEY` | generated into the data dir | 64 hex characters: the key protecting NIKs |
 //! | `KLINIK_ADMIN_USERNAME` | — | with `KLINIK_ADMIN_PASSWORD`: the first admin, created when no user exists |
 //! | `KLINIK_ADMIN_PASSWORD` | — | that admin's password (at least 12 characters) |
+//! | `KLINIK_CHANGE_RETENTION_DAYS` | `90` | how long the change feed keeps an entry (1–3650) |
 //! | `KLINIK_SCHEDULER_TICK_SECONDS` | `60` | how often the server looks for due background jobs (1–86400; `0` turns them off in this instance) |
 //!
 //! Protection against misuse (idempotency key lifetime, trusted proxies, sign-in limits) is

@@ -98,6 +98,8 @@ pub struct NewTransition {
 
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub programme_id: Option<ProgrammeId>,
     pub subject_kind: Option<SubjectKind>,
     pub status: Option<CaseStatus>,
@@ -147,6 +149,9 @@ type Backend = <AnyConnection as diesel::Connection>::Backend;
 
 fn filtered(filter: &CaseFilter) -> cases::BoxedQuery<'static, Backend> {
     let mut query = cases::table.into_boxed();
+    if let Some(since) = filter.updated_since {
+        query = query.filter(cases::updated_at.ge(since));
+    }
     if let Some(id) = filter.programme_id {
         query = query.filter(cases::programme_id.eq(id));
     }

@@ -42,6 +42,8 @@ pub struct NewProposal {
 
 #[derive(Debug, Clone, Default)]
 pub struct ProposalFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub status: Option<ProposalStatus>,
     pub cooperative_id: Option<CooperativeId>,
     pub case_id: Option<CaseId>,
@@ -91,6 +93,9 @@ type Backend = <AnyConnection as diesel::Connection>::Backend;
 
 fn filtered(filter: &ProposalFilter) -> dissolution_proposals::BoxedQuery<'static, Backend> {
     let mut query = dissolution_proposals::table.into_boxed();
+    if let Some(since) = filter.updated_since {
+        query = query.filter(dissolution_proposals::updated_at.ge(since));
+    }
     if let Some(status) = filter.status {
         query = query.filter(dissolution_proposals::status.eq(status.as_str()));
     }

@@ -45,6 +45,8 @@ pub struct ExpertFields {
 
 #[derive(Debug, Clone, Default)]
 pub struct ExpertFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub role: Option<ExpertRole>,
     pub partner_id: Option<PartnerId>,
     pub expertise: Option<ProblemCategory>,
@@ -84,6 +86,9 @@ fn filtered(filter: &ExpertFilter) -> experts::BoxedQuery<'static, Backend> {
     let mut query = experts::table.into_boxed();
     if !filter.include_archived {
         query = query.filter(experts::archived_at.is_null());
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(experts::updated_at.ge(since));
     }
     if let Some(role) = filter.role {
         query = query.filter(experts::role.eq(role.as_str()));

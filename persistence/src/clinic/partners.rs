@@ -34,6 +34,8 @@ pub struct PartnerFields {
 
 #[derive(Debug, Clone, Default)]
 pub struct PartnerFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub kind: Option<PartnerKind>,
     /// Case-insensitive part of the name, taken literally.
     pub q: Option<String>,
@@ -71,6 +73,9 @@ fn filtered(filter: &PartnerFilter) -> partners::BoxedQuery<'static, Backend> {
     let mut query = partners::table.into_boxed();
     if !filter.include_archived {
         query = query.filter(partners::archived_at.is_null());
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(partners::updated_at.ge(since));
     }
     if let Some(kind) = filter.kind {
         query = query.filter(partners::kind.eq(kind.as_str()));

@@ -43,6 +43,8 @@ pub struct ProgrammeFields {
 
 #[derive(Debug, Clone, Default)]
 pub struct ProgrammeFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub year: Option<i32>,
     pub q: Option<String>,
     pub include_archived: bool,
@@ -82,6 +84,9 @@ fn filtered(filter: &ProgrammeFilter) -> programmes::BoxedQuery<'static, Backend
     let mut query = programmes::table.into_boxed();
     if !filter.include_archived {
         query = query.filter(programmes::archived_at.is_null());
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(programmes::updated_at.ge(since));
     }
     if let Some(year) = filter.year {
         query = query.filter(programmes::year.eq(year));

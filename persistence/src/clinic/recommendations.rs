@@ -110,6 +110,8 @@ pub struct NewRecommendationTransition {
 
 #[derive(Debug, Clone, Default)]
 pub struct RecommendationFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub programme_id: Option<ProgrammeId>,
     pub case_id: Option<CaseId>,
     pub diagnosis_id: Option<DiagnosisId>,
@@ -166,6 +168,9 @@ type Backend = <AnyConnection as diesel::Connection>::Backend;
 fn filtered(filter: &RecommendationFilter) -> recommendations::BoxedQuery<'static, Backend> {
     use recommendations as r;
     let mut query = r::table.into_boxed();
+    if let Some(since) = filter.updated_since {
+        query = query.filter(r::updated_at.ge(since));
+    }
     if let Some(id) = filter.programme_id {
         let of_programme = cases::table
             .filter(cases::programme_id.eq(id))

@@ -47,6 +47,8 @@ pub struct Attendance {
 
 #[derive(Debug, Clone, Default)]
 pub struct SessionFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub programme_id: Option<ProgrammeId>,
     pub kind: Option<SessionKind>,
     pub case_id: Option<CaseId>,
@@ -79,6 +81,9 @@ type Backend = <AnyConnection as diesel::Connection>::Backend;
 
 fn filtered(filter: &SessionFilter) -> clinic_sessions::BoxedQuery<'static, Backend> {
     let mut query = clinic_sessions::table.into_boxed();
+    if let Some(since) = filter.updated_since {
+        query = query.filter(clinic_sessions::updated_at.ge(since));
+    }
     if let Some(id) = filter.programme_id {
         query = query.filter(clinic_sessions::programme_id.eq(id));
     }

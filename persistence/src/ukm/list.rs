@@ -25,6 +25,8 @@ pub enum SortKey {
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
+    /// Only records changed at or after this time (a sync's catch-up).
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub kecamatan_code: Option<String>,
     pub kelurahan_code: Option<String>,
     pub sector: Option<Sector>,
@@ -64,6 +66,9 @@ macro_rules! registry_filters {
         let (mut query, filter) = ($query, $filter);
         if !filter.include_archived {
             query = query.filter(ukm::archived_at.is_null());
+        }
+        if let Some(since) = filter.updated_since {
+            query = query.filter(ukm::updated_at.ge(since));
         }
         if let Some(v) = &filter.kecamatan_code {
             query = query.filter(ukm::kecamatan_code.eq(v.clone()));

@@ -18,6 +18,10 @@ use crate::registry::regions::KecamatanCode;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only cases of this programme.
     #[param(minimum = 1)]
     pub programme_id: Option<i64>,
@@ -80,6 +84,7 @@ pub async fn list(ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Error> {
         .read(move |conn, ctx| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let filter = CaseFilter {
+                updated_since: q.updated_since.map(|t| t.naive_utc()),
                 programme_id: q.programme_id.map(ProgrammeId),
                 subject_kind: q.subject_kind,
                 status: q.status,

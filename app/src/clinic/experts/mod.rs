@@ -104,6 +104,10 @@ impl Archived for ExpertEntity {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExpertQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only this role.
     pub role: Option<ExpertRole>,
     /// Only experts from this partner institution.
@@ -149,6 +153,7 @@ pub async fn list(ctx: &Ctx, query: ExpertQuery) -> Result<Page<Expert>, Error> 
     check_q(&query.q)?;
     check_ids(&[("partner_id", query.partner_id)])?;
     let filter = ExpertFilter {
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
         role: query.role,
         partner_id: query.partner_id.map(PartnerId),
         expertise: query.expertise,

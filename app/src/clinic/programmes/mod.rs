@@ -106,6 +106,10 @@ impl Archived for ProgrammeEntity {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProgrammeQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only programmes of this year.
     #[param(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
@@ -153,6 +157,7 @@ pub async fn list(ctx: &Ctx, query: ProgrammeQuery) -> Result<Page<Programme>, E
         ));
     }
     let filter = ProgrammeFilter {
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
         year: query.year,
         q: query.q,
         include_archived: query.include_archived.unwrap_or(false),

@@ -298,6 +298,10 @@ pub async fn list_of_diagnosis(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RecommendationQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only recommendations of this programme's cases.
     #[param(minimum = 1)]
     pub programme_id: Option<i64>,
@@ -354,6 +358,7 @@ pub async fn list(ctx: &Ctx, q: RecommendationQuery) -> Result<Page<Recommendati
         ));
     }
     let mut filter = RecommendationFilter {
+        updated_since: q.updated_since.map(|t| t.naive_utc()),
         programme_id: q.programme_id.map(ProgrammeId),
         case_id: q.case_id.map(CaseId),
         diagnosis_id: None,

@@ -205,6 +205,10 @@ pub async fn create(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SessionQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only sessions of this programme.
     #[param(minimum = 1)]
     pub programme_id: Option<i64>,
@@ -226,6 +230,7 @@ pub async fn list(ctx: &Ctx, q: SessionQuery) -> Result<Page<Session>, Error> {
     let page = PageRequest::new(q.page, q.page_size)?;
     check_ids(&[("programme_id", q.programme_id), ("case_id", q.case_id)])?;
     let mut filter = SessionFilter {
+        updated_since: q.updated_since.map(|t| t.naive_utc()),
         programme_id: q.programme_id.map(ProgrammeId),
         kind: q.kind,
         case_id: q.case_id.map(CaseId),

@@ -144,6 +144,7 @@ pub async fn list(ctx: &Ctx, query: CooperativeQuery) -> Result<Page<Cooperative
     let page = PageRequest::new(query.page, query.page_size)?;
     let (sort, descending) = query.sort.unwrap_or(CooperativeSort::Name).key();
     let filter = store::ListFilter {
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
         sort,
         descending,
         limit: page.limit(),

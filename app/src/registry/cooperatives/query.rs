@@ -51,6 +51,10 @@ impl CooperativeSort {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CooperativeQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only cooperatives in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only cooperatives in this kelurahan.

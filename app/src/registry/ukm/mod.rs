@@ -203,6 +203,7 @@ pub async fn list(ctx: &Ctx, query: UkmQuery) -> Result<Page<Ukm>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     let (sort, descending) = query.order();
     let filter = store::ListFilter {
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
         sort,
         descending,
         limit: page.limit(),

@@ -34,6 +34,10 @@ pub enum UkmSort {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UkmQuery {
+    /// Only records changed at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`; by
+    /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
+    /// where the list has it; the change feed (`/changes`) shows archivals too.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Only UKM in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only UKM in this kelurahan.
@@ -185,6 +189,7 @@ pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter,
             .map_err(|v| Error::query("nik", v.code, v.message))?;
     }
     Ok(ListFilter {
+        updated_since: None,
         kecamatan_code: q.kecamatan_code.map(|k| k.as_str().to_owned()),
         kelurahan_code: q.kelurahan_code,
         sector: q.sector,

@@ -46,6 +46,30 @@ pub struct PageQuery {
     pub page_size: Option<u32>,
 }
 
+/// The paging parameters of a list of one record's children (a case's diagnoses), which a sync
+/// can catch up with.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SyncPageQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
+    pub page: Option<u32>,
+    /// Records per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub page_size: Option<u32>,
+    /// Only records changed (or, for records that never change, written) at or after this time
+    /// (RFC 3339): a sync's catch-up.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl SyncPageQuery {
+    /// The catch-up time as stored.
+    pub fn since(&self) -> Option<chrono::NaiveDateTime> {
+        self.updated_since.map(|t| t.naive_utc())
+    }
+}
+
 /// A validated page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {

@@ -7,7 +7,7 @@ pub use klinik_persistence::ids::*;
 pub use crate::context::{Caller, Ctx};
 pub use crate::created::{Created, Idempotency, create_once};
 pub use crate::error::{Error, FieldError, Record, TooMany};
-pub use crate::paging::{Page, PageQuery, PageRequest, check_ids, paging};
+pub use crate::paging::{Page, PageQuery, PageRequest, SyncPageQuery, check_ids, paging};
 pub use crate::state::App;
 pub use crate::versioned::{self, Archived, Entity, IfMatch, Tagged};
 pub use klinik_domain::{Message, msg};

@@ -111,19 +111,25 @@ pub fn find(
 }
 
 /// One page of a cooperative's reports, newest book year first, and their total.
+/// A cooperative's reports, newest book year first; with `since`, only those changed since.
 pub fn list(
     conn: &mut AnyConnection,
     cooperative_id: CooperativeId,
+    since: Option<NaiveDateTime>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AnnualReportRow>, i64), StoreError> {
-    let of_cooperative = annual_reports::cooperative_id.eq(cooperative_id);
-    let total = annual_reports::table
-        .filter(of_cooperative)
-        .count()
-        .get_result::<i64>(conn)?;
-    let rows = annual_reports::table
-        .filter(of_cooperative)
+    let matching = || {
+        let mut query = annual_reports::table
+            .filter(annual_reports::cooperative_id.eq(cooperative_id))
+            .into_boxed();
+        if let Some(since) = since {
+            query = query.filter(annual_reports::updated_at.ge(since));
+        }
+        query
+    };
+    let total = matching().count().get_result::<i64>(conn)?;
+    let rows = matching()
         .order(annual_reports::book_year.desc())
         .limit(limit)
         .offset(offset)

@@ -420,3 +420,92 @@ async fn a_copy_made_from_the_lists_and_kept_by_the_feed_equals_the_registry() {
             .collect();
     assert_eq!(copy, registry);
 }
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+        .replace('+', "%2B")
+}
+
+#[actix_web::test]
+async fn the_clinic_is_followed_too_and_an_assessor_sees_only_their_teams_cases() {
+    let app = TestApp::spawn().await;
+    let kit = crate::clinic_kit::kit(&app, this_year()).await;
+    let cooperative = app.create_cooperative(json!({})).await;
+    let before = chrono::Utc::now();
+    std::thread::sleep(Duration::from_millis(5));
+    let (case, diagnosis) =
+        crate::clinic_kit::diagnosed(&app, &kit, "cooperative", cooperative).await;
+    let (case_id, diagnosis_id) = (
+        case["id"].as_i64().unwrap(),
+        diagnosis["id"].as_i64().unwrap(),
+    );
+    let page = app
+        .get("/api/v1/changes?kinds=programme,case,diagnosis&limit=500")
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let seen: Vec<(String, i64, String)> = entries(&page.body)
+        .into_iter()
+        .map(|(kind, id, action, _)| (kind, id, action))
+        .collect();
+    let expect = |kind: &str, id: i64, action: &str| (kind.to_owned(), id, action.to_owned());
+    let programme = kit.programme["id"].as_i64().unwrap();
+    assert_eq!(
+        seen,
+        [
+            expect("programme", programme, "create"),
+            expect("case", case_id, "create"),
+            expect("case", case_id, "transition"),
+            expect("case", case_id, "transition"),
+            expect("diagnosis", diagnosis_id, "create"),
+            expect("diagnosis", diagnosis_id, "finalize"),
+        ]
+    );
+    let last = page.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["record"]["status"], "final", "{last}");
+
+    let outsider = app.user_token("asesor-lain", "assessor").await;
+    let theirs = app
+        .request_as(
+            Some(&outsider),
+            Method::GET,
+            "/api/v1/changes?kinds=programme,case,diagnosis",
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    let kinds: Vec<String> = entries(&theirs.body).into_iter().map(|e| e.0).collect();
+    assert_eq!(kinds, ["programme"], "another team's case stays hidden");
+
+    // The case's children catch up by updated_since like the lists.
+    let diagnoses = format!("/api/v1/cases/{case_id}/diagnoses");
+    let all = app
+        .get(&format!("{diagnoses}?updated_since={}", rfc3339(before)))
+        .await;
+    assert_eq!(all.body["total"], 1, "{}", all.body);
+    let none = app
+        .get(&format!(
+            "{diagnoses}?updated_since={}",
+            rfc3339(chrono::Utc::now())
+        ))
+        .await;
+    assert_eq!(none.body["total"], 0, "{}", none.body);
+    let reports = format!("/api/v1/cooperatives/{cooperative}/annual-reports");
+    crate::clinic_kit::report(&app, cooperative, this_year() - 1, true, 1_000_000).await;
+    let later = app
+        .get(&format!(
+            "{reports}?updated_since={}",
+            rfc3339(chrono::Utc::now())
+        ))
+        .await;
+    assert_eq!(later.body["total"], 0, "{}", later.body);
+    let since = app
+        .get(&format!("{reports}?updated_since={}", rfc3339(before)))
+        .await;
+    assert_eq!(since.body["total"], 1, "{}", since.body);
+}

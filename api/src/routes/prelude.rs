@@ -2,7 +2,7 @@
 //! contract's shared responses, paging and the id types.
 
 pub use actix_web::{delete, get, patch, post, put, web};
-pub use klinik_app::paging::{Page, PageQuery};
+pub use klinik_app::paging::{Page, PageQuery, SyncPageQuery};
 pub use klinik_persistence::ids::*;
 pub use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -3,7 +3,7 @@
 use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
 use klinik_app::registry::ukm::{
     self, UkmReadQuery,
-    figures::{self, CreateYearlyFigures, YearlyFiguresRecord},
+    figures::{self, CreateYearlyFigures, FiguresQuery, YearlyFiguresRecord},
     model::{CreateUkm, PatchUkm, Ukm},
     query::UkmQuery,
 };
@@ -163,12 +163,17 @@ pub async fn create_ukm_yearly_figures(
 /// List a UKM's yearly figures, newest year first.
 #[utoipa::path(
     tag = "ukm",
-    params(("id" = i64, Path, description = "The UKM's id.", minimum = 1)),
+    params(("id" = i64, Path, description = "The UKM's id.", minimum = 1), FiguresQuery),
     responses(
         (status = 200, description = "Every year on record.", body = Vec<YearlyFiguresRecord>),
+        (status = 400, response = responses::BadRequest),
     ),
 )]
 #[get("/ukm/{id}/yearly-figures")]
-pub async fn list_ukm_yearly_figures(allowed: Allowed, id: web::Path<UkmId>) -> Reply {
-    ok(figures::list(&allowed, *id).await?)
+pub async fn list_ukm_yearly_figures(
+    allowed: Allowed,
+    id: web::Path<UkmId>,
+    query: QueryParams<FiguresQuery>,
+) -> Reply {
+    ok(figures::list(&allowed, *id, query.0).await?)
 }

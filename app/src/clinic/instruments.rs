@@ -108,6 +108,9 @@ pub struct InstrumentQuery {
     /// Only the versions of this instrument.
     #[param(pattern = "^[a-z][a-z0-9_]{1,62}$")]
     pub code: Option<String>,
+    /// Only instrument versions written at or after this time (RFC 3339; a version never
+    /// changes): a sync's catch-up.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u32>,
@@ -231,9 +234,11 @@ pub async fn list(ctx: &Ctx, query: InstrumentQuery) -> Result<Page<Instrument>,
         ));
     }
     let kind = query.subject_kind;
-    let rows = ctx
+    let since = query.updated_since.map(|t| t.naive_utc());
+    let mut rows = ctx
         .read(move |conn, _ctx| Ok::<_, Error>(store::list(conn, kind, query.code.as_deref())?))
         .await?;
+    rows.retain(|r| since.is_none_or(|t| r.created_at >= t));
     let (rows, total) = page.slice(rows);
     let items = rows
         .into_iter()

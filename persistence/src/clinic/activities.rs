@@ -66,13 +66,23 @@ pub fn find(conn: &mut AnyConnection, id: ActivityId) -> Result<ActivityRow, Sto
 }
 
 /// One page of a case's activities, latest first, and the exact total.
+/// A case's activities, latest first; with `since`, only those changed since.
 pub fn of_case(
     conn: &mut AnyConnection,
     case_id: CaseId,
+    since: Option<chrono::NaiveDateTime>,
     paging: Paging,
 ) -> Result<(Vec<ActivityRow>, Total), StoreError> {
-    let rows = mentoring_activities::table
-        .filter(mentoring_activities::case_id.eq(case_id))
+    let matching = || {
+        let mut query = mentoring_activities::table
+            .filter(mentoring_activities::case_id.eq(case_id))
+            .into_boxed();
+        if let Some(since) = since {
+            query = query.filter(mentoring_activities::updated_at.ge(since));
+        }
+        query
+    };
+    let rows = matching()
         .order((
             mentoring_activities::held_on.desc(),
             mentoring_activities::id.desc(),
@@ -81,7 +91,7 @@ pub fn of_case(
         .limit(paging.limit)
         .offset(paging.offset)
         .load(conn)?;
-    let count = count_of_case(conn, case_id)?;
+    let count = matching().count().get_result(conn)?;
     Ok((rows, Total { count, exact: true }))
 }
 

@@ -44,7 +44,7 @@ pub async fn create_activity(
 /// List a case's mentoring activities, latest first.
 #[utoipa::path(
     tag = "follow-up",
-    params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
+    params(("id" = i64, Path, description = "The case's id.", minimum = 1), SyncPageQuery),
     responses(
         (status = 200, description = "One page of activities.", body = Page<Activity>),
         (status = 400, response = responses::BadRequest),
@@ -54,7 +54,7 @@ pub async fn create_activity(
 pub async fn list_case_activities(
     allowed: Allowed,
     id: web::Path<CaseId>,
-    query: QueryParams<PageQuery>,
+    query: QueryParams<SyncPageQuery>,
 ) -> Reply {
     ok(activities::list_of_case(&allowed, *id, query.0).await?)
 }

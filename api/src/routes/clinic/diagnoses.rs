@@ -48,7 +48,7 @@ pub async fn create_diagnosis(
 /// List a case's diagnoses, first to last (drafts, finals and the ones amended).
 #[utoipa::path(
     tag = "cases and diagnoses",
-    params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
+    params(("id" = i64, Path, description = "The case's id.", minimum = 1), SyncPageQuery),
     responses(
         (status = 200, description = "One page of the case's diagnoses.", body = Page<Diagnosis>),
         (status = 400, response = responses::BadRequest),
@@ -58,7 +58,7 @@ pub async fn create_diagnosis(
 pub async fn list_case_diagnoses(
     allowed: Allowed,
     id: web::Path<CaseId>,
-    query: QueryParams<PageQuery>,
+    query: QueryParams<SyncPageQuery>,
 ) -> Reply {
     ok(diagnoses::list_of_case(&allowed, *id, query.0).await?)
 }

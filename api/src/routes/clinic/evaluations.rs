@@ -45,7 +45,7 @@ pub async fn create_evaluation(
 /// List a case's evaluations, oldest first.
 #[utoipa::path(
     tag = "follow-up",
-    params(("id" = i64, Path, description = "The case's id.", minimum = 1), PageQuery),
+    params(("id" = i64, Path, description = "The case's id.", minimum = 1), SyncPageQuery),
     responses(
         (status = 200, description = "One page of evaluations.", body = Page<Evaluation>),
         (status = 400, response = responses::BadRequest),
@@ -55,7 +55,7 @@ pub async fn create_evaluation(
 pub async fn list_case_evaluations(
     allowed: Allowed,
     id: web::Path<CaseId>,
-    query: QueryParams<PageQuery>,
+    query: QueryParams<SyncPageQuery>,
 ) -> Reply {
     ok(evaluations::list_of_case(&allowed, *id, query.0).await?)
 }

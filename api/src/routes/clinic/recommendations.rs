@@ -54,7 +54,7 @@ pub async fn create_recommendation(
 /// List a diagnosis's recommendations, in the order they were made.
 #[utoipa::path(
     tag = "recommendations and capital",
-    params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1), PageQuery),
+    params(("id" = i64, Path, description = "The diagnosis's id.", minimum = 1), SyncPageQuery),
     responses(
         (status = 200, description = "One page of recommendations.", body = Page<Recommendation>),
         (status = 400, response = responses::BadRequest),
@@ -64,7 +64,7 @@ pub async fn create_recommendation(
 pub async fn list_diagnosis_recommendations(
     allowed: Allowed,
     id: web::Path<DiagnosisId>,
-    query: QueryParams<PageQuery>,
+    query: QueryParams<SyncPageQuery>,
 ) -> Reply {
     ok(recommendations::list_of_diagnosis(&allowed, *id, query.0).await?)
 }

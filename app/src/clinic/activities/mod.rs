@@ -171,14 +171,15 @@ pub async fn create(
 pub async fn list_of_case(
     ctx: &Ctx,
     case_id: CaseId,
-    query: PageQuery,
+    query: SyncPageQuery,
 ) -> Result<Page<Activity>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
+    let since = query.since();
     let (items, total) = ctx
         .read(move |conn, ctx| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, case_id)?;
-            let (rows, total) = store::of_case(conn, case_id, paging(&page))?;
+            let (rows, total) = store::of_case(conn, case_id, since, paging(&page))?;
             Ok::<_, Error>((load_rows(conn, rows)?, total))
         })
         .await?;

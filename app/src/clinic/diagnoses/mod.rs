@@ -331,14 +331,17 @@ pub async fn create(
 pub async fn list_of_case(
     ctx: &Ctx,
     case_id: CaseId,
-    query: PageQuery,
+    query: SyncPageQuery,
 ) -> Result<Page<Diagnosis>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
+    let since = query.since();
     let (items, total) = ctx
         .read(move |conn, ctx| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, case_id)?;
-            let (rows, total) = page.slice(store::of_case(conn, case_id)?);
+            let mut rows = store::of_case(conn, case_id)?;
+            rows.retain(|r| since.is_none_or(|t| r.updated_at >= t));
+            let (rows, total) = page.slice(rows);
             Ok::<_, Error>((load_rows(conn, rows)?, total))
         })
         .await?;

@@ -169,14 +169,18 @@ pub async fn create(
 pub async fn list_of_case(
     ctx: &Ctx,
     case_id: CaseId,
-    query: PageQuery,
+    query: SyncPageQuery,
 ) -> Result<Page<Evaluation>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
+    let since = query.since();
     let (items, total) = ctx
         .read(move |conn, ctx| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             visible_case(conn, &scope, case_id)?;
-            let (rows, total) = page.slice(store::of_case(conn, case_id)?);
+            // An evaluation never changes: its writing is its only change.
+            let mut rows = store::of_case(conn, case_id)?;
+            rows.retain(|r| since.is_none_or(|t| r.created_at >= t));
+            let (rows, total) = page.slice(rows);
             let items = rows
                 .into_iter()
                 .map(Evaluation::from_row)

@@ -270,9 +270,10 @@ pub async fn create(
 pub async fn list_of_diagnosis(
     ctx: &Ctx,
     diagnosis_id: DiagnosisId,
-    query: PageQuery,
+    query: SyncPageQuery,
 ) -> Result<Page<Recommendation>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
+    let since = query.since();
     let (items, total) = ctx
         .read(move |conn, ctx| {
             let diagnosis =
@@ -283,6 +284,7 @@ pub async fn list_of_diagnosis(
                 other => other,
             })?;
             let filter = RecommendationFilter {
+                updated_since: since,
                 diagnosis_id: Some(diagnosis_id),
                 ..RecommendationFilter::default()
             };

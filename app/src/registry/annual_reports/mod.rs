@@ -23,6 +23,8 @@ fn today() -> chrono::NaiveDate {
 pub struct ReportListQuery {
     /// Also list the reports of an archived cooperative.
     pub include_archived: Option<bool>,
+    /// Only reports changed at or after this time (RFC 3339): a sync's catch-up.
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000)]
     pub page: Option<u32>,
@@ -132,6 +134,7 @@ pub async fn list(
 ) -> Result<Page<AnnualReport>, Error> {
     let page = PageRequest::new(query.page, query.page_size)?;
     let include_archived = query.include_archived.unwrap_or(false);
+    let since = query.updated_since.map(|t| t.naive_utc());
     let (rows, total) = ctx
         .read(move |conn, _ctx| {
             cooperative_store::find(conn, cooperative_id, include_archived)
@@ -139,6 +142,7 @@ pub async fn list(
             Ok::<_, Error>(store::list(
                 conn,
                 cooperative_id,
+                since,
                 page.limit(),
                 page.offset(),
             )?)

@@ -141,14 +141,29 @@ pub async fn create(
     .await
 }
 
+/// How to read a UKM's yearly figures.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FiguresQuery {
+    /// Only years whose figures changed at or after this time (RFC 3339): a sync's catch-up.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
 /// A UKM's yearly figures, newest year first.
-pub async fn list(ctx: &Ctx, ukm_id: UkmId) -> Result<Vec<YearlyFiguresRecord>, Error> {
-    let rows = ctx
+pub async fn list(
+    ctx: &Ctx,
+    ukm_id: UkmId,
+    query: FiguresQuery,
+) -> Result<Vec<YearlyFiguresRecord>, Error> {
+    let since = query.updated_since.map(|t| t.naive_utc());
+    let mut rows = ctx
         .read(move |conn, _ctx| {
             store::find(conn, ukm_id, false).map_err(Error::missing(Record::Ukm))?;
             Ok::<_, Error>(store::list_figures(conn, ukm_id)?)
         })
         .await?;
+    rows.retain(|r| since.is_none_or(|t| r.updated_at >= t));
     Ok(rows.into_iter().map(YearlyFiguresRecord::from).collect())
 }
 

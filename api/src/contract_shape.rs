@@ -30,6 +30,7 @@ pub fn shape(spec: &mut OpenApi) -> serde_json::Result<()> {
     always_sent_fields_required(&mut doc);
     error_examples(&mut doc);
     untagged_unions_as_any_of(&mut doc);
+    webhooks(&mut doc);
     drop_unreferenced_schemas(&mut doc);
     *spec = serde_json::from_value(doc)?;
     Ok(())
@@ -51,6 +52,40 @@ fn untagged_unions_as_any_of(doc: &mut Value) {
         {
             union.insert("anyOf".into(), members);
         }
+    }
+}
+
+/// What the server posts to a webhook subscription (OpenAPI 3.1 `webhooks`).
+fn webhooks(doc: &mut Value) {
+    let header = |name: &str, description: &str, example: Value| {
+        json!({"name": name, "in": "header", "required": true, "description": description,
+            "schema": {"type": "string"}, "example": example})
+    };
+    let change = json!({"post": {
+        "operationId": "receive_change",
+        "tags": ["webhooks"],
+        // The receiver checks the signature, not a token of ours.
+        "security": [{}],
+        "summary": "A change, posted to a subscription's URL.",
+        "description": "One change of a kind the subscription names and its client's scopes cover, signed per the \
+    Standard Webhooks specification. Verify before trusting it: the signature is `v1,` and the base64 HMAC-SHA256 of \
+    `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the bytes of the secret after `whsec_` (base64), compared in \
+    constant time; refuse a timestamp more than 5 minutes off. At least once: drop a repeat by its `webhook-id`. \
+    Order is not guaranteed; `data.position` gives the feed's order.",
+        "parameters": [
+            header("webhook-id", "The message's id, the same on every attempt of it.", json!("msg_42")),
+            header("webhook-timestamp", "When this attempt was signed, in seconds since 1970 (UTC).", json!("1764921600")),
+            header("webhook-signature", "`v1,` and the base64 signature (space-separated when several).", json!("v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=")),
+        ],
+        "requestBody": {"required": true, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/WebhookEvent"}}}},
+        "responses": {
+            "2XX": {"description": "Taken: any 2xx ends the delivery."},
+            "default": {"description": "Anything else, or no answer within 10 seconds, is a failed attempt, tried again later."}
+        }
+    }});
+    if let Some(root) = doc.as_object_mut() {
+        root.insert("webhooks".into(), json!({"change": change}));
     }
 }
 
@@ -307,6 +342,9 @@ fn drop_unreferenced_schemas(doc: &mut Value) {
     }
     if let Some(responses) = doc.pointer("/components/responses") {
         collect_refs(responses, &mut roots);
+    }
+    if let Some(webhooks) = doc.get("webhooks") {
+        collect_refs(webhooks, &mut roots);
     }
     let Some(schemas) = schemas(doc) else { return };
     let used = closure(schemas, roots);

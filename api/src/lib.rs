@@ -9,6 +9,7 @@ pub mod contract_file;
 pub mod contract_shape;
 pub mod extract;
 pub mod language;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod respond;
@@ -18,7 +19,9 @@ pub mod startup;
 pub mod telemetry;
 
 pub use klinik_app::{demo, settings};
-pub use startup::{build_app, configure_routes, openapi, openapi_json, prepare_state, serve};
+pub use startup::{
+    build_app, build_observed_app, configure_routes, openapi, openapi_json, prepare_state, serve,
+};
 
 /// What the app runs on: the use cases' shared state.
 pub type AppState = klinik_app::App;

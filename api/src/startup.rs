@@ -36,6 +36,7 @@ pub fn configure_routes(config: &mut ServiceConfig) {
             .configure(routes::clinic::configure)
             .configure(routes::imports::configure)
             .configure(routes::changes::configure)
+            .configure(routes::webhooks::configure)
             .configure(routes::exports::configure),
     );
 }
@@ -101,6 +102,24 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    build_observed_app(app, max_body_bytes, false)
+}
+
+/// [`build_app`], with each request counted for the operators' metrics when `metrics` is on (the
+/// process's recorder must be installed: [`crate::metrics::recorder`]).
+pub fn build_observed_app(
+    app: klinik_app::App,
+    max_body_bytes: usize,
+    metrics: bool,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     // A path segment that is not a valid id names no record.
     let path_config = web::PathConfig::default()
         .error_handler(|_, _| ApiError(klinik_app::Error::not_found_path()).into());
@@ -140,6 +159,10 @@ pub fn build_app(
         .wrap(from_fn(crate::browser::conditional))
         .wrap(from_fn(crate::security_headers::add))
         .wrap(from_fn(telemetry::request_context))
+        .wrap(actix_web::middleware::Condition::new(
+            metrics,
+            from_fn(crate::metrics::record),
+        ))
         .wrap(actix_web::middleware::Compress::default())
         .wrap(crate::browser::cors(cors))
 }
@@ -167,13 +190,44 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         actix_web::rt::spawn(klinik_app::scheduler::run_forever(app.clone(), tick));
     }
     let max_body = settings.max_body_bytes;
-    let server = HttpServer::new(move || build_app(app.clone(), max_body))
+    let metrics = match settings.metrics_bind {
+        None => None,
+        Some(address) => {
+            let handle = crate::metrics::recorder()?;
+            let state = app.clone();
+            let server = HttpServer::new(move || {
+                App::new()
+                    .configure(|c| crate::metrics::configure(c, handle.clone(), state.clone()))
+            })
+            .workers(1)
+            .bind(address)
+            .with_context(|| format!("binding the metrics address {address}"))?;
+            tracing::info!(%address, "metrics at /metrics");
+            Some(server.run())
+        }
+    };
+    if let Some(every) = app.integration.webhook_poll {
+        actix_web::rt::spawn(klinik_app::webhooks::delivery::run_forever(
+            app.clone(),
+            every,
+        ));
+    }
+    let observed = metrics.is_some();
+    let server = HttpServer::new(move || build_observed_app(app.clone(), max_body, observed))
         .workers(settings.workers)
         .shutdown_timeout(30)
         .bind(settings.bind)
         .with_context(|| format!("binding {}", settings.bind))?;
     tracing::info!(address = %settings.bind, "serving; Swagger UI at /swagger-ui/");
-    server.run().await.context("running the HTTP server")?;
+    match metrics {
+        // Both stop together on SIGINT or SIGTERM (each server listens for them).
+        Some(metrics) => {
+            let (api, metrics) = futures_util::future::join(server.run(), metrics).await;
+            api.context("running the HTTP server")?;
+            metrics.context("running the metrics server")?;
+        }
+        None => server.run().await.context("running the HTTP server")?,
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -48,6 +48,8 @@ pub enum Record {
     Recommendation,
     Ukm,
     User,
+    WebhookDelivery,
+    WebhookSubscription,
     YearlyFigures,
 }
 
@@ -71,6 +73,8 @@ impl Record {
             Record::Recommendation => msg!("Recommendation not found."),
             Record::Ukm => msg!("UKM not found."),
             Record::User => msg!("User not found."),
+            Record::WebhookDelivery => msg!("Webhook delivery not found."),
+            Record::WebhookSubscription => msg!("Webhook subscription not found."),
             Record::YearlyFigures => msg!("Yearly figures not found."),
         }
     }

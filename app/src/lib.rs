@@ -27,6 +27,7 @@ pub mod spreadsheet;
 pub mod startup;
 pub mod state;
 pub mod versioned;
+pub mod webhooks;
 pub mod write_stamped;
 
 pub use context::{Caller, Ctx, Origin};

@@ -107,6 +107,11 @@ pub async fn run_due(app: &App, holder: &str) -> Vec<JobRun> {
             Ok(touched) => tracing::info!(job = name, touched, "job done"),
             Err(error) => tracing::warn!(job = name, %error, "job failed"),
         }
+        let result = if outcome.is_ok() { "ok" } else { "failed" };
+        metrics::counter!("klinik_scheduler_runs_total", "job" => name, "outcome" => result)
+            .increment(1);
+        metrics::gauge!("klinik_scheduler_last_run_timestamp_seconds", "job" => name)
+            .set(finished.and_utc().timestamp() as f64);
         let recorded = app
             .write(move |conn| {
                 scheduled_jobs::finish(conn, name, finished, &text, retry).map_err(Error::from)

@@ -21,6 +21,7 @@ pub mod size_class;
 pub mod text;
 pub mod ukm;
 pub mod violation;
+pub mod webhooks;
 
 pub use message::Message;
 pub use violation::{Violation, Violations};

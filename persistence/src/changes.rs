@@ -145,6 +145,14 @@ pub fn bounds(conn: &mut AnyConnection) -> Result<Bounds, StoreError> {
         .first(conn)?)
 }
 
+/// How many committed entries wait for a position (the operators' backlog gauge).
+pub fn count_unsequenced(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(changes::table
+        .filter(changes::position.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
 /// Whether committed entries wait for a position (a cheap look before taking the lock).
 pub fn has_unsequenced(conn: &mut AnyConnection) -> Result<bool, StoreError> {
     Ok(diesel::select(diesel::dsl::exists(

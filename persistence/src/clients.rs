@@ -61,6 +61,20 @@ pub fn insert(conn: &mut AnyConnection, client: &NewClient) -> Result<ClientRow,
         .get_result(conn)?)
 }
 
+/// The scopes of every active client (the webhook fan-out decides by them).
+pub fn active_scopes(
+    conn: &mut AnyConnection,
+) -> Result<std::collections::HashMap<ClientId, Vec<klinik_domain::accounts::Scope>>, StoreError> {
+    let rows: Vec<(ClientId, Parsed<ScopeList>)> = api_clients::table
+        .filter(api_clients::active.eq(true))
+        .select((api_clients::id, api_clients::scopes))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, scopes)| (id, scopes.0.0))
+        .collect())
+}
+
 pub fn find(conn: &mut AnyConnection, id: ClientId) -> Result<ClientRow, StoreError> {
     Ok(api_clients::table
         .find(id)

@@ -29,6 +29,14 @@ impl WorkError for StoreError {
 /// Tells apart the handles of one process (tests open many), for the workers' point-read pools.
 static NEXT_HANDLE: AtomicUsize = AtomicUsize::new(1);
 
+/// A moment's view of the database's use (see [`Database::usage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub in_use: usize,
+    pub waiting: usize,
+    pub size: usize,
+}
+
 #[derive(Clone)]
 pub struct Database {
     inner: Arc<Inner>,
@@ -40,6 +48,8 @@ struct Inner {
     slots: tokio::sync::Semaphore,
     /// Committed (or attempted) write transactions of this process: what caches are checked by.
     writes: AtomicU64,
+    /// Tasks waiting for a slot, for the operators' metrics.
+    waiting: AtomicUsize,
     point_reads: Option<PointReadSettings>,
     handle: usize,
 }
@@ -52,6 +62,7 @@ impl Database {
                 pool,
                 slots,
                 writes: AtomicU64::new(0),
+                waiting: AtomicUsize::new(0),
                 point_reads,
                 handle: NEXT_HANDLE.fetch_add(1, Ordering::Relaxed),
             }),
@@ -67,6 +78,17 @@ impl Database {
     /// lower may be stale. Read it *before* computing what is cached.
     pub fn writes(&self) -> u64 {
         self.inner.writes.load(Ordering::SeqCst)
+    }
+
+    /// How busy the database is now: slots in use by tasks, tasks waiting for one, and the
+    /// pool's size.
+    pub fn usage(&self) -> PoolUsage {
+        let size = self.inner.pool.max_size() as usize;
+        PoolUsage {
+            in_use: size.saturating_sub(self.inner.slots.available_permits()),
+            waiting: self.inner.waiting.load(Ordering::Relaxed),
+            size,
+        }
     }
 
     /// Runs `work` that only reads, in one transaction.
@@ -149,8 +171,11 @@ impl Database {
         // async workers, instead of as threads parked on the pool's lock, whose wake-ups cost
         // more than the queries under load. The wait is bounded like the pool's own.
         let inner = self.inner.clone();
-        let _slot = tokio::time::timeout(inner.pool.connection_timeout(), inner.slots.acquire())
-            .await
+        inner.waiting.fetch_add(1, Ordering::Relaxed);
+        let slot =
+            tokio::time::timeout(inner.pool.connection_timeout(), inner.slots.acquire()).await;
+        inner.waiting.fetch_sub(1, Ordering::Relaxed);
+        let _slot = slot
             .map_err(|_| StoreError::Busy)?
             .map_err(|_| StoreError::Internal("the connection slots are closed".into()))?;
         let pool = inner.pool.clone();

@@ -99,4 +99,6 @@ ids!(
     ActivityId,
     EvaluationId,
     DissolutionProposalId,
+    WebhookSubscriptionId,
+    WebhookDeliveryId,
 );

@@ -28,6 +28,7 @@ pub mod ukm;
 pub mod ukm_search;
 pub mod users;
 pub mod versioned;
+pub mod webhooks;
 
 pub use connection::{
     AnyConnection, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConnection, build_pool,

@@ -104,4 +104,5 @@ stamped!(
     crate::ukm::UkmRow,
     crate::ukm::YearlyFiguresRow,
     crate::users::UserRow,
+    crate::webhooks::SubscriptionRow,
 );

@@ -9,6 +9,15 @@ use crate::helpers::{TestApp, this_year};
 
 /// A client token for an integration client with `scopes`, speaking for `partner_id`.
 async fn partner_client_token(app: &TestApp, scopes: &[&str], partner_id: &Value) -> String {
+    partner_client(app, scopes, partner_id).await.1
+}
+
+/// A client speaking for `partner_id`: its id and an access token.
+pub(crate) async fn partner_client(
+    app: &TestApp,
+    scopes: &[&str],
+    partner_id: &Value,
+) -> (i64, String) {
     let reply = app
         .post(
             "/api/v1/clients",
@@ -17,7 +26,8 @@ async fn partner_client_token(app: &TestApp, scopes: &[&str], partner_id: &Value
         .await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(reply.body["partner_id"], *partner_id);
-    let (id, secret) = (
+    let (number, id, secret) = (
+        reply.body["id"].as_i64().unwrap(),
         reply.body["client_id"].as_str().unwrap().to_owned(),
         reply.body["client_secret"].as_str().unwrap().to_owned(),
     );
@@ -27,10 +37,11 @@ async fn partner_client_token(app: &TestApp, scopes: &[&str], partner_id: &Value
         .set_payload(format!(
             "grant_type=client_credentials&client_id={id}&client_secret={secret}"
         ));
-    app.send(req).await.body["access_token"]
+    let token = app.send(req).await.body["access_token"]
         .as_str()
         .unwrap()
-        .to_owned()
+        .to_owned();
+    (number, token)
 }
 
 #[actix_web::test]

@@ -35,6 +35,16 @@ async fn a_data_key_rotation_keeps_everything_readable_and_findable_and_resumes(
     let old = TestApp::spawn().await;
     let first = old.post("/api/v1/ukm", &owner(NIK, "+6281111111111")).await;
     assert_eq!(first.status, 201, "{}", first.body);
+    // A webhook's signing secret is sealed with the same key.
+    let (client, _) =
+        crate::clinic_followup::partner_client(&old, &["registry:read"], &Value::Null).await;
+    let hook = old
+        .post(
+            "/api/v1/webhook-subscriptions",
+            &json!({"client_id": client, "url": "https://sikopdes.jabarprov.go.id/h", "kinds": ["ukm"]}),
+        )
+        .await;
+    assert_eq!(hook.status, 201, "{}", hook.body);
 
     // The servers restart with the new key; the old one is previous.
     let rotated = old
@@ -70,7 +80,11 @@ async fn a_data_key_rotation_keeps_everything_readable_and_findable_and_resumes(
     // Only what is under the old key is re-sealed; a second run (as after an interruption)
     // finds nothing left.
     let done = rotate_now(&old);
-    assert_eq!((done.examined, done.resealed), (2, 1));
+    assert_eq!(
+        (done.examined, done.resealed),
+        (2 + 1, 1 + 1),
+        "two persons, one secret"
+    );
     assert_eq!(rotate_now(&old).resealed, 0);
 
     // The old key can go.
@@ -86,6 +100,21 @@ async fn a_data_key_rotation_keeps_everything_readable_and_findable_and_resumes(
     assert_eq!(
         only_new.get(&format!("/api/v1/ukm?nik={NIK}")).await.body["total"],
         2
+    );
+    let state = klinik_api::prepare_state(&settings_for(
+        old.db.url(),
+        &[("KLINIK_DATA_KEY", NEW_DATA_KEY)],
+    ))
+    .unwrap();
+    let sealed = state
+        .read(|conn| {
+            klinik_persistence::webhooks::sealed_secrets(conn).map_err(klinik_app::Error::from)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        state.data_key.decrypt(&sealed[0].1).unwrap(),
+        hook.body["secret"].as_str().unwrap()
     );
     let audit = only_new
         .get("/api/v1/audit-events?action=rotate_data_key")

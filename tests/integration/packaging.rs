@@ -8,6 +8,7 @@ const SETTINGS: &[&str] = &[
     include_str!("../../app/src/settings/mod.rs"),
     include_str!("../../app/src/settings/protection.rs"),
     include_str!("../../app/src/settings/keys.rs"),
+    include_str!("../../app/src/settings/integration.rs"),
 ];
 const ENV_EXAMPLE: &str = include_str!("../../.env.example");
 const README: &str = include_str!("../../README.md");

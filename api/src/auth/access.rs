@@ -137,6 +137,13 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "list_audit_events" => ADMIN_ONLY,
         // Every staff role and any client; the kinds shown follow the client's read scopes.
         "list_changes" => Access::SignedIn,
+        "create_webhook_subscription"
+        | "list_webhook_subscriptions"
+        | "get_webhook_subscription"
+        | "update_webhook_subscription"
+        | "archive_webhook_subscription"
+        | "list_webhook_deliveries"
+        | "redeliver_webhook_delivery" => ADMIN_ONLY,
         "list_partners" | "get_partner" | "list_experts" | "get_expert" => CLINIC_READ,
         "list_programmes" | "get_programme" => CLINIC_READ,
         "list_instruments" | "get_instrument" | "score_instrument" => CLINIC_READ,

@@ -17,3 +17,4 @@ pub mod regions;
 pub mod token_errors;
 pub mod ukm;
 pub mod users;
+pub mod webhooks;

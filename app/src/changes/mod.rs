@@ -283,6 +283,12 @@ pub async fn list(ctx: &Ctx, query: ChangesQuery) -> Result<ChangesPage, Error> 
     })
 }
 
+/// A feed entry as `ctx`'s caller sees it (`None` when they may not see the record): what a
+/// webhook delivery sends.
+pub async fn show_as(ctx: &Ctx, row: ChangeRow) -> Result<Option<Change>, Error> {
+    records::show(ctx, row).await
+}
+
 /// Gives committed entries their positions (a write only when some wait for one).
 pub async fn sequence(app: &App) -> Result<i64, Error> {
     let waiting = app
@@ -295,6 +301,24 @@ pub async fn sequence(app: &App) -> Result<i64, Error> {
     }
     app.write(|conn| Ok::<_, Error>(store::sequence(conn)?))
         .await
+}
+
+/// The feed's backlog, for the operators' metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    /// Committed entries not yet given a position (they wait for the next reader).
+    pub unsequenced: i64,
+    pub head: i64,
+}
+
+pub async fn backlog(app: &App) -> Result<Backlog, Error> {
+    app.read(|conn| {
+        Ok::<_, Error>(Backlog {
+            unsequenced: store::count_unsequenced(conn)?,
+            head: store::bounds(conn)?.head,
+        })
+    })
+    .await
 }
 
 /// Removes entries older than `retention` (the daily job).

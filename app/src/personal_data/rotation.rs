@@ -1,4 +1,5 @@
-//! `klinik keys rotate`: re-seals every person's personal data under the current data key.
+//! `klinik keys rotate`: re-seals every person's personal data, and every webhook subscription's
+//! signing secret, under the current data key.
 //!
 //! The operator sets the new key as `KLINIK_DATA_KEY` and the old one in
 //! `KLINIK_DATA_KEY_PREVIOUS`, restarts the servers (which then read both and seal with the new
@@ -8,6 +9,7 @@
 //! nothing left, the old key can leave `KLINIK_DATA_KEY_PREVIOUS`.
 
 use klinik_persistence::persons::{self, PersonRow};
+use klinik_persistence::webhooks;
 use klinik_persistence::write_transaction;
 
 use super::DataKey;
@@ -71,9 +73,25 @@ pub fn rotate(
         progress(done);
         match last {
             Some(id) => after = id,
-            None => return Ok(done),
+            None => break,
         }
     }
+    // Webhook secrets: few, so in one transaction.
+    let (examined, resealed) = write_transaction(conn, |conn| {
+        let secrets = webhooks::sealed_secrets(conn)?;
+        let mut resealed = 0;
+        for (id, sealed) in &secrets {
+            if !key.is_current(sealed) {
+                webhooks::reseal_secret(conn, *id, &key.encrypt(&key.decrypt(sealed)?)?)?;
+                resealed += 1;
+            }
+        }
+        Ok::<_, Error>((secrets.len(), resealed))
+    })?;
+    done.examined += examined;
+    done.resealed += resealed;
+    progress(done);
+    Ok(done)
 }
 
 /// `klinik keys rotate`: the rotation on the configured database, recorded in the audit trail.

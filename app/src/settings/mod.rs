@@ -3,6 +3,7 @@
 //! | variable | default | meaning |
 //! |---|---|---|
 //! | `KLINIK_BIND` | `127.0.0.1:8080` | listen address |
+//! | `KLINIK_METRICS_BIND` | none (no metrics) | address of the operators' Prometheus endpoint, `GET /metrics`, kept off the API's port |
 //! | `KLINIK_DATA_DIR` | `./data` | directory for the embedded SQLite file (created if missing) |
 //! | `KLINIK_DATABASE_URL` | `<data dir>/klinik.sqlite3` | `postgres://…` for PostgreSQL, or a SQLite path |
 //! | `KLINIK_DB_POOL_SIZE` | `8` | connections in the pool (1–64); on PostgreSQL as many again for point reads, shared among the workers |
@@ -75,6 +76,8 @@ pub const JWT_SECRET_MIN_BYTES: usize = 32;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
+    /// Where `GET /metrics` is served; `None`: metrics are off.
+    pub metrics_bind: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub database_url: DatabaseUrl,
     pub pool_size: u32,
@@ -150,6 +153,15 @@ impl Settings {
                     "must be an address and port such as 127.0.0.1:8080",
                 )
             })?,
+        };
+        let metrics_bind = match lookup("KLINIK_METRICS_BIND") {
+            None => None,
+            Some(raw) => Some(raw.parse().map_err(|_| {
+                invalid(
+                    "KLINIK_METRICS_BIND",
+                    "must be an address and port such as 127.0.0.1:9464",
+                )
+            })?),
         };
         let data_dir = PathBuf::from(lookup("KLINIK_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match lookup("KLINIK_DATABASE_URL") {
@@ -252,6 +264,7 @@ impl Settings {
             .unwrap_or(2);
         Ok(Settings {
             bind,
+            metrics_bind,
             data_dir,
             database_url,
             pool_size: number(lookup, "KLINIK_DB_POOL_SIZE", 8, 1, 64)?,
@@ -322,6 +335,7 @@ mod tests {
     fn each_bad_value_names_its_variable() {
         let cases = [
             ("KLINIK_BIND", "localhost"),
+            ("KLINIK_METRICS_BIND", "9464"),
             ("KLINIK_DB_POOL_SIZE", "0"),
             ("KLINIK_DB_POOL_SIZE", "many"),
             ("KLINIK_LOG_FORMAT", "xml"),

@@ -194,6 +194,14 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         None => None,
         Some(address) => {
             let handle = crate::metrics::recorder()?;
+            // Histograms keep their samples until drained: drain them even when nobody scrapes.
+            let upkeep = handle.clone();
+            actix_web::rt::spawn(async move {
+                loop {
+                    actix_web::rt::time::sleep(std::time::Duration::from_secs(5)).await;
+                    upkeep.run_upkeep();
+                }
+            });
             let state = app.clone();
             let server = HttpServer::new(move || {
                 App::new()

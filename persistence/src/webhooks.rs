@@ -190,6 +190,29 @@ struct NewDelivery {
     created_at: NaiveDateTime,
 }
 
+/// Whether the feed has entries the fan-out has not reached (a read, before taking its lock).
+pub fn fan_out_behind(conn: &mut AnyConnection) -> Result<bool, StoreError> {
+    let mark: i64 = webhook_fanout::table
+        .select(webhook_fanout::last_position)
+        .first(conn)?;
+    Ok(crate::changes::bounds(conn)?.head > mark)
+}
+
+/// Whether any delivery is due and free to claim (a read, before a claiming write).
+pub fn has_due(conn: &mut AnyConnection, now: NaiveDateTime) -> Result<bool, StoreError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.eq("pending"))
+            .filter(webhook_deliveries::next_attempt_at.le(now))
+            .filter(
+                webhook_deliveries::lease_until
+                    .is_null()
+                    .or(webhook_deliveries::lease_until.lt(now)),
+            ),
+    ))
+    .get_result(conn)?)
+}
+
 /// Turns up to `batch` sequenced feed entries past the fan-out mark into deliveries, one per
 /// enabled subscription that `wants` the entry, and moves the mark; to run in its own write
 /// transaction after sequencing. The mark's row is locked first, so with several instances each

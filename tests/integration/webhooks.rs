@@ -265,8 +265,8 @@ async fn a_banks_receiver_gets_every_capital_event_of_its_recommendations_signed
     );
 }
 
-#[actix_web::test]
-async fn a_run_of_failures_turns_the_subscription_off_audited_and_an_admin_turns_it_on() {
+/// An app whose cooperatives go to a receiver that answers 500 until told otherwise.
+async fn cooperatives_to_a_receiver_that_fails() -> (TestApp, Arc<Inbox>, Value) {
     let app = TestApp::spawn_with(SETTINGS).await;
     let inbox = Arc::new(Inbox::default());
     let url = start_receiver(inbox.clone());
@@ -278,6 +278,12 @@ async fn a_run_of_failures_turns_the_subscription_off_audited_and_an_admin_turns
         json!({"client_id": client, "url": url, "kinds": ["cooperative"]}),
     )
     .await;
+    (app, inbox, subscription)
+}
+
+#[actix_web::test]
+async fn a_run_of_failures_turns_the_subscription_off_audited_and_an_admin_turns_it_on() {
+    let (app, inbox, subscription) = cooperatives_to_a_receiver_that_fails().await;
     let path = format!("/api/v1/webhook-subscriptions/{}", subscription["id"]);
     app.create_cooperative(json!({})).await;
     let (state, sender) = instance(&app, &[("KLINIK_WEBHOOK_DISABLE_AFTER", "3")]);
@@ -352,17 +358,7 @@ async fn a_run_of_failures_turns_the_subscription_off_audited_and_an_admin_turns
 
 #[actix_web::test]
 async fn a_delivery_still_failing_past_its_maximum_age_is_dead() {
-    let app = TestApp::spawn_with(SETTINGS).await;
-    let inbox = Arc::new(Inbox::default());
-    let url = start_receiver(inbox.clone());
-    inbox.failures_left.store(usize::MAX, Ordering::SeqCst);
-    let (client, _) = partner_client(&app, &["registry:read"], &Value::Null).await;
-    let subscription = created(
-        &app,
-        "/api/v1/webhook-subscriptions",
-        json!({"client_id": client, "url": url, "kinds": ["cooperative"]}),
-    )
-    .await;
+    let (app, _inbox, subscription) = cooperatives_to_a_receiver_that_fails().await;
     app.create_cooperative(json!({})).await;
     let (state, sender) = instance(&app, &[("KLINIK_WEBHOOK_MAX_AGE_HOURS", "1")]);
     run_once(&state, &sender).await.unwrap();

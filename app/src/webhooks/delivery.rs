@@ -79,32 +79,27 @@ pub struct Round {
     pub failed: usize,
 }
 
-/// One round of the worker.
+/// One round of the worker. Each write is preceded by a read that says whether it has work, so
+/// that an idle server takes no write lock (SQLite has one for all).
 pub async fn run_once(app: &App, sender: &Sender) -> Result<Round, Error> {
     changes::sequence(app).await?;
-    let fanned_out = app
-        .write(|conn| {
-            let scopes: HashMap<ClientId, Vec<klinik_domain::accounts::Scope>> =
-                clients::active_scopes(conn)?;
-            Ok::<_, Error>(store::fan_out(conn, FAN_OUT, |subscription, entry| {
-                let Some(kind) = ChangeKind::parse(&entry.kind) else {
-                    return false;
-                };
-                subscription.kinds.split(',').any(|k| k == entry.kind)
-                    && scopes
-                        .get(&subscription.client_id)
-                        .is_some_and(|held| held.contains(&kind.scope()))
-            })?)
+    let now = now_utc();
+    let (behind, due) = app
+        .read(move |conn| {
+            Ok::<_, Error>((store::fan_out_behind(conn)?, store::has_due(conn, now)?))
         })
         .await?;
+    let mut round = Round::default();
+    if behind {
+        round.fanned_out = fan_out(app).await?;
+    }
+    if !due && round.fanned_out == 0 {
+        return Ok(round);
+    }
     let now = now_utc();
     let claimed = app
         .write(move |conn| Ok::<_, Error>(store::claim_due(conn, now, now + LEASE, BATCH)?))
         .await?;
-    let mut round = Round {
-        fanned_out,
-        ..Round::default()
-    };
     for delivery in claimed {
         if attempt(app, sender, delivery).await? {
             round.delivered += 1;
@@ -113,6 +108,24 @@ pub async fn run_once(app: &App, sender: &Sender) -> Result<Round, Error> {
         }
     }
     Ok(round)
+}
+
+/// Queues deliveries for the feed entries past the fan-out mark.
+async fn fan_out(app: &App) -> Result<usize, Error> {
+    app.write(|conn| {
+        let scopes: HashMap<ClientId, Vec<klinik_domain::accounts::Scope>> =
+            clients::active_scopes(conn)?;
+        Ok::<_, Error>(store::fan_out(conn, FAN_OUT, |subscription, entry| {
+            let Some(kind) = ChangeKind::parse(&entry.kind) else {
+                return false;
+            };
+            subscription.kinds.split(',').any(|k| k == entry.kind)
+                && scopes
+                    .get(&subscription.client_id)
+                    .is_some_and(|held| held.contains(&kind.scope()))
+        })?)
+    })
+    .await
 }
 
 /// Runs rounds every `every` until the process ends; a round that finds work is followed at once

@@ -169,6 +169,13 @@ fn check_kinds(kinds: &[ChangeKind]) -> Result<(), Error> {
             msg!("at least one kind"),
         ));
     }
+    if kinds.len() > ChangeKind::ALL.len() {
+        return Err(Error::validation(
+            "kinds",
+            "too_many_items",
+            msg!("at most %{max} kinds", max = ChangeKind::ALL.len()),
+        ));
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod clinic;
 pub mod connection;
 pub mod cooperatives;
 pub mod database;
+pub mod economy;
 mod error;
 pub mod idempotency;
 pub mod ids;

@@ -707,7 +707,36 @@ diesel::table! {
 
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 
+diesel::table! {
+    economy_years (id) {
+        id -> BigInt,
+        year -> Integer,
+        pdrb_current_prices -> BigInt,
+        pdrb_constant_prices -> BigInt,
+        pdrb_source -> Text,
+        pdrb_status -> Text,
+        published_share -> Nullable<Integer>,
+        published_share_scope -> Nullable<Text>,
+        published_share_source -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    economic_target (id) {
+        id -> BigInt,
+        share -> Integer,
+        target_year -> Integer,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    economy_years,
+    economic_target,
     webhook_subscriptions,
     webhook_deliveries,
     webhook_fanout,

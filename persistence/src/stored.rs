@@ -97,6 +97,8 @@ stored_enums!(
     klinik_domain::imports::ImportKind,
     klinik_domain::imports::ImportOutcome,
     klinik_domain::imports::FileFormat,
+    klinik_domain::economy::PublicationStatus,
+    klinik_domain::economy::ShareScope,
     rust_decimal::Decimal,
 );
 

@@ -20,6 +20,7 @@ mod clinic_scope;
 mod contract;
 mod cooperatives;
 mod demo;
+mod economy;
 mod helpers;
 mod http;
 mod idempotency;

@@ -91,6 +91,11 @@ const INDICATORS_READ: Access = Access::Rule {
     roles: STAFF_READ,
     scope: Some(Scope::IndicatorsRead),
 };
+/// The city's published economic figures: entered and corrected by the office, no client.
+const ECONOMY_WRITE: Access = Access::Rule {
+    roles: STAFF_WRITE,
+    scope: None,
+};
 const ADMIN_ONLY: Access = Access::Rule {
     roles: ADMIN,
     scope: None,
@@ -137,6 +142,9 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "list_audit_events" => ADMIN_ONLY,
         // Every staff role and any client; the kinds shown follow the client's read scopes.
         "list_changes" => Access::SignedIn,
+        "list_economy_years" | "get_economy_year" | "get_economic_target" => INDICATORS_READ,
+        "create_economy_year" | "update_economy_year" | "delete_economy_year" => ECONOMY_WRITE,
+        "set_economic_target" => ADMIN_ONLY,
         "create_webhook_subscription"
         | "list_webhook_subscriptions"
         | "get_webhook_subscription"

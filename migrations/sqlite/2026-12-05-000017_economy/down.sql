@@ -1,0 +1,2 @@
+DROP TABLE economic_target;
+DROP TABLE economy_years;

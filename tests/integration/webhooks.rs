@@ -378,6 +378,61 @@ async fn a_delivery_still_failing_past_its_maximum_age_is_dead() {
 }
 
 #[actix_web::test]
+async fn a_delivery_the_server_cannot_prepare_holds_up_no_other() {
+    let app = TestApp::spawn_with(SETTINGS).await;
+    let inbox = Arc::new(Inbox::default());
+    let url = start_receiver(inbox.clone());
+    let (client, _) = partner_client(&app, &["registry:read"], &Value::Null).await;
+    let subscribe = || {
+        created(
+            &app,
+            "/api/v1/webhook-subscriptions",
+            json!({"client_id": client, "url": url, "kinds": ["cooperative"]}),
+        )
+    };
+    let broken = subscribe().await;
+    let working = subscribe().await;
+    *inbox.secret.lock().unwrap() = working["secret"].as_str().unwrap().to_owned();
+    // As after a botched key rotation: the first secret no longer opens.
+    raw_execute(
+        &app,
+        &format!(
+            "UPDATE webhook_subscriptions SET secret = 'v2:lost:00' WHERE id = {}",
+            broken["id"]
+        ),
+    );
+    app.create_cooperative(json!({})).await;
+    let (state, sender) = instance(&app, &[("KLINIK_WEBHOOK_RETRY_SECONDS", "30")]);
+    drain(&state, &sender).await;
+    let messages = inbox.messages.lock().unwrap().clone();
+    assert_eq!(
+        messages.len(),
+        1,
+        "the working subscription got its message"
+    );
+    assert!(messages[0].2, "signed with its own secret");
+    let log = app
+        .get(&format!(
+            "/api/v1/webhook-subscriptions/{}/deliveries",
+            broken["id"]
+        ))
+        .await;
+    let delivery = &log.body["items"][0];
+    assert_eq!(delivery["status"], "pending", "{}", log.body);
+    assert_eq!(
+        delivery["last_error"],
+        "the server could not prepare this message"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/webhook-subscriptions/{}", broken["id"]))
+            .await
+            .body["failure_streak"],
+        0,
+        "the receiver is not at fault"
+    );
+}
+
+#[actix_web::test]
 async fn two_instances_never_claim_the_same_delivery() {
     let app = TestApp::spawn_with(SETTINGS).await;
     let (client, _) = partner_client(&app, &["registry:read"], &Value::Null).await;

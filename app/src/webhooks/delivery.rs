@@ -101,10 +101,14 @@ pub async fn run_once(app: &App, sender: &Sender) -> Result<Round, Error> {
         .write(move |conn| Ok::<_, Error>(store::claim_due(conn, now, now + LEASE, BATCH)?))
         .await?;
     for delivery in claimed {
-        if attempt(app, sender, delivery).await? {
-            round.delivered += 1;
-        } else {
-            round.failed += 1;
+        let kept = delivery.clone();
+        match attempt(app, sender, delivery).await {
+            Ok(true) => round.delivered += 1,
+            Ok(false) => round.failed += 1,
+            Err(error) => {
+                unprepared(app, kept, &error).await?;
+                round.failed += 1;
+            }
         }
     }
     Ok(round)
@@ -126,6 +130,21 @@ async fn fan_out(app: &App) -> Result<usize, Error> {
         })?)
     })
     .await
+}
+
+/// A delivery the server could not make (a record that would not load, a secret that would not
+/// open): logged, and tried again later like a failed attempt, so that it never holds up the other
+/// deliveries of its round. The receiver is not at fault: the subscription's streak stays.
+async fn unprepared(app: &App, delivery: DeliveryRow, error: &Error) -> Result<(), Error> {
+    tracing::warn!(delivery = delivery.id.get(), %error, "a webhook delivery could not be made");
+    let result = judge(
+        app,
+        &delivery,
+        Err("the server could not prepare this message".into()),
+        now_utc(),
+    );
+    app.write(move |conn| Ok::<_, Error>(store::finish_attempt(conn, delivery.id, &result)?))
+        .await
 }
 
 /// Runs rounds every `every` until the process ends; a round that finds work is followed at once

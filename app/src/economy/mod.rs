@@ -155,19 +155,24 @@ fn target_of(row: TargetRow) -> EconomicTarget {
     }
 }
 
-fn view(row: EconomyYearRow, target: EconomicTarget) -> EconomyYear {
-    let published_share = match (
+/// The published share a row holds (its three columns are set together or not at all).
+fn published_share_of(row: &EconomyYearRow) -> Option<PublishedShare> {
+    match (
         row.published_share.and_then(Share::from_basis_points),
         row.published_share_scope,
-        row.published_share_source,
+        &row.published_share_source,
     ) {
         (Some(share), Some(scope), Some(source)) => Some(PublishedShare {
             percent: share.percent().normalize(),
             scope,
-            source,
+            source: source.clone(),
         }),
         _ => None,
-    };
+    }
+}
+
+fn view(row: EconomyYearRow, target: EconomicTarget) -> EconomyYear {
+    let published_share = published_share_of(&row);
     EconomyYear {
         id: row.id,
         year: row.year,
@@ -345,7 +350,7 @@ pub async fn update(
     patch: PatchEconomyYear,
 ) -> Result<EconomyYear, Error> {
     ctx.write(move |conn, ctx| {
-        versioned::update::<EconomyYearEntity>(conn, ctx, year, &if_match, |conn, current| {
+        versioned::update::<EconomyYearEntity>(conn, ctx, year, &if_match, |_, current| {
             let mut fields = current.fields();
             if let Some(v) = patch.pdrb_current_prices {
                 fields.pdrb_current_prices = v;
@@ -361,7 +366,7 @@ pub async fn update(
             }
             let share = match &patch.published_share {
                 Some(share) => share.clone(),
-                None => EconomyYearEntity::view(conn, ctx, current.clone())?.published_share,
+                None => published_share_of(current),
             };
             let (points, scope, source) = share_columns(share.as_ref());
             fields.published_share = points;

@@ -64,7 +64,7 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "clinic sessions", description = "Clinic days: the sessions where the team meets cooperatives and UKM, with attendance."),
         (name = "indicators", description = "What the office reports: per programme year and cumulative, helped and good against the targets, the funnel, predicates, problems, recommendations, capital, and the registries' active ratios; by kecamatan; as JSON, CSV or XLSX."),
         (name = "imports", description = "Spreadsheet import (CSV, XLSX) into the registries, and export in the same layout."),
-        (name = "economy", description = "The city's economy as reference data: each year's PDRB as published, the official share of cooperatives and UKM in it, and the share the office aims for."),
+        (name = "economy", description = "The city's economy: each year's PDRB as published, the official share of cooperatives and UKM in it and the share the office aims for, beside what the registries say of the same years (reported figures, coverage, and a proxy share that is output, not value added)."),
         (name = "webhooks", description = "For other systems that want changes pushed: webhook subscriptions of integration clients, and their delivery logs (admin)."),
         (name = "changes", description = "For other systems that keep a copy: the change feed of the registries and the clinic, in commit order."),
     ),

@@ -17,6 +17,10 @@ text_enum!(
         Ukm => "ukm",
         /// UKM yearly figures, in the layout of `GET /api/v1/exports/yearly-figures.csv`.
         YearlyFigures => "yearly_figures",
+        /// The city's PDRB by year (admins and officers only): `year`, `pdrb_current_prices`,
+        /// `pdrb_constant_prices`, `pdrb_source`, `pdrb_status`, and optionally
+        /// `published_share_percent`, `published_share_scope`, `published_share_source`.
+        EconomyYears => "economy_years",
     }
 );
 

@@ -115,6 +115,14 @@ pub fn classify(
     }
 }
 
+/// A year's class from its turnover (a running business's criterion), under the thresholds in
+/// force at the year's end; `None` without a turnover.
+pub fn class_of_year(sets: &[Thresholds], year: i32, turnover: Option<i64>) -> Option<SizeClass> {
+    let year_end = NaiveDate::from_ymd_opt(year, 12, 31)?;
+    let thresholds = in_force(sets, year_end)?;
+    classify(thresholds, None, turnover).map(|(class, _)| class)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod connection;
 pub mod cooperatives;
 pub mod database;
 pub mod economy;
+pub mod economy_registry;
 mod error;
 pub mod idempotency;
 pub mod ids;

@@ -75,6 +75,7 @@ async fn bogor_2017_has_the_articles_counts_under_the_status_rule() {
     );
     assert_eq!(a_ukm.body["items"][0]["size_regulation"], "UU 20/2008");
     clinic_history_is_lived_in(&app).await;
+    economy_history_is_lived_in(&app).await;
     let again = seed(&state_for(&app), BOGOR_2017, 2017);
     assert!(
         again.is_err(),
@@ -89,6 +90,7 @@ async fn the_same_seed_makes_the_same_city() {
         active_cooperatives: 4,
         ukm: 20,
         active_ukm: 8,
+        history: true,
     };
     let mut cities = Vec::new();
     for _ in 0..2 {
@@ -194,4 +196,44 @@ async fn clinic_history_is_lived_in(app: &TestApp) {
             "{year}"
         );
     }
+}
+
+/// Seven book years of figures and reports in the registry's proportions, and synthetic PDRB
+/// beside the article's 25 % for 2017.
+async fn economy_history_is_lived_in(app: &TestApp) {
+    let last = crate::helpers::this_year() - 1;
+    let view = app
+        .get(&format!(
+            "/api/v1/economy?from_year={}&to_year={last}",
+            last - 6
+        ))
+        .await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    let years = view.body["years"].as_array().unwrap();
+    assert_eq!(years.len(), 7);
+    for year in years {
+        // Every active UKM reports every year; inactive ones only for a while.
+        let ukm = &year["ukm"];
+        assert!(ukm["reporting"].as_i64().unwrap() >= 8_500, "{ukm}");
+        assert!(ukm["turnover"].as_i64().unwrap() > 0);
+        let cooperatives = &year["cooperatives"]["reporting"];
+        assert!(cooperatives.as_i64().unwrap() >= 307, "{cooperatives}");
+        let pdrb = &year["pdrb"]["source"];
+        assert!(pdrb.as_str().unwrap().starts_with("SINTETIS"), "{pdrb}");
+        assert!(year["proxy_share_percent"].is_string());
+    }
+    // Inactive UKM stop: the earliest year has more reporting than the last.
+    let reporting = |i: usize| years[i]["ukm"]["reporting"].as_i64().unwrap();
+    assert!(
+        reporting(0) > reporting(6),
+        "{} vs {}",
+        reporting(0),
+        reporting(6)
+    );
+    let article = app.get("/api/v1/economy/years/2017").await;
+    assert_eq!(
+        article.body["published_share"]["percent"], "25",
+        "{}",
+        article.body
+    );
 }

@@ -21,6 +21,7 @@ mod contract;
 mod cooperatives;
 mod demo;
 mod economy;
+mod economy_registry;
 mod helpers;
 mod http;
 mod idempotency;

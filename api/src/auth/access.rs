@@ -142,7 +142,12 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "list_audit_events" => ADMIN_ONLY,
         // Every staff role and any client; the kinds shown follow the client's read scopes.
         "list_changes" => Access::SignedIn,
-        "list_economy_years" | "get_economy_year" | "get_economic_target" => INDICATORS_READ,
+        "list_economy_years"
+        | "get_economy_year"
+        | "get_economic_target"
+        | "get_economy"
+        | "export_economy_csv"
+        | "export_economy_xlsx" => INDICATORS_READ,
         "create_economy_year" | "update_economy_year" | "delete_economy_year" => ECONOMY_WRITE,
         "set_economic_target" => ADMIN_ONLY,
         "create_webhook_subscription"

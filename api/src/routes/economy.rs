@@ -1,9 +1,13 @@
-//! The city's economy as reference data: `/api/v1/economy/years` and `/api/v1/economy/target`.
+//! The city's economy: its accounts as reference data (`/api/v1/economy/years`,
+//! `/api/v1/economy/target`) and what the registries say of each year beside them
+//! (`/api/v1/economy`, also as CSV and XLSX).
 
+use klinik_app::economy::figures::{self, EconomyQuery, EconomyView};
 use klinik_app::economy::{
     self, CreateEconomyYear, EconomicTarget, EconomyYear, EconomyYearQuery, PatchEconomyYear,
-    PutTarget,
+    PutTarget, table,
 };
+use klinik_app::spreadsheet::Format;
 
 use crate::routes::prelude::*;
 
@@ -15,7 +19,82 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(update_economy_year)
         .service(delete_economy_year)
         .service(get_economic_target)
-        .service(set_economic_target);
+        .service(set_economic_target)
+        .service(get_economy)
+        .service(export_economy_csv)
+        .service(export_economy_xlsx);
+}
+
+/// Read the economy year by year.
+///
+/// For each year from `from_year` to `to_year` (default: the last seven years): the city's PDRB
+/// as entered, the published share of cooperatives and UKM, the target beside them, and what the
+/// registries say — UKM reporting figures, their turnover and workers, new registrations, the
+/// size-class mix (from each year's turnover) and how UKM moved between classes since the year
+/// before; cooperatives filing an annual report for the book year, their business volume,
+/// assets, own capital, SHU, members by sex, employees and RATs held. **Coverage** tells how
+/// much of today's registry reported, and so how much the sums mean. The **proxy share** sets
+/// the registries' gross output against PDRB at current prices: it is not value added, so it is
+/// a trend to read beside the published share, never the official figure.
+///
+/// Every count equals the total of the matching list or export: `registered` that of `/ukm` or
+/// `/cooperatives`, `reporting` the rows of `/exports/yearly-figures.csv?year=` or
+/// `/exports/annual-reports.csv?book_year=`, `new_registrations` that of
+/// `/ukm?registered_year=` — each with the same `kecamatan_code`. Archived records count in
+/// none of them. With `group_by=kecamatan` each year also lists every kecamatan; the parts sum
+/// to the whole. Nothing in it is personal.
+#[utoipa::path(
+    tag = "economy",
+    params(EconomyQuery),
+    responses(
+        (status = 200, description = "The years, oldest first.", body = EconomyView),
+        (status = 400, response = responses::BadRequest),
+    ),
+)]
+#[get("/economy")]
+pub async fn get_economy(allowed: Allowed, query: QueryParams<EconomyQuery>) -> Reply {
+    ok(figures::view(&allowed, query.0).await?)
+}
+
+/// Download the economy as CSV.
+///
+/// The figures of `get_economy` as one table for a data portal: a row per year, or with
+/// `group_by=kecamatan` a row per year and kecamatan (whose PDRB, published share, target and
+/// proxy cells are empty: PDRB is not published by kecamatan). Columns: `year`,
+/// `kecamatan_code`, `kecamatan_name`, `pdrb_current_prices`, `pdrb_constant_prices`,
+/// `pdrb_status`, `published_share_percent`, `published_share_scope`, `target_percent`,
+/// `target_year`, `registry_output`, `proxy_share_percent_output_not_value_added`, then `ukm_…`
+/// and `cooperatives_…` as in the JSON (`ukm_moved_up`, `ukm_moved_down`, `ukm_same_class` for
+/// the movement). No personal data.
+#[utoipa::path(
+    tag = "economy",
+    params(EconomyQuery),
+    responses(
+        (status = 200, description = "The CSV file (UTF-8, comma-separated, header row).", content_type = "text/csv", body = String),
+        (status = 400, response = responses::BadRequest),
+    ),
+)]
+#[get("/economy.csv")]
+pub async fn export_economy_csv(allowed: Allowed, query: QueryParams<EconomyQuery>) -> Reply {
+    let file = table::export(&allowed, query.0, Format::Csv).await?;
+    download(file.format, file.name, file.body)
+}
+
+/// Download the economy as XLSX.
+///
+/// The same rows and columns as `export_economy_csv`, as an Excel workbook with one sheet.
+#[utoipa::path(
+    tag = "economy",
+    params(EconomyQuery),
+    responses(
+        (status = 200, description = "The XLSX workbook.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 400, response = responses::BadRequest),
+    ),
+)]
+#[get("/economy.xlsx")]
+pub async fn export_economy_xlsx(allowed: Allowed, query: QueryParams<EconomyQuery>) -> Reply {
+    let file = table::export(&allowed, query.0, Format::Xlsx).await?;
+    download(file.format, file.name, file.body)
 }
 
 /// Enter a year's PDRB.

@@ -50,10 +50,15 @@ pub struct ImportForm {
 /// `dry_run`. Each row is checked by the same rules as the create operation and matched to an
 /// existing record by its natural key — a cooperative by its registration number; an annual
 /// report by that and its book year; a UKM by its NIB, or else the owner's NIK with the business
-/// name; yearly figures by their UKM (named the same way) and year — so importing the same file
-/// twice changes nothing. Applying annual reports recomputes the activity status of each
+/// name; yearly figures by their UKM (named the same way) and year; the city's PDRB
+/// (`economy_years`, admins and officers only) by year — so importing the same file twice
+/// changes nothing. Applying annual reports recomputes the activity status of each
 /// cooperative they touch. The layouts are those of the exports (`/api/v1/exports/{kind}.csv`); a cooperative's
-/// board and activity status are not part of its sheet. Headers may be in English
+/// board and activity status are not part of its sheet. The PDRB layout is `year`,
+/// `pdrb_current_prices`, `pdrb_constant_prices`, `pdrb_source`, `pdrb_status`,
+/// `published_share_percent`, `published_share_scope`, `published_share_source` (in Indonesian
+/// `tahun`, `pdrb_adhb`, `pdrb_adhk`, `sumber_pdrb`, `status_pdrb`, `porsi_kumkm_persen`,
+/// `cakupan_porsi`, `sumber_porsi`). Headers may be in English
 /// (`business_name`) or Indonesian (`nama_usaha`); columns the file lacks keep their stored values.
 ///
 /// A dry run answers 201 with the counts (to create, to update, unchanged, rejected) and every

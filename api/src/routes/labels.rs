@@ -23,6 +23,7 @@ pub const NOT_DISPLAYED: &[&str] = &[
     "CooperativeSort",
     "UkmSort",
     "GroupBy",
+    "EconomyGroupBy",
     "Reveal",
     "KbliVersion",
     "GrantType",

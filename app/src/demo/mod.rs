@@ -9,6 +9,7 @@
 //! year: the clinic's seven programme years end with the current one; see [`clinic`]).
 
 pub mod clinic;
+pub mod history;
 mod names;
 mod registry;
 
@@ -26,6 +27,9 @@ pub struct Scale {
     pub active_cooperatives: usize,
     pub ukm: usize,
     pub active_ukm: usize,
+    /// Seven years of yearly figures, annual reports and synthetic PDRB ([`history`]); off for
+    /// the benchmark sizes, whose seeding must stay fast.
+    pub history: bool,
 }
 
 /// Kota Bogor in 2017 (the seed article).
@@ -34,6 +38,7 @@ pub const BOGOR_2017: Scale = Scale {
     active_cooperatives: 307,
     ukm: 23_706,
     active_ukm: 8_500,
+    history: true,
 };
 
 /// Most UKM a demo can hold: the synthetic NIKs (district 90–99, sequence 0001–9999, one birth
@@ -53,6 +58,7 @@ pub fn national(ukm: usize) -> anyhow::Result<Scale> {
             / BOGOR_2017.cooperatives,
         ukm,
         active_ukm: ukm * BOGOR_2017.active_ukm / BOGOR_2017.ukm,
+        history: false,
     })
 }
 
@@ -93,6 +99,9 @@ fn seed_in(conn: &mut AnyConnection, app: &App, scale: Scale, seed: u64) -> anyh
     registry::cooperatives(conn, app, &mut rng, scale)?;
     registry::ukm(conn, app, &mut rng, scale)?;
     let cases = clinic::seed(conn, app, &mut rng, chrono::Utc::now().date_naive())?;
+    if scale.history {
+        history::seed(conn, &mut rng)?;
+    }
     let ctx = crate::Ctx::system(app.clone(), "seed-demo");
     let summary = serde_json::json!({"cooperatives": scale.cooperatives, "ukm": scale.ukm, "cases": cases, "seed": seed});
     ctx.audit

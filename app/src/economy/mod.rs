@@ -4,6 +4,10 @@
 //! by default), shown next to every figure that measures it. Entered and corrected by admins and
 //! officers, versioned and audited like every record.
 
+pub mod figures;
+pub mod import;
+pub mod table;
+
 use chrono::{DateTime, Datelike, Utc};
 use klinik_domain::clinic::decimal;
 use klinik_domain::economy::{
@@ -144,7 +148,7 @@ impl Tagged for EconomicTarget {
     }
 }
 
-fn target_of(row: TargetRow) -> EconomicTarget {
+pub(crate) fn target_of(row: TargetRow) -> EconomicTarget {
     EconomicTarget {
         percent: Share::from_basis_points(row.share)
             .map_or(Decimal::ZERO, Share::percent)
@@ -156,7 +160,7 @@ fn target_of(row: TargetRow) -> EconomicTarget {
 }
 
 /// The published share a row holds (its three columns are set together or not at all).
-fn published_share_of(row: &EconomyYearRow) -> Option<PublishedShare> {
+pub(crate) fn published_share_of(row: &EconomyYearRow) -> Option<PublishedShare> {
     match (
         row.published_share.and_then(Share::from_basis_points),
         row.published_share_scope,
@@ -188,12 +192,12 @@ fn view(row: EconomyYearRow, target: EconomicTarget) -> EconomyYear {
     }
 }
 
-fn this_year() -> i32 {
+pub(crate) fn this_year() -> i32 {
     Utc::now().year()
 }
 
-/// The whole record's rules (422 naming each field).
-fn checked(fields: &EconomyYearFields, share: Option<&PublishedShare>) -> Result<(), Error> {
+/// The whole record's rules, each broken one naming its field.
+pub(crate) fn violations(fields: &EconomyYearFields, share: Option<&PublishedShare>) -> Violations {
     let pdrb = PdrbYear {
         year: fields.year,
         current_prices: fields.pdrb_current_prices,
@@ -212,7 +216,28 @@ fn checked(fields: &EconomyYearFields, share: Option<&PublishedShare>) -> Result
             500,
         ));
     }
-    Ok(violations.into_result()?)
+    violations
+}
+
+/// The whole record's rules (422 naming each field).
+fn checked(fields: &EconomyYearFields, share: Option<&PublishedShare>) -> Result<(), Error> {
+    Ok(violations(fields, share).into_result()?)
+}
+
+/// The stored columns of a year as entered.
+pub(crate) fn new_fields(input: CreateEconomyYear) -> (EconomyYearFields, Option<PublishedShare>) {
+    let (published_share, scope, source) = share_columns(input.published_share.as_ref());
+    let fields = EconomyYearFields {
+        year: input.year,
+        pdrb_current_prices: input.pdrb_current_prices,
+        pdrb_constant_prices: input.pdrb_constant_prices,
+        pdrb_source: input.pdrb_source,
+        pdrb_status: input.pdrb_status,
+        published_share,
+        published_share_scope: scope,
+        published_share_source: source,
+    };
+    (fields, input.published_share)
 }
 
 fn share_columns(
@@ -263,18 +288,8 @@ pub async fn create(
     request: Idempotency,
     input: CreateEconomyYear,
 ) -> Result<Created, Error> {
-    let (published_share, scope, source) = share_columns(input.published_share.as_ref());
-    let fields = EconomyYearFields {
-        year: input.year,
-        pdrb_current_prices: input.pdrb_current_prices,
-        pdrb_constant_prices: input.pdrb_constant_prices,
-        pdrb_source: input.pdrb_source,
-        pdrb_status: input.pdrb_status,
-        published_share,
-        published_share_scope: scope,
-        published_share_source: source,
-    };
-    checked(&fields, input.published_share.as_ref())?;
+    let (fields, share) = new_fields(input);
+    checked(&fields, share.as_ref())?;
     ctx.write(move |conn, ctx| {
         create_once(conn, ctx, &request, |conn| {
             let row = store::insert(conn, fields.clone()).map_err(|e| match e {

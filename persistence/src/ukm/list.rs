@@ -30,6 +30,8 @@ pub struct ListFilter {
     pub kecamatan_code: Option<String>,
     pub kelurahan_code: Option<String>,
     pub sector: Option<Sector>,
+    /// Only UKM created during this year (UTC).
+    pub registered_year: Option<i32>,
     pub size_class: Option<SizeClass>,
     pub status: Option<UkmStatus>,
     pub has_nib: Option<bool>,
@@ -79,6 +81,16 @@ macro_rules! registry_filters {
         if let Some(v) = filter.sector {
             query = query.filter(ukm::sector.eq(v.as_str()));
         }
+        if let Some(year) = filter.registered_year {
+            // A year past the calendar's range matches nothing.
+            let start =
+                crate::economy_registry::year_start(year).unwrap_or(chrono::NaiveDateTime::MAX);
+            let end =
+                crate::economy_registry::year_start(year + 1).unwrap_or(chrono::NaiveDateTime::MAX);
+            query = query
+                .filter(ukm::created_at.ge(start))
+                .filter(ukm::created_at.lt(end));
+        }
         if let Some(v) = filter.size_class {
             query = query.filter(ukm::size_class.eq(v.as_str()));
         }
@@ -127,6 +139,7 @@ fn only_the_term(filter: &ListFilter) -> bool {
             kecamatan_code: None,
             kelurahan_code: None,
             sector: None,
+            registered_year: None,
             size_class: None,
             status: None,
             has_nib: None,

@@ -381,6 +381,35 @@ pub mod figures {
 
 /// Inserts many UKM with multi-row statements; their ids, in the order given (checked as in
 /// [`crate::persons::insert_many`]).
+/// Many UKM-years at once (the demo's history): multi-row inserts, without reading them back.
+pub fn insert_figures_many(
+    conn: &mut AnyConnection,
+    rows: &[(UkmId, YearlyFigures)],
+) -> Result<(), StoreError> {
+    let now = now_utc();
+    // 8 columns a row: 1,000 rows stay under both backends' limits on bound values.
+    for chunk in rows.chunks(1_000) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(id, f)| {
+                (
+                    ukm_yearly_figures::ukm_id.eq(*id),
+                    f.clone(),
+                    ukm_yearly_figures::version.eq(1_i64),
+                    ukm_yearly_figures::created_at.eq(now),
+                    ukm_yearly_figures::updated_at.eq(now),
+                )
+            })
+            .collect();
+        crate::per_backend!(conn, |c| {
+            diesel::insert_into(ukm_yearly_figures::table)
+                .values(values)
+                .execute(c)
+        })?;
+    }
+    Ok(())
+}
+
 pub fn insert_many(conn: &mut AnyConnection, rows: &[UkmFields]) -> Result<Vec<UkmId>, StoreError> {
     let now = now_utc();
     let mut ids = Vec::with_capacity(rows.len());

@@ -9,7 +9,7 @@ use klinik_domain::clinic::evaluation::{
 };
 use klinik_domain::clinic::health::Predicate;
 use klinik_domain::clinic::outcome::Evidence;
-use klinik_domain::size_class::{Thresholds, classify, in_force};
+use klinik_domain::size_class::{Thresholds, class_of_year};
 use klinik_domain::ukm::UkmStatus;
 use klinik_persistence::clinic::cases::CaseRow;
 use klinik_persistence::clinic::diagnoses;
@@ -62,10 +62,7 @@ fn read(
     let years = ukm::figures_of(conn, &[id])?
         .into_iter()
         .map(|f| {
-            let year_end = NaiveDate::from_ymd_opt(f.year, 12, 31).unwrap_or_default();
-            let size_class = in_force(thresholds, year_end)
-                .and_then(|t| classify(t, None, f.turnover))
-                .map(|(class, _)| class);
+            let size_class = class_of_year(thresholds, f.year, f.turnover);
             UkmYear {
                 year: f.year,
                 turnover: f.turnover,

@@ -32,6 +32,10 @@ pub struct UkmExportQuery {
     pub kelurahan_code: Option<String>,
     /// Only this sector.
     pub sector: Option<Sector>,
+    /// Only UKM entered in the registry during this year (by `created_at`, UTC), as the UKM
+    /// list's `registered_year`.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub registered_year: Option<i32>,
     /// Only this size class (as computed).
     #[param(value_type = Option<SizeClass>)]
     pub size_class: Option<SizeClass>,
@@ -63,6 +67,7 @@ impl UkmExportQuery {
             kecamatan_code: self.kecamatan_code,
             kelurahan_code: self.kelurahan_code,
             sector: self.sector,
+            registered_year: self.registered_year,
             size_class: self.size_class,
             status: self.status,
             has_nib: self.has_nib,
@@ -124,6 +129,7 @@ impl YearlyFiguresExportQuery {
             kecamatan_code: self.kecamatan_code,
             kelurahan_code: self.kelurahan_code,
             sector: self.sector,
+            registered_year: None,
             size_class: self.size_class,
             status: self.status,
             has_nib: self.has_nib,

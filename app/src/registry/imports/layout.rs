@@ -289,11 +289,19 @@ pub fn to_request<T: serde::de::DeserializeOwned>(
             ("invalid_value", msg!("is not one of the allowed values"))
         };
         let column = columns.iter().position(|c| c.path == path).or_else(|| {
-            // A missing field is reported at its parent; name the first column under it.
+            // A missing field is reported at its parent: name its own column, else the first
+            // column under the parent.
             let missing = error.inner().to_string();
-            columns.iter().position(|c| {
-                c.path.starts_with(&format!("{path}."))
-                    || missing.contains(&format!("`{}`", c.path))
+            let field = missing.split('`').nth(1).unwrap_or_default();
+            let full = if path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            };
+            columns.iter().position(|c| c.path == full).or_else(|| {
+                columns
+                    .iter()
+                    .position(|c| c.path.starts_with(&format!("{path}.")))
             })
         });
         vec![match column {

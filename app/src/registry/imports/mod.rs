@@ -30,6 +30,8 @@ use cooperatives::CooperativeImporter;
 use ukm::UkmImporter;
 use yearly_figures::YearlyFiguresImporter;
 
+use crate::economy::import::EconomyYearImporter;
+
 /// Largest file an import accepts: 32 MiB (the 2017 UKM registry is about 5 MB as CSV).
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
@@ -121,6 +123,12 @@ type Rejected = (ImportCounts, Vec<ImportProblem>);
 /// Checks `upload` and, for a real run without problems, applies it: the recorded import, or a
 /// 422 with every problem by row and column (the attempt is still recorded).
 pub async fn run(ctx: &Ctx, upload: Upload) -> Result<ImportReport, Error> {
+    // The city's accounts are the office's to enter, as at `/economy/years`: no client.
+    if upload.kind == ImportKind::EconomyYears && !ctx.caller.is_staff() {
+        return Err(Error::forbidden(msg!(
+            "Only admins and officers may import the city's PDRB."
+        )));
+    }
     let format = spreadsheet::detect(&upload.file_name, &upload.bytes).ok_or_else(|| {
         Error::validation(
             "file",
@@ -138,6 +146,7 @@ pub async fn run(ctx: &Ctx, upload: Upload) -> Result<ImportReport, Error> {
                     ImportKind::AnnualReports => check::<AnnualReportImporter>,
                     ImportKind::Ukm => check::<UkmImporter>,
                     ImportKind::YearlyFigures => check::<YearlyFiguresImporter>,
+                    ImportKind::EconomyYears => check::<EconomyYearImporter>,
                 };
                 let (counts, problems, outcome) = check(conn, ctx, &table, upload.dry_run)?;
                 if outcome == ImportOutcome::Rejected {

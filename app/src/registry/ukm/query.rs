@@ -45,6 +45,10 @@ pub struct UkmQuery {
     pub kelurahan_code: Option<String>,
     /// Only this sector.
     pub sector: Option<Sector>,
+    /// Only UKM entered in the registry during this year (by `created_at`, UTC): the economy
+    /// view's new registrations.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub registered_year: Option<i32>,
     /// Only this size class (as computed).
     #[param(value_type = Option<klinik_domain::size_class::SizeClass>)]
     pub size_class: Option<SizeClass>,
@@ -111,6 +115,7 @@ impl UkmQuery {
             kecamatan_code: self.kecamatan_code,
             kelurahan_code: self.kelurahan_code,
             sector: self.sector,
+            registered_year: self.registered_year,
             size_class: self.size_class,
             status: self.status,
             has_nib: self.has_nib,
@@ -128,6 +133,7 @@ pub struct Filters {
     pub kecamatan_code: Option<KecamatanCode>,
     pub kelurahan_code: Option<String>,
     pub sector: Option<Sector>,
+    pub registered_year: Option<i32>,
     pub size_class: Option<SizeClass>,
     pub status: Option<UkmStatus>,
     pub has_nib: Option<bool>,
@@ -162,6 +168,15 @@ pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter,
             msg!("must be exactly 5 digits"),
         ));
     }
+    if q.registered_year
+        .is_some_and(|y| !(2000..=2100).contains(&y))
+    {
+        return Err(Error::query(
+            "registered_year",
+            "year_range",
+            msg!("must lie within 2000–2100"),
+        ));
+    }
     if q.cooperative_id.is_some_and(|id| id < 1) {
         return Err(Error::query(
             "cooperative_id",
@@ -193,6 +208,7 @@ pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter,
         kecamatan_code: q.kecamatan_code.map(|k| k.as_str().to_owned()),
         kelurahan_code: q.kelurahan_code,
         sector: q.sector,
+        registered_year: q.registered_year,
         size_class: q.size_class,
         status: q.status,
         has_nib: q.has_nib,

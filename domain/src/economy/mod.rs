@@ -3,6 +3,8 @@
 //! the share the office aims for. A share is a percentage with at most two decimals, kept as
 //! basis points (25.5 % = 2550) so that sums and comparisons are exact.
 
+pub mod registry;
+
 use std::fmt;
 use std::str::FromStr;
 

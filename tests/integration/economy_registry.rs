@@ -225,7 +225,9 @@ async fn the_registries_reconcile_with_lists_and_exports_beside_the_pdrb_and_the
 
     // New registrations: this year's, as the UKM list counts them.
     let now = this_year();
-    let current = app.get(&format!("/api/v1/economy?from_year={now}")).await;
+    let current = app
+        .get(&format!("/api/v1/economy?from_year={now}&to_year={now}"))
+        .await;
     assert_eq!(current.status, 200, "{}", current.body);
     let registered = total(&app, &format!("/api/v1/ukm?registered_year={now}")).await;
     assert_eq!(registered, 4);
@@ -342,4 +344,26 @@ async fn bad_spans_and_foreign_pdrb_imports_are_refused() {
         .collect();
     assert_eq!(fields, ["rows[2].pdrb_adhb", "rows[3].cakupan_porsi"]);
     assert_eq!(total(&app, "/api/v1/economy/years").await, 0);
+}
+
+#[actix_web::test]
+async fn a_new_regulation_is_not_a_move_between_classes() {
+    let app = TestApp::spawn().await;
+    let ukm = json!({"business_name": "Roti Uji", "sector": "culinary", "kelurahan_code": "32.71.01.1006",
+        "nib": "9999000000099", "owner": {"full_name": "Pemilik", "nik": "3271015203880031"}});
+    assert_eq!(app.post("/api/v1/ukm", &ukm).await.status, 201);
+    // 400 million a year: kecil under UU 20/2008 (2020), mikro under PP 7/2021 (2021).
+    let figures = "nib,year,turnover\n9999000000099,2020,400000000\n9999000000099,2021,400000000\n";
+    applied(
+        &app.import("yearly_figures", "f.csv", figures.as_bytes(), false)
+            .await,
+    );
+    let view = app.get("/api/v1/economy?from_year=2020&to_year=2021").await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    assert_eq!(view.body["years"][0]["ukm"]["size_mix"]["kecil"], 1);
+    assert_eq!(view.body["years"][1]["ukm"]["size_mix"]["mikro"], 1);
+    assert_eq!(
+        view.body["years"][1]["ukm"]["movement"],
+        json!({"up": 0, "down": 0, "same": 1})
+    );
 }

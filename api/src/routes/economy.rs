@@ -27,11 +27,11 @@ pub fn configure(config: &mut ServiceConfig) {
 
 /// Read the economy year by year.
 ///
-/// For each year from `from_year` to `to_year` (default: the last seven years): the city's PDRB
+/// For each year from `from_year` to `to_year` (default: the seven years up to last year): the city's PDRB
 /// as entered, the published share of cooperatives and UKM, the target beside them, and what the
 /// registries say — UKM reporting figures, their turnover and workers, new registrations, the
 /// size-class mix (from each year's turnover) and how UKM moved between classes since the year
-/// before; cooperatives filing an annual report for the book year, their business volume,
+/// before (both years classed under the year's thresholds, so a new regulation is not a move); cooperatives filing an annual report for the book year, their business volume,
 /// assets, own capital, SHU, members by sex, employees and RATs held. **Coverage** tells how
 /// much of today's registry reported, and so how much the sums mean. The **proxy share** sets
 /// the registries' gross output against PDRB at current prices: it is not value added, so it is

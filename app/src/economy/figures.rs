@@ -34,10 +34,11 @@ pub enum EconomyGroupBy {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EconomyQuery {
-    /// The first year (default: six years before `to_year`).
+    /// The first year (default: six years before `to_year`, so seven years).
     #[param(minimum = 2000, maximum = 2100)]
     pub from_year: Option<i32>,
-    /// The last year (default: this year).
+    /// The last year (default: last year, the latest whose books are closed; this year may be
+    /// asked for).
     #[param(minimum = 2000, maximum = 2100)]
     pub to_year: Option<i32>,
     /// `kecamatan`: each year also by kecamatan (parts that sum to the whole).
@@ -129,7 +130,7 @@ pub struct EconomyView {
 /// The years a query asks for: both within [`FIRST_YEAR`]..this year, `from` not after `to`.
 fn span(query: &EconomyQuery) -> Result<(i32, i32), Error> {
     let latest = this_year();
-    let to = query.to_year.unwrap_or(latest);
+    let to = query.to_year.unwrap_or(latest - 1);
     let from = query.from_year.unwrap_or((to - 6).max(FIRST_YEAR));
     for (field, year) in [("from_year", from), ("to_year", to)] {
         if !(FIRST_YEAR..=latest).contains(&year) {
@@ -213,12 +214,14 @@ fn assemble(
     let years = usize::try_from(to - from + 1).unwrap_or(0);
     let index = |year: i32| usize::try_from(year - from).ok().filter(|i| *i < years);
     let mut ukm: Vec<ByKecamatan<UkmYear>> = vec![BTreeMap::new(); years];
-    let mut previous: Option<(UkmId, i32, Option<klinik_domain::size_class::SizeClass>)> = None;
+    let mut previous: Option<(UkmId, i32, Option<i64>)> = None;
     for row in &loaded.ukm_figures {
         let class = class_of_year(&app.size_thresholds, row.year, row.turnover);
+        // The year before is classed under this year's thresholds too, so that a new
+        // regulation (PP 7/2021 raised every ceiling) does not read as businesses moving.
         let before = previous
             .filter(|(id, year, _)| *id == row.ukm_id && *year == row.year - 1)
-            .and_then(|(_, _, class)| class);
+            .and_then(|(_, _, turnover)| class_of_year(&app.size_thresholds, row.year, turnover));
         if let Some(i) = index(row.year) {
             let report = UkmReport {
                 turnover: row.turnover,
@@ -230,7 +233,7 @@ fn assemble(
                 .or_default()
                 .count(report, before);
         }
-        previous = Some((row.ukm_id, row.year, class));
+        previous = Some((row.ukm_id, row.year, row.turnover));
     }
     for (year, counts) in &loaded.registrations {
         if let Some(i) = index(*year) {

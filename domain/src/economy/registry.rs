@@ -59,7 +59,8 @@ impl SizeMix {
     }
 }
 
-/// How the UKM classed in both a year and the year before moved between them.
+/// How the UKM classed in both a year and the year before moved between them (the caller classes
+/// both years under the same thresholds).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Movement {

@@ -107,6 +107,30 @@ async fn the_registries_reconcile_with_lists_and_exports_beside_the_pdrb_and_the
         .import("economy_years", "pdrb.csv", PDRB.as_bytes(), false)
         .await;
     assert_eq!(again.body["counts"]["unchanged"], 3, "{}", again.body);
+    // A revised figure corrects its year; the columns the file lacks keep their values.
+    let revised = "tahun,pdrb_adhb\n2016,35100000000000\n";
+    let corrected = app
+        .import("economy_years", "revisi.csv", revised.as_bytes(), false)
+        .await;
+    applied(&corrected);
+    assert_eq!(
+        corrected.body["counts"]["to_update"], 1,
+        "{}",
+        corrected.body
+    );
+    let y2016 = app.get("/api/v1/economy/years/2016").await;
+    assert_eq!(
+        (
+            &y2016.body["pdrb_current_prices"],
+            &y2016.body["pdrb_constant_prices"],
+            &y2016.body["version"]
+        ),
+        (
+            &json!(35_100_000_000_000_i64),
+            &json!(25_500_000_000_000_i64),
+            &json!(2)
+        )
+    );
     let target = app
         .request(
             Method::PUT,

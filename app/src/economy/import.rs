@@ -75,7 +75,8 @@ pub fn cells(row: &EconomyYearRow) -> Vec<String> {
 }
 
 pub struct Work {
-    existing: Option<(i32, i64)>,
+    /// The stored year's id and version, when the row corrects one.
+    existing: Option<(i64, i64)>,
     fields: klinik_persistence::economy::EconomyYearFields,
     before: Option<Vec<String>>,
     after: Vec<String>,
@@ -109,9 +110,9 @@ impl Importer for EconomyYearImporter {
         for item in work {
             let (action, id) = match item.existing {
                 None => ("create", store::insert(conn, item.fields.clone())?.id),
-                Some((year, version)) => {
-                    store::update(conn, year, version, item.fields.clone())?;
-                    ("update", store::find(conn, year)?.id)
+                Some((id, version)) => {
+                    store::update(conn, item.fields.year, version, item.fields.clone())?;
+                    ("update", id)
                 }
             };
             events.push((
@@ -166,7 +167,7 @@ fn plan_row(
         }),
         Some(row) if row.fields() == fields => RowOutcome::Unchanged,
         Some(row) => RowOutcome::Update(Work {
-            existing: Some((row.year, row.version)),
+            existing: Some((row.id, row.version)),
             fields,
             before,
             after,

@@ -20,6 +20,14 @@ use klinik_app::error::{Record, TooMany};
 const DOWNLOADS: &[&str] = &[
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "text/csv",
+    // Evidence documents' files.
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/webp",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
 ];
 
 /// Applies every pass; the document round-trips through JSON, which utoipa's types support.
@@ -139,7 +147,7 @@ fn response_contents(doc: &mut Value) -> Vec<(&String, &mut Value)> {
     found
 }
 
-/// XLSX and CSV answers are files: generators type them as a blob or bytes, not `number[]`.
+/// XLSX, CSV and documents' answers are files: generators type them as a blob or bytes, not `number[]`.
 fn downloads_as_binary(doc: &mut Value) {
     for (media_type, content) in response_contents(doc) {
         if DOWNLOADS.contains(&media_type.as_str()) {
@@ -301,6 +309,9 @@ fn example_of(response: &str) -> Option<Error> {
         "PayloadTooLarge" => Error::PayloadTooLarge { limit: 262_144 },
         "ImportTooLarge" => Error::PayloadTooLarge { limit: 33_554_432 },
         "UnsupportedMediaType" | "NotMultipart" => Error::UnsupportedMediaType,
+        "DocumentTooLarge" => Error::PayloadTooLarge { limit: 20_971_520 },
+        "DocumentTypeRefused" => Error::UnsupportedFileType,
+        "StoreUnavailable" => Error::StoreUnavailable,
         "UnprocessableContent" => {
             Error::validation("nib", "nib_format", msg!("must be exactly 13 digits (NIB)"))
         }

@@ -111,9 +111,11 @@ impl ResponseError for ApiError {
             Error::Gone { .. } => StatusCode::GONE,
             Error::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::UnsupportedMediaType | Error::UnsupportedFileType => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             Error::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable | Error::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -151,7 +153,7 @@ impl ResponseError for ApiError {
                 ));
             }
         }
-        if matches!(self.0, Error::Unavailable) {
+        if matches!(self.0, Error::Unavailable | Error::StoreUnavailable) {
             response.insert_header((header::RETRY_AFTER, "5"));
         }
         // In English; `language::localize` writes it again when the caller prefers Indonesian.
@@ -216,6 +218,18 @@ pub mod responses {
         "The uploaded file is larger than 32 MiB (33554432 bytes)."
     );
     problem_response!(NotMultipart, "The body is not `multipart/form-data`.");
+    problem_response!(
+        DocumentTooLarge,
+        "The file is larger than the document limit (`KLINIK_DOCUMENT_MAX_BYTES`, 20 MiB by default)."
+    );
+    problem_response!(
+        DocumentTypeRefused,
+        "The body is not `multipart/form-data` (`unsupported_media_type`), or the file's content is not an accepted type (`unsupported_file_type`): PDF, PNG, JPEG, WebP, XLSX, DOCX, ODT or ODS, decided by its bytes, never by its name."
+    );
+    problem_response!(
+        StoreUnavailable,
+        "The database or the document store (a directory or an S3-compatible bucket) did not answer; nothing was saved. Retry later (`Retry-After`)."
+    );
     problem_response!(
         UnprocessableContent,
         "The body is well-formed JSON but breaks a rule; `errors` lists each field, rule code and message."

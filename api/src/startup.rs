@@ -34,6 +34,7 @@ pub fn configure_routes(config: &mut ServiceConfig) {
             .configure(routes::annual_reports::configure)
             .configure(routes::ukm::configure)
             .configure(routes::clinic::configure)
+            .configure(routes::documents::configure)
             .configure(routes::imports::configure)
             .configure(routes::economy::configure)
             .configure(routes::changes::configure)

@@ -39,6 +39,7 @@ pub enum Record {
     Cooperative,
     Diagnosis,
     DissolutionProposal,
+    Document,
     EconomyYear,
     Evaluation,
     Expert,
@@ -65,6 +66,7 @@ impl Record {
             Record::Cooperative => msg!("Cooperative not found."),
             Record::Diagnosis => msg!("Diagnosis not found."),
             Record::DissolutionProposal => msg!("Dissolution proposal not found."),
+            Record::Document => msg!("Document not found."),
             Record::EconomyYear => msg!("No economic figures for that year."),
             Record::Evaluation => msg!("Evaluation not found."),
             Record::Expert => msg!("Expert not found."),
@@ -123,10 +125,16 @@ pub enum Error {
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// An uploaded file whose content is not an accepted type (whatever its name says).
+    #[error("unsupported file type")]
+    UnsupportedFileType,
     #[error("validation failed")]
     Validation { errors: Vec<FieldError> },
     #[error("service unavailable")]
     Unavailable,
+    /// The document store (a directory or a bucket) failed or does not answer.
+    #[error("document store unavailable")]
+    StoreUnavailable,
     #[error("internal error")]
     Internal,
 }
@@ -222,6 +230,8 @@ impl Error {
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::Validation { .. } => "validation_failed",
             Error::Unavailable => "service_unavailable",
+            Error::UnsupportedFileType => "unsupported_file_type",
+            Error::StoreUnavailable => "storage_unavailable",
             Error::Internal => "internal_error",
         }
     }
@@ -270,6 +280,14 @@ impl Error {
             },
             Error::Unavailable => {
                 msg!("The database is not reachable right now. Try again shortly.")
+            }
+            Error::UnsupportedFileType => msg!(
+                "The file is not an accepted type (PDF, PNG, JPEG, WebP, XLSX, DOCX, ODT, ODS). The type is decided by the file's content, not its name."
+            ),
+            Error::StoreUnavailable => {
+                msg!(
+                    "The document store is not reachable right now. Nothing was saved; try again shortly."
+                )
             }
             Error::Internal => msg!("An unexpected error occurred. It has been logged."),
         }

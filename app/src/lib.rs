@@ -14,6 +14,7 @@ pub mod clinic;
 pub mod context;
 pub mod created;
 pub mod demo;
+pub mod documents;
 pub mod economy;
 pub mod error;
 pub mod fields;

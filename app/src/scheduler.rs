@@ -5,6 +5,7 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, NaiveDateTime};
+use futures_util::future::{BoxFuture, FutureExt};
 use klinik_persistence::{idempotency, scheduled_jobs, sessions};
 
 use crate::prelude::*;
@@ -14,7 +15,15 @@ use crate::registry::cooperatives::status;
 pub struct Job {
     pub name: &'static str,
     pub every: Duration,
-    run: fn(&mut AnyConnection, &App, NaiveDateTime) -> Result<usize, Error>,
+    run: Work,
+}
+
+/// What a job does: work in one database transaction, or work that also reaches the document
+/// store (and so cannot run inside one).
+#[derive(Clone, Copy)]
+enum Work {
+    Database(fn(&mut AnyConnection, &App, NaiveDateTime) -> Result<usize, Error>),
+    Store(fn(App, NaiveDateTime) -> BoxFuture<'static, Result<usize, Error>>),
 }
 
 /// How long after a failed run the job is tried again.
@@ -26,42 +35,51 @@ pub const JOBS: &[Job] = &[
     Job {
         name: "refresh_activity_statuses",
         every: Duration::days(1),
-        run: |conn, app, _| Ok(status::refresh_all(conn, app.activity_rule)?),
+        run: Work::Database(|conn, app, _| Ok(status::refresh_all(conn, app.activity_rule)?)),
     },
     Job {
         name: "purge_idempotency_keys",
         every: Duration::days(1),
-        run: |conn, app, now| {
+        run: Work::Database(|conn, app, now| {
             let ttl = Duration::from_std(app.protection.idempotency_ttl)
                 .map_err(|e| Error::internal(&e))?;
             Ok(idempotency::purge_expired(conn, now - ttl)?)
-        },
+        }),
     },
     // Older than any lockout window.
     Job {
         name: "purge_sign_in_failures",
         every: Duration::days(1),
-        run: |conn, _, now| {
+        run: Work::Database(|conn, _, now| {
             Ok(sessions::purge_failures_before(
                 conn,
                 now - Duration::days(1),
             )?)
-        },
+        }),
     },
     // The change feed keeps its entries for the configured retention.
     Job {
         name: "purge_change_feed",
         every: Duration::days(1),
-        run: |conn, app, now| {
+        run: Work::Database(|conn, app, now| {
             let retention = Duration::from_std(app.integration.change_retention)
                 .map_err(|e| Error::internal(&e))?;
             crate::changes::purge(conn, now, retention)
-        },
+        }),
     },
     Job {
         name: "purge_expired_refresh_tokens",
         every: Duration::days(1),
-        run: |conn, _, now| Ok(sessions::purge_expired_before(conn, now)?),
+        run: Work::Database(|conn, _, now| Ok(sessions::purge_expired_before(conn, now)?)),
+    },
+    // Files a crash or a failed delete left in the document store without a record.
+    Job {
+        name: "remove_orphaned_documents",
+        every: Duration::days(1),
+        run: Work::Store(|app, now| {
+            async move { crate::documents::cleanup::remove_orphans(&app, now.and_utc()).await }
+                .boxed()
+        }),
     },
 ];
 
@@ -93,11 +111,14 @@ pub async fn run_due(app: &App, holder: &str) -> Vec<JobRun> {
                 continue;
             }
         }
-        let (app2, run) = (app.clone(), job.run);
-        let outcome = app
-            .write(move |conn| run(conn, &app2, now))
-            .await
-            .map_err(|e| e.to_string());
+        let outcome = match job.run {
+            Work::Database(run) => {
+                let app2 = app.clone();
+                app.write(move |conn| run(conn, &app2, now)).await
+            }
+            Work::Store(run) => run(app.clone(), now).await,
+        }
+        .map_err(|e| e.to_string());
         let finished = klinik_persistence::now_utc();
         let (text, retry) = match &outcome {
             Ok(n) => (format!("ok: {n}"), None),

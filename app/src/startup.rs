@@ -86,6 +86,8 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         hashing: crate::auth::throttle::PasswordHashing::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         ),
+        documents: crate::documents::Storage::open(&settings.documents)
+            .context("opening the document store")?,
     })
 }
 

@@ -75,6 +75,8 @@ pub struct App {
     pub sign_in_rate: Arc<crate::auth::throttle::SignInRate>,
     /// Password hashes allowed to run at once.
     pub hashing: crate::auth::throttle::PasswordHashing,
+    /// Where evidence documents' bytes are kept.
+    pub documents: crate::documents::Storage,
 }
 
 impl App {

@@ -13,6 +13,7 @@ pub mod activity_status;
 pub mod annual_report;
 pub mod clinic;
 pub mod cooperative;
+pub mod documents;
 pub mod economy;
 pub mod identifiers;
 pub mod imports;

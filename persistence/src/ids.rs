@@ -101,4 +101,5 @@ ids!(
     DissolutionProposalId,
     WebhookSubscriptionId,
     WebhookDeliveryId,
+    DocumentId,
 );

@@ -12,6 +12,7 @@ pub mod clinic;
 pub mod connection;
 pub mod cooperatives;
 pub mod database;
+pub mod documents;
 pub mod economy;
 pub mod economy_registry;
 mod error;

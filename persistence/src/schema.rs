@@ -734,7 +734,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        owner_kind -> Text,
+        owner_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        document_date -> Nullable<Date>,
+        personal -> Bool,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+        purged_at -> Nullable<Timestamp>,
+        purge_reason -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    documents,
     economy_years,
     economic_target,
     webhook_subscriptions,

@@ -98,6 +98,8 @@ stored_enums!(
     klinik_domain::imports::ImportOutcome,
     klinik_domain::imports::FileFormat,
     klinik_domain::economy::PublicationStatus,
+    klinik_domain::documents::DocumentOwner,
+    klinik_domain::documents::DocumentKind,
     klinik_domain::economy::ShareScope,
     rust_decimal::Decimal,
 );

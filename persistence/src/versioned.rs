@@ -101,6 +101,7 @@ stamped!(
     crate::clinic::recommendations::RecommendationRow,
     crate::clinic::sessions::SessionRow,
     crate::cooperatives::CooperativeRow,
+    crate::documents::DocumentRow,
     crate::economy::EconomyYearRow,
     crate::ukm::UkmRow,
     crate::ukm::YearlyFiguresRow,

@@ -79,6 +79,9 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        if let TestDatabase::Postgres { url, .. } = self {
+            let _ = std::fs::remove_dir_all(data_dir_for(url));
+        }
         if let TestDatabase::Postgres { base_url, name, .. } = self
             && let Ok(mut admin) = diesel::PgConnection::establish(base_url)
         {
@@ -129,9 +132,27 @@ pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 pub const JWT_SECRET: &str = "test-signing-key-test-signing-key-0123";
 pub const DATA_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
+/// The test database's own directory for files (documents): beside the SQLite file, or one named
+/// after the PostgreSQL database (removed with it).
+pub fn data_dir_for(url: &str) -> std::path::PathBuf {
+    match url.rsplit_once('/') {
+        Some((_, name)) if url.starts_with("postgres") => {
+            std::env::temp_dir().join(format!("klinik-test-files-{name}"))
+        }
+        _ => std::path::Path::new(url)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(std::env::temp_dir),
+    }
+}
+
 pub fn settings_for(url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut vars: Vec<(String, String)> = vec![
         ("KLINIK_DATABASE_URL".into(), url.into()),
+        (
+            "KLINIK_DATA_DIR".into(),
+            data_dir_for(url).to_string_lossy().into_owned(),
+        ),
         ("KLINIK_DB_POOL_SIZE".into(), "4".into()),
         ("KLINIK_JWT_SECRET".into(), JWT_SECRET.into()),
         ("KLINIK_DATA_KEY".into(), DATA_KEY.into()),
@@ -444,7 +465,10 @@ impl TestApp {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = response.into_body().try_into_bytes().unwrap_or_default();
+        // Read as a client would, so that streamed bodies (documents) arrive too.
+        let bytes = actix_web::body::to_bytes(response.into_body())
+            .await
+            .unwrap_or_default();
         (status, content_type, bytes.to_vec())
     }
 }

@@ -96,6 +96,16 @@ const ECONOMY_WRITE: Access = Access::Rule {
     roles: STAFF_WRITE,
     scope: None,
 };
+/// Evidence documents are for people: staff read them (personal ones by role, checked per
+/// document), admins and officers attach them to registry records.
+const DOCUMENTS_READ: Access = Access::Rule {
+    roles: STAFF_READ,
+    scope: None,
+};
+const DOCUMENTS_REGISTRY_WRITE: Access = Access::Rule {
+    roles: STAFF_WRITE,
+    scope: None,
+};
 const ADMIN_ONLY: Access = Access::Rule {
     roles: ADMIN,
     scope: None,
@@ -107,6 +117,29 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "get_health_live" | "get_health_ready" | "list_labels" => Access::Public,
         "login" | "refresh_token" | "logout" | "issue_client_token" => Access::Public,
         "get_me" => Access::SignedIn,
+        "list_cooperative_documents"
+        | "list_annual_report_documents"
+        | "list_ukm_documents"
+        | "list_diagnosis_documents"
+        | "list_activity_documents"
+        | "list_recommendation_documents"
+        | "list_evaluation_documents"
+        | "list_dissolution_proposal_documents"
+        | "get_document"
+        | "download_document" => DOCUMENTS_READ,
+        "upload_cooperative_document" | "upload_annual_report_document" | "upload_ukm_document" => {
+            DOCUMENTS_REGISTRY_WRITE
+        }
+        // Assessors on their teams' cases; a registry record's documents only admins and
+        // officers change (checked per document).
+        "upload_diagnosis_document"
+        | "upload_activity_document"
+        | "upload_recommendation_document"
+        | "upload_evaluation_document"
+        | "upload_dissolution_proposal_document"
+        | "update_document"
+        | "archive_document" => CLINIC_WORK,
+        "restore_document" | "purge_document" => ADMIN_ONLY,
         "change_password" => Access::People,
         "list_kecamatan" | "list_kelurahan" => REGISTRY_READ,
         "list_cooperatives" | "get_cooperative" | "list_annual_reports" | "get_annual_report" => {

@@ -118,7 +118,8 @@ pub async fn update_annual_report(
 
 /// Delete an annual report entered by mistake.
 ///
-/// The book year can then be filed again. The cooperative's activity status is recomputed.
+/// The book year can then be filed again. The cooperative's activity status is recomputed. A
+/// report that still has documents is refused (409 `has_documents`): an admin purges them first.
 #[utoipa::path(
     tag = "annual reports",
     params(
@@ -128,6 +129,7 @@ pub async fn update_annual_report(
     ),
     responses(
         (status = 204, description = "Deleted."),
+        (status = 409, response = responses::Conflict),
     ),
 )]
 #[delete("/cooperatives/{id}/annual-reports/{book_year}")]

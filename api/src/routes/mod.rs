@@ -8,6 +8,7 @@ pub mod changes;
 pub mod clients;
 pub mod clinic;
 pub mod cooperatives;
+pub mod documents;
 pub mod economy;
 pub mod exports;
 pub mod health;

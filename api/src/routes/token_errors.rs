@@ -92,7 +92,7 @@ impl TokenError {
             | Error::Validation { .. }
             | Error::UnsupportedMediaType
             | Error::PayloadTooLarge { .. } => OAuthErrorCode::InvalidRequest,
-            Error::TooManyRequests { .. } | Error::Unavailable => {
+            Error::TooManyRequests { .. } | Error::Unavailable | Error::StoreUnavailable => {
                 OAuthErrorCode::TemporarilyUnavailable
             }
             _ => OAuthErrorCode::ServerError,

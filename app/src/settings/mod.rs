@@ -22,7 +22,7 @@
 //!
 //! Protection against misuse (idempotency key lifetime, trusted proxies, sign-in limits) is
 //! read by [`protection`]; previous keys during a rotation by [`keys`]; the change feed's
-//! retention by [`integration`].
+//! retention by [`integration`]; where documents are kept by [`documents`].
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,9 +31,11 @@ use std::str::FromStr;
 use klinik_domain::activity_status::ActivityRule;
 use klinik_persistence::DatabaseUrl;
 
+pub mod documents;
 pub mod integration;
 pub mod keys;
 pub mod protection;
+pub use documents::Documents;
 pub use integration::Integration;
 pub use keys::PreviousKeys;
 pub use protection::Protection;
@@ -94,6 +96,8 @@ pub struct Settings {
     pub bootstrap_admin: Option<(String, Secret)>,
     pub protection: Protection,
     pub integration: Integration,
+    /// Where evidence documents are kept.
+    pub documents: Documents,
     /// How often to look for due background jobs; `None` when this instance runs none.
     pub scheduler_tick: Option<std::time::Duration>,
     pub previous_keys: PreviousKeys,
@@ -262,6 +266,7 @@ impl Settings {
         let cpus = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
+        let documents = Documents::from_lookup(lookup, &data_dir)?;
         Ok(Settings {
             bind,
             metrics_bind,
@@ -289,6 +294,7 @@ impl Settings {
             )?,
             previous_keys: PreviousKeys::from_lookup(lookup)?,
             integration: Integration::from_lookup(lookup)?,
+            documents,
             scheduler_tick: match number(lookup, "KLINIK_SCHEDULER_TICK_SECONDS", 60, 0, 86_400)? {
                 0 => None,
                 seconds => Some(std::time::Duration::from_secs(seconds)),

@@ -194,6 +194,12 @@ pub async fn update(
 pub async fn delete(ctx: &Ctx, id: (CooperativeId, i32), if_match: IfMatch) -> Result<(), Error> {
     ctx.write(move |conn, ctx| {
         let current = AnnualReportEntity::find(conn, id)?;
+        // Erased, not archived: its minutes and statements would be left without a record.
+        crate::documents::refuse_erasing_with_documents(
+            conn,
+            klinik_domain::documents::DocumentOwner::AnnualReport,
+            current.id.get(),
+        )?;
         if_match.check(current.version)?;
         store::delete(conn, current.id, current.version)?;
         refresh_status(&ctx.app, conn, id.0)?;

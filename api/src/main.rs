@@ -84,8 +84,11 @@ fn seed_demo(
     let state = klinik_api::prepare_state(settings)?;
     let started = std::time::Instant::now();
     klinik_api::demo::seed(&state, scale, seed)?;
+    // The files go through the document store, which is asynchronous.
+    let documents =
+        actix_web::rt::System::new().block_on(klinik_api::demo::documents::attach(&state))?;
     println!(
-        "seeded {} cooperatives ({} active), {} UKM ({} active) and {} programme years of clinic history in {:.1} s",
+        "seeded {} cooperatives ({} active), {} UKM ({} active), {} programme years of clinic history and {documents} sample documents in {:.1} s",
         scale.cooperatives,
         scale.active_cooperatives,
         scale.ukm,

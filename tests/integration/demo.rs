@@ -33,7 +33,30 @@ fn ukm_count(state: &klinik_api::AppState, column: Option<(&str, &str)>) -> i64 
 #[actix_web::test]
 async fn bogor_2017_has_the_articles_counts_under_the_status_rule() {
     let app = TestApp::spawn().await;
-    seed(&state_for(&app), BOGOR_2017, 2017).unwrap();
+    let state = state_for(&app);
+    seed(&state, BOGOR_2017, 2017).unwrap();
+    let attached = klinik_api::demo::documents::attach(&state).await.unwrap();
+    assert!(attached >= 80, "deeds and worksheets at least: {attached}");
+    let deeds = app.get("/api/v1/cooperatives/1/documents").await;
+    assert_eq!(
+        deeds.body["items"][0]["kind"], "akta_pendirian",
+        "{}",
+        deeds.body
+    );
+    let (status, content_type, bytes) = app
+        .download_as(
+            &app.token,
+            &format!("/api/v1/documents/{}/content", deeds.body["items"][0]["id"]),
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), content_type.as_deref()),
+        (200, Some("application/pdf"))
+    );
+    assert!(
+        String::from_utf8_lossy(&bytes).contains("CONTOH FIKTIF"),
+        "plainly fake"
+    );
     assert_eq!(total(&app, "/api/v1/cooperatives?page_size=1").await, 800);
     assert_eq!(
         total(&app, "/api/v1/cooperatives?status=aktif&page_size=1").await,

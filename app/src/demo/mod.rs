@@ -9,6 +9,7 @@
 //! year: the clinic's seven programme years end with the current one; see [`clinic`]).
 
 pub mod clinic;
+pub mod documents;
 pub mod history;
 mod names;
 mod registry;

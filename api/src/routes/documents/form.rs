@@ -36,7 +36,11 @@ pub struct DocumentForm {
     file: Vec<u8>,
     /// What it is; each record takes its own kinds (422 `kind_not_for_owner` otherwise).
     kind: DocumentKind,
-    #[schema(min_length = 1, max_length = 200, pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x20\x7F]([^\x00-\x1F\x7F]*[^\x00-\x20\x7F])?$"
+    )]
     title: String,
     /// The date the document bears, `YYYY-MM-DD`.
     #[schema(value_type = Option<String>, format = Date)]

@@ -35,6 +35,7 @@ pub fn configure_routes(config: &mut ServiceConfig) {
             .configure(routes::ukm::configure)
             .configure(routes::clinic::configure)
             .configure(routes::documents::configure)
+            .configure(routes::notifications::configure)
             .configure(routes::imports::configure)
             .configure(routes::economy::configure)
             .configure(routes::changes::configure)

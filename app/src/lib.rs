@@ -23,6 +23,7 @@ pub mod paging;
 pub mod personal_data;
 pub mod prelude;
 pub mod registry;
+pub mod reminders;
 pub mod scheduler;
 pub mod settings;
 pub mod spreadsheet;

@@ -72,6 +72,23 @@ pub const JOBS: &[Job] = &[
         every: Duration::days(1),
         run: Work::Database(|conn, _, now| Ok(sessions::purge_expired_before(conn, now)?)),
     },
+    // What is due today, who hears of it, and the day's e-mail digests.
+    Job {
+        name: "compute_reminders",
+        every: Duration::days(1),
+        run: Work::Database(|conn, app, now| {
+            let run = crate::reminders::run(conn, app, now)?;
+            Ok(run.created + run.resolved + run.notified + run.digests)
+        }),
+    },
+    // Digests waiting in the outbox (new, or a retry after a failure).
+    Job {
+        name: "send_email_digests",
+        every: Duration::minutes(5),
+        run: Work::Store(|app, now| {
+            async move { crate::reminders::digest::send_due(&app, now).await }.boxed()
+        }),
+    },
     // Files a crash or a failed delete left in the document store without a record.
     Job {
         name: "remove_orphaned_documents",

@@ -88,6 +88,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         ),
         documents: crate::documents::Storage::open(&settings.documents)
             .context("opening the document store")?,
+        reminders: Arc::new(settings.reminders.clone()),
     })
 }
 

@@ -77,6 +77,7 @@ pub struct App {
     pub hashing: crate::auth::throttle::PasswordHashing,
     /// Where evidence documents' bytes are kept.
     pub documents: crate::documents::Storage,
+    pub reminders: Arc<crate::settings::Reminders>,
 }
 
 impl App {

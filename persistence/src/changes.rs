@@ -55,6 +55,7 @@ fn followed(kind: &str) -> Option<Followed> {
         "recommendation" => "recommendations",
         "activity" => "mentoring_activities",
         "dissolution_proposal" => "dissolution_proposals",
+        "reminder" => "reminders",
         "evaluation" => return Some(Followed::Immutable),
         _ => return None,
     }))

@@ -102,4 +102,6 @@ ids!(
     WebhookSubscriptionId,
     WebhookDeliveryId,
     DocumentId,
+    ReminderId,
+    NotificationId,
 );

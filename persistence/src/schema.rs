@@ -757,7 +757,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        kind -> Text,
+        subject_kind -> Text,
+        subject_id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        due_since -> Date,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        resolved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        reminder_id -> BigInt,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        digested_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notification_settings (user_id) {
+        user_id -> BigInt,
+        language -> Text,
+        email_opt_out -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        digest_day -> Date,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(notifications -> reminders (reminder_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    reminders,
+    notifications,
+    notification_settings,
+    email_outbox,
     documents,
     economy_years,
     economic_target,

@@ -100,6 +100,7 @@ stored_enums!(
     klinik_domain::economy::PublicationStatus,
     klinik_domain::documents::DocumentOwner,
     klinik_domain::documents::DocumentKind,
+    klinik_domain::reminders::ReminderKind,
     klinik_domain::economy::ShareScope,
     rust_decimal::Decimal,
 );

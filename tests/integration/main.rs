@@ -35,6 +35,7 @@ mod metrics;
 mod packaging;
 mod pool;
 mod regions;
+mod reminders;
 mod scheduler;
 mod schema_drift;
 mod schema_parity;

@@ -123,3 +123,35 @@ fn http(port: u16, method: &str, path: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+
+/// An SMTP server (aiosmtpd) that keeps each message it receives as a file under `maildir/new`.
+pub fn smtp_server(maildir: &std::path::Path) -> Server {
+    let port = free_port();
+    let mut child = Command::new(venv().join("bin/aiosmtpd"))
+        .args([
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(maildir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("aiosmtpd starts");
+    wait_for(port, &mut child, "aiosmtpd");
+    Server { child, port }
+}
+
+/// The messages an SMTP server from [`smtp_server`] has received, as text.
+pub fn received(maildir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(maildir.join("new"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -117,6 +117,11 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         "get_health_live" | "get_health_ready" | "list_labels" => Access::Public,
         "login" | "refresh_token" | "logout" | "issue_client_token" => Access::Public,
         "get_me" => Access::SignedIn,
+        "list_my_notifications"
+        | "read_my_notification"
+        | "read_all_my_notifications"
+        | "get_my_notification_settings"
+        | "put_my_notification_settings" => Access::People,
         "list_cooperative_documents"
         | "list_annual_report_documents"
         | "list_ukm_documents"

@@ -14,6 +14,7 @@ pub mod exports;
 pub mod health;
 pub mod imports;
 pub mod labels;
+pub mod notifications;
 pub mod prelude;
 pub mod regions;
 pub mod token_errors;

@@ -32,10 +32,11 @@ pub enum ChangeKind {
     Activity,
     Evaluation,
     DissolutionProposal,
+    Reminder,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 11] = [
+    pub const ALL: [ChangeKind; 12] = [
         ChangeKind::Cooperative,
         ChangeKind::AnnualReport,
         ChangeKind::Ukm,
@@ -47,6 +48,7 @@ impl ChangeKind {
         ChangeKind::Activity,
         ChangeKind::Evaluation,
         ChangeKind::DissolutionProposal,
+        ChangeKind::Reminder,
     ];
 
     /// The name the audit trail and the outbox use.
@@ -63,6 +65,7 @@ impl ChangeKind {
             ChangeKind::Activity => "activity",
             ChangeKind::Evaluation => "evaluation",
             ChangeKind::DissolutionProposal => "dissolution_proposal",
+            ChangeKind::Reminder => "reminder",
         }
     }
 

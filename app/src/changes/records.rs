@@ -33,6 +33,7 @@ pub enum ChangedRecord {
     Activity(Box<Activity>),
     Evaluation(Box<Evaluation>),
     DissolutionProposal(Box<DissolutionProposal>),
+    Reminder(Box<crate::reminders::Reminder>),
 }
 
 const ARCHIVED_TOO: IncludeArchivedQuery = IncludeArchivedQuery {
@@ -97,6 +98,9 @@ pub(super) async fn show(ctx: &Ctx, row: ChangeRow) -> Result<Option<Change>, Er
         ChangeKind::DissolutionProposal => dissolutions::get(ctx, DissolutionProposalId(id))
             .await
             .map(|r| ChangedRecord::DissolutionProposal(Box::new(r))),
+        ChangeKind::Reminder => crate::reminders::get(ctx, ReminderId(id))
+            .await
+            .map(|r| ChangedRecord::Reminder(Box::new(r))),
     };
     match loaded {
         Ok(record) => Ok(Some(entry(&row, kind, Some(record)))),

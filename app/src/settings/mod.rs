@@ -35,10 +35,12 @@ pub mod documents;
 pub mod integration;
 pub mod keys;
 pub mod protection;
+pub mod reminders;
 pub use documents::Documents;
 pub use integration::Integration;
 pub use keys::PreviousKeys;
 pub use protection::Protection;
+pub use reminders::Reminders;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -98,6 +100,8 @@ pub struct Settings {
     pub integration: Integration,
     /// Where evidence documents are kept.
     pub documents: Documents,
+    /// When follow-ups fall due, and the digest's mail server.
+    pub reminders: Reminders,
     /// How often to look for due background jobs; `None` when this instance runs none.
     pub scheduler_tick: Option<std::time::Duration>,
     pub previous_keys: PreviousKeys,
@@ -295,6 +299,7 @@ impl Settings {
             previous_keys: PreviousKeys::from_lookup(lookup)?,
             integration: Integration::from_lookup(lookup)?,
             documents,
+            reminders: Reminders::from_lookup(lookup)?,
             scheduler_tick: match number(lookup, "KLINIK_SCHEDULER_TICK_SECONDS", 60, 0, 86_400)? {
                 0 => None,
                 seconds => Some(std::time::Duration::from_secs(seconds)),

@@ -57,6 +57,19 @@ async fn bogor_2017_has_the_articles_counts_under_the_status_rule() {
         String::from_utf8_lossy(&bytes).contains("CONTOH FIKTIF"),
         "plainly fake"
     );
+    // The seeded clinic has follow-ups due today, each found once.
+    let now = chrono::Utc::now().naive_utc();
+    let (a, b) = (state.clone(), state.clone());
+    let first = state
+        .write(move |conn| klinik_app::reminders::run(conn, &a, now))
+        .await
+        .unwrap();
+    assert!(first.created > 0, "{first:?}");
+    let again = state
+        .write(move |conn| klinik_app::reminders::run(conn, &b, now))
+        .await
+        .unwrap();
+    assert_eq!((again.created, again.resolved), (0, 0));
     assert_eq!(total(&app, "/api/v1/cooperatives?page_size=1").await, 800);
     assert_eq!(
         total(&app, "/api/v1/cooperatives?status=aktif&page_size=1").await,

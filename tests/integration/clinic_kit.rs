@@ -96,6 +96,36 @@ pub async fn diagnosed(app: &TestApp, kit: &Kit, kind: &str, subject_id: i64) ->
     (case, final_.body)
 }
 
+/// An expert record for the account `username`, so that the account works as that expert.
+pub async fn expert_of(app: &TestApp, username: &str, full_name: &str) -> Value {
+    let users = app.get("/api/v1/users?page_size=100").await;
+    let user = users.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == username)
+        .unwrap()["id"]
+        .clone();
+    created(
+        app,
+        "/api/v1/experts",
+        json!({"full_name": full_name, "role": "praktisi", "user_id": user}),
+    )
+    .await
+}
+
+/// A new case of the kit's programme about cooperative `subject`, led by `expert` alone.
+pub async fn case_led_by(app: &TestApp, kit: &Kit, expert: &Value, subject: i64) -> Value {
+    created(
+        app,
+        "/api/v1/cases",
+        json!({"programme_id": kit.programme["id"], "subject_kind": "cooperative",
+        "subject_id": subject, "referral_source": "office_initiative",
+        "team": [{"expert_id": expert["id"], "lead": true}]}),
+    )
+    .await
+}
+
 /// Moves a recommendation to `status` through the allowed path from `proposed`.
 pub async fn move_recommendation(app: &TestApp, id: &Value, path: &[&str]) -> Value {
     let mut last = Value::Null;

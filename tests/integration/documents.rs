@@ -7,7 +7,7 @@ use actix_web::test;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::clinic_kit::{created, diagnosed, kit};
+use crate::clinic_kit::{case_led_by, created, diagnosed, expert_of, kit, step};
 use crate::helpers::{Reply, TestApp, data_dir_for, multipart, settings_for};
 
 pub fn pdf(tag: &str) -> Vec<u8> {
@@ -224,7 +224,7 @@ async fn the_form_is_checked_field_by_field_and_each_record_takes_its_own_kinds(
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     fields.sort_unstable();
-    assert_eq!(fields, ["document_date", "personal"], "{}", bad.body);
+    assert_eq!(fields, ["document_date", "kind", "personal"], "{}", bad.body);
     let wrong_kind = upload(&app, &path, "bukti_pencairan", &pdf("y")).await;
     wrong_kind.assert_problem(422, "validation_failed");
     assert_eq!(wrong_kind.body["errors"][0]["code"], "kind_not_for_owner");
@@ -413,20 +413,7 @@ async fn an_assessor_works_only_on_their_teams_case_documents() {
     let app = TestApp::spawn().await;
     let k = kit(&app, 2017).await;
     let asep = app.user_token("asep", "assessor").await;
-    let users = app.get("/api/v1/users?page_size=100").await;
-    let asep_id = users.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "asep")
-        .unwrap()["id"]
-        .clone();
-    let expert = created(
-        &app,
-        "/api/v1/experts",
-        json!({"full_name": "Asep Saepudin", "role": "praktisi", "user_id": asep_id}),
-    )
-    .await;
+    let expert = expert_of(&app, "asep", "Asep Saepudin").await;
     let theirs = app
         .create_cooperative(json!({"name": "Koperasi Lain"}))
         .await;
@@ -434,17 +421,9 @@ async fn an_assessor_works_only_on_their_teams_case_documents() {
     let mine = app
         .create_cooperative(json!({"name": "Koperasi Asep"}))
         .await;
-    let case = created(&app, "/api/v1/cases", json!({"programme_id": k.programme["id"], "subject_kind": "cooperative",
-        "subject_id": mine, "referral_source": "office_initiative", "team": [{"expert_id": expert["id"], "lead": true}]})).await;
-    for (action, _) in [("screen", ()), ("start_diagnosis", ())] {
-        let r = app
-            .post(
-                &format!("/api/v1/cases/{}/transitions", case["id"]),
-                &json!({"action": action}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
+    let case = case_led_by(&app, &k, &expert, mine).await;
+    step(&app, &case["id"], "screen", "screened").await;
+    step(&app, &case["id"], "start_diagnosis", "diagnosing").await;
     let diagnosis = created(&app, &format!("/api/v1/cases/{}/diagnoses", case["id"]), json!({"summary": "Kas lemah.",
         "findings": [{"category": "tata_kelola_rat", "severity": "ringan", "description": "Buku kas tidak rutin."}]})).await;
 

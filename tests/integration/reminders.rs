@@ -5,7 +5,7 @@ use actix_web::http::Method;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde_json::{Value, json};
 
-use crate::clinic_kit::{created, kit, move_recommendation, report, step};
+use crate::clinic_kit::{case_led_by, created, expert_of, kit, move_recommendation, report, step};
 use crate::helpers::{TestApp, settings_for, this_year};
 
 /// A day far enough ahead that every period has run out, and in July, so that this year's RAT
@@ -69,25 +69,11 @@ async fn clinic(app: &TestApp) -> Clinic {
     let officer = create_user(app, "oki", "officer", "oki@kotabogor.go.id").await;
     let asep = create_user(app, "asep", "assessor", "asep@kotabogor.go.id").await;
     let viewer = create_user(app, "vera", "viewer", "vera@kotabogor.go.id").await;
-    let users = app.get("/api/v1/users?page_size=100").await;
-    let asep_id = users.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["username"] == "asep")
-        .unwrap()["id"]
-        .clone();
-    let expert = created(
-        app,
-        "/api/v1/experts",
-        json!({"full_name": "Asep Saepudin", "role": "praktisi", "user_id": asep_id}),
-    )
-    .await;
+    let expert = expert_of(app, "asep", "Asep Saepudin").await;
     let coop = app
         .create_cooperative(json!({"name": "Koperasi Binaan"}))
         .await;
-    let case = created(app, "/api/v1/cases", json!({"programme_id": k.programme["id"], "subject_kind": "cooperative",
-        "subject_id": coop, "referral_source": "office_initiative", "team": [{"expert_id": expert["id"], "lead": true}]})).await;
+    let case = case_led_by(app, &k, &expert, coop).await;
     step(app, &case["id"], "screen", "screened").await;
     step(app, &case["id"], "start_diagnosis", "diagnosing").await;
     let draft = created(app, &format!("/api/v1/cases/{}/diagnoses", case["id"]), json!({"summary": "Modal lemah.",

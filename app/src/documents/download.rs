@@ -32,22 +32,20 @@ impl std::fmt::Debug for Download {
 /// fails.
 pub async fn download(ctx: &Ctx, id: DocumentId) -> Result<Download, Error> {
     let row: DocumentRow = ctx
-        .write(move |conn, ctx| {
+        .read(move |conn, ctx| {
             let row = visible(conn, &ctx.caller, id, false, Intent::Read)?;
             check_download(&ctx.caller, &row)?;
-            if row.personal {
-                versioned::committed(
-                    conn,
-                    ctx,
-                    "download",
-                    super::DocumentEntity::KIND,
-                    &id.to_string(),
-                    None,
-                )?;
-            }
             Ok::<_, Error>(row)
         })
         .await?;
+    if row.personal {
+        // Written before a byte leaves: a download missing from the trail does not happen.
+        ctx.write(move |conn, ctx| {
+            let kind = super::DocumentEntity::KIND;
+            versioned::committed(conn, ctx, "download", kind, &id.to_string(), None)
+        })
+        .await?;
+    }
     let bytes = ctx.app.documents.read(&row.storage_key).await?;
     Ok(Download {
         file_name: row.file_name,

@@ -36,6 +36,20 @@ pub enum Intent {
 }
 
 impl OwnerRef {
+    /// The kind of record, known from the route alone.
+    pub fn kind(self) -> DocumentOwner {
+        match self {
+            OwnerRef::Cooperative(_) => DocumentOwner::Cooperative,
+            OwnerRef::AnnualReport(..) | OwnerRef::AnnualReportId(_) => DocumentOwner::AnnualReport,
+            OwnerRef::Ukm(_) => DocumentOwner::Ukm,
+            OwnerRef::Diagnosis(_) => DocumentOwner::Diagnosis,
+            OwnerRef::Activity(_) => DocumentOwner::Activity,
+            OwnerRef::Recommendation(_) => DocumentOwner::Recommendation,
+            OwnerRef::Evaluation(_) => DocumentOwner::Evaluation,
+            OwnerRef::DissolutionProposal(_) => DocumentOwner::DissolutionProposal,
+        }
+    }
+
     /// The record a stored document names.
     pub fn stored(owner: DocumentOwner, id: i64) -> Self {
         match owner {

@@ -4,7 +4,7 @@
 //! stored takes them away again, so no failed upload leaves a file or a record behind.
 
 use chrono::NaiveDate;
-use klinik_domain::documents::{self as rules, DocumentKind};
+use klinik_domain::documents::{self as rules, DocumentKind, DocumentOwner};
 use klinik_persistence::documents::{self as store, DocumentFields, StoredFile};
 
 use super::DocumentEntity;
@@ -56,10 +56,9 @@ async fn write(
     submitted_name: String,
     file: Received,
 ) -> Result<Created, Error> {
-    let (kind, title, document_date, personal) = parse(&description)?;
+    let (kind, title, document_date, personal) = parse(target.owner.kind(), &description)?;
     ctx.write(move |conn, ctx| {
         let (owner, owner_id) = owner::resolve(conn, &ctx.caller, target.owner, Intent::Change)?;
-        rules::validate(owner, kind, &title)?;
         if let Some(existing) = store::same_file(conn, owner, owner_id, &file.sha256)? {
             return Err(duplicate(existing));
         }
@@ -91,8 +90,10 @@ async fn write(
     .await
 }
 
-/// The form's text fields, checked: every problem at once, by field.
+/// The form's text fields, checked against the rules of `owner`'s documents: every problem at
+/// once, by field.
 fn parse(
+    owner: DocumentOwner,
     description: &DocumentDescription,
 ) -> Result<(DocumentKind, String, Option<NaiveDate>, bool), Error> {
     let mut errors = Vec::new();
@@ -139,6 +140,17 @@ fn parse(
             false
         }
     };
+    if let Some(kind) = kind
+        && let Err(violations) = rules::validate(owner, kind, &title)
+    {
+        // A missing title is already reported; the rules add what else is wrong.
+        let more: Vec<FieldError> = Error::from(violations)
+            .field_errors()
+            .into_iter()
+            .filter(|e| !errors.iter().any(|known| known.field == e.field))
+            .collect();
+        errors.extend(more);
+    }
     match kind {
         Some(kind) if errors.is_empty() => Ok((kind, title, document_date, personal)),
         _ => Err(Error::Validation { errors }),

@@ -57,7 +57,11 @@ pub fn run(conn: &mut AnyConnection, app: &App, now: NaiveDateTime) -> Result<Ru
         &gone.iter().map(|id| id.get()).collect::<Vec<_>>(),
     )?;
 
-    let mut current: Vec<_> = live.into_iter().filter(|r| !gone.contains(&r.id)).collect();
+    let resolved: HashSet<ReminderId> = gone.iter().copied().collect();
+    let mut current: Vec<_> = live
+        .into_iter()
+        .filter(|r| !resolved.contains(&r.id))
+        .collect();
     let mut created = Vec::new();
     for d in due
         .iter()

@@ -90,6 +90,13 @@ pub async fn put_settings(
     input: PutNotificationSettings,
 ) -> Result<NotificationSettings, Error> {
     let user = me(&ctx.caller)?;
+    if input.email_opt_out.len() > ReminderKind::ALL.len() {
+        return Err(Error::validation(
+            "email_opt_out",
+            "too_many_items",
+            msg!("at most %{max} kinds", max = ReminderKind::ALL.len()),
+        ));
+    }
     ctx.write(move |conn, ctx| {
         let current = settings_of(conn, user)?;
         if_match.check(current.version)?;

@@ -33,7 +33,7 @@ pub struct CreateSubscription {
     #[schema(min_length = 1, max_length = 2000)]
     pub url: String,
     /// The kinds of change to send; each must be covered by the client's read scopes.
-    #[schema(min_items = 1, max_items = 11)]
+    #[schema(min_items = 1, max_items = 12)]
     pub kinds: Vec<ChangeKind>,
 }
 
@@ -45,7 +45,7 @@ pub struct PatchSubscription {
     #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<ChangeKind>, min_items = 1, max_items = 11)]
+    #[schema(value_type = Vec<ChangeKind>, min_items = 1, max_items = 12)]
     pub kinds: Option<Vec<ChangeKind>>,
     /// `true` turns a subscription back on after a run of failures disabled it (its waiting
     /// deliveries then go out); `false` pauses it (they wait).

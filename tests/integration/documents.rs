@@ -224,7 +224,12 @@ async fn the_form_is_checked_field_by_field_and_each_record_takes_its_own_kinds(
         .map(|e| e["field"].as_str().unwrap())
         .collect();
     fields.sort_unstable();
-    assert_eq!(fields, ["document_date", "kind", "personal"], "{}", bad.body);
+    assert_eq!(
+        fields,
+        ["document_date", "kind", "personal"],
+        "{}",
+        bad.body
+    );
     let wrong_kind = upload(&app, &path, "bukti_pencairan", &pdf("y")).await;
     wrong_kind.assert_problem(422, "validation_failed");
     assert_eq!(wrong_kind.body["errors"][0]["code"], "kind_not_for_owner");

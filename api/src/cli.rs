@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
-/// Klinik KUMKM: the API of Kota Bogor's coaching clinic for cooperatives and small businesses.
+/// Klinik KUMKM: the API of a coaching clinic for cooperatives and small businesses (Kota Bogor's by default).
 ///
 /// Configuration comes only from KLINIK_* environment variables (see README.md and .env.example).
 #[derive(Debug, Parser)]
@@ -23,9 +23,15 @@ pub enum Command {
     /// Fill an empty database with a synthetic city, for frontend developers and testers.
     SeedDemo {
         /// `bogor-2017`: Kota Bogor as the 2017 article describes it (800 cooperatives, 307 active;
-        /// 23,706 UKM, 8,500 active). `national`: a larger set for benchmarks, sized by `--ukm`.
+        /// 23,706 UKM, 8,500 active). `province`: those figures for every kabupaten/kota of
+        /// `--region` (West Java, `32`: 21,600 cooperatives, 640,062 UKM). `national`: a larger
+        /// set for benchmarks, sized by `--ukm`.
         #[arg(long, default_value = "bogor-2017")]
         scale: String,
+        /// The province or kabupaten/kota to fill (default: the whole of KLINIK_REGIONS); it must
+        /// lie inside KLINIK_REGIONS, e.g. KLINIK_REGIONS=32 with --region 32.
+        #[arg(long)]
+        region: Option<String>,
         /// With `--scale national`: how many UKM (default 1,000,000; at most 9,999,000), in the
         /// proportions of bogor-2017 (one cooperative per 30 UKM, the same active shares).
         #[arg(long)]
@@ -46,10 +52,28 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Manage the region reference data.
+    Regions {
+        #[command(subcommand)]
+        command: RegionsCommand,
+    },
     /// Manage the keys that protect personal data.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegionsCommand {
+    /// Apply a Kepmendagri region list (CSV `code,level,name`, as app/reference/wilayah-indonesia.csv)
+    /// to the configured area: new regions are added, renamed ones take the new name, regions the
+    /// list no longer has are retired (records naming them still read; new records may not), and
+    /// retired ones it has again are restored. Without FILE, the list shipped with this build.
+    /// Restart the server afterwards.
+    Apply {
+        /// The list to apply.
+        file: Option<std::path::PathBuf>,
     },
 }
 

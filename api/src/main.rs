@@ -2,7 +2,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use klinik_api::cli::{Cli, Command, KeysCommand, UsersCommand};
+use klinik_api::cli::{Cli, Command, KeysCommand, RegionsCommand, UsersCommand};
 use klinik_api::settings::Settings;
 
 fn main() -> ExitCode {
@@ -29,7 +29,15 @@ fn main() -> ExitCode {
         Command::Users {
             command: UsersCommand::CreateAdmin { username },
         } => create_admin(&settings, &username),
-        Command::SeedDemo { scale, ukm, seed } => seed_demo(&settings, &scale, ukm, seed),
+        Command::SeedDemo {
+            scale,
+            ukm,
+            region,
+            seed,
+        } => seed_demo(&settings, &scale, ukm, region.as_deref(), seed),
+        Command::Regions {
+            command: RegionsCommand::Apply { file },
+        } => apply_regions(&settings, file.as_deref()),
         Command::Backup { file } => klinik_app::backup::backup(&settings, &file),
         Command::Keys {
             command: KeysCommand::Rotate,
@@ -69,19 +77,56 @@ fn create_admin(settings: &Settings, username: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn apply_regions(settings: &Settings, file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let state = klinik_api::prepare_state(settings)?;
+    let applied = klinik_app::registry::region_list::apply_command(&state, file)?;
+    println!(
+        "applied {} to {}: {} added, {} renamed, {} retired, {} restored; restart the server to use it",
+        applied.source,
+        settings.area.to_setting(),
+        applied.added,
+        applied.renamed,
+        applied.retired,
+        applied.restored
+    );
+    Ok(())
+}
+
 fn seed_demo(
     settings: &Settings,
     scale: &str,
     ukm: Option<usize>,
+    region: Option<&str>,
     seed: u64,
 ) -> anyhow::Result<()> {
-    let scale = match (scale, ukm) {
-        ("bogor-2017", None) => klinik_api::demo::BOGOR_2017,
-        ("bogor-2017", Some(_)) => anyhow::bail!("--ukm applies to --scale national only"),
-        ("national", ukm) => klinik_api::demo::national(ukm.unwrap_or(1_000_000))?,
-        (other, _) => anyhow::bail!("unknown scale {other}: use bogor-2017 or national"),
-    };
+    // The demo fills `--region`; the records must be valid in the configured area.
+    let mut settings = settings.clone();
+    if let Some(region) = region {
+        let narrowed = klinik_domain::regions::Area::parse(region)
+            .map_err(|e| anyhow::anyhow!("--region {region}: {e}"))?;
+        anyhow::ensure!(
+            narrowed.parts().iter().all(|p| settings.area.contains(p)),
+            "--region {region} lies outside KLINIK_REGIONS={}; set KLINIK_REGIONS={region}",
+            settings.area.to_setting()
+        );
+        settings.area = narrowed;
+    }
+    let settings = &settings;
+    if ukm.is_some() && scale != "national" {
+        anyhow::bail!("--ukm applies to --scale national only");
+    }
     let state = klinik_api::prepare_state(settings)?;
+    let scale = match scale {
+        "bogor-2017" => klinik_api::demo::BOGOR_2017,
+        "province" => klinik_api::demo::province(
+            state
+                .regions
+                .places(klinik_domain::regions::Level::KabupatenKota)
+                .count(),
+        )?,
+        "national" => klinik_api::demo::national(ukm.unwrap_or(1_000_000))?,
+        other => anyhow::bail!("unknown scale {other}: use bogor-2017, province or national"),
+    };
     let started = std::time::Instant::now();
     klinik_api::demo::seed(&state, scale, seed)?;
     // The files go through the document store, which is asynchronous.

@@ -11,7 +11,7 @@ use utoipa::openapi::{PathItem, Ref, RefOr};
 use klinik_app::clinic::indicators::GroupBy;
 use klinik_app::registry::cooperatives::query::CooperativeSort;
 use klinik_app::registry::region_codes::KelurahanCode;
-use klinik_app::registry::regions::KecamatanCode;
+use klinik_app::registry::regions::{KabupatenKotaCode, KecamatanCode};
 use klinik_app::registry::ukm::Reveal;
 use klinik_app::registry::ukm::query::UkmSort;
 
@@ -53,7 +53,7 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "users", description = "User accounts (admin)."),
         (name = "clients", description = "Integration clients: other government systems (admin)."),
         (name = "audit", description = "The append-only audit trail (admin)."),
-        (name = "regions", description = "Reference data: Kota Bogor's 6 kecamatan and 68 kelurahan, and the display labels of every enum value in English and Bahasa Indonesia."),
+        (name = "regions", description = "Reference data: the regions of the deployment's area (Kota Bogor's 6 kecamatan and 68 kelurahan by default; any province or kabupaten/kota by `KLINIK_REGIONS`), and the display labels of every enum value in English and Bahasa Indonesia."),
         (name = "cooperatives", description = "The registry of cooperatives (koperasi)."),
         (name = "ukm", description = "The registry of small businesses (UKM) and their owners; personal data protected (UU PDP 27/2022)."),
         (name = "annual reports", description = "Each cooperative's annual report per book year; they drive its activity status."),
@@ -71,7 +71,7 @@ description ends with who may call it (roles, and the scope an integration clien
         (name = "changes", description = "For other systems that keep a copy: the change feed of the registries and the clinic, in commit order."),
     ),
     components(
-        schemas(klinik_app::webhooks::WebhookEvent, Problem, FieldError, TokenProblem, KelurahanCode, KecamatanCode, CooperativeSort, UkmSort, Reveal, GroupBy),
+        schemas(klinik_app::webhooks::WebhookEvent, Problem, FieldError, TokenProblem, KelurahanCode, KecamatanCode, KabupatenKotaCode, CooperativeSort, UkmSort, Reveal, GroupBy),
         responses(
             responses::BadRequest,
             responses::Unauthorized,
@@ -103,6 +103,7 @@ pub struct ApiDoc;
 /// Operations answered from memory: they cannot fail on the database.
 const IN_MEMORY: &[&str] = &[
     "get_health_live",
+    "list_regions",
     "list_kecamatan",
     "list_kelurahan",
     "list_labels",

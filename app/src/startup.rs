@@ -13,8 +13,10 @@ use klinik_persistence::{Database, DatabaseUrl, PoolOptions, build_pool, regions
 use crate::auth::{bootstrap, passwords};
 use crate::prelude::*;
 use crate::registry::cooperatives::status;
+use crate::registry::region_list;
 use crate::settings::Settings;
 use crate::state::RegionIndex;
+use klinik_domain::regions::Area;
 
 /// Opens the database, applies migrations, recomputes statuses under the rule in force, creates
 /// the first admin and the shipped instruments when missing, and loads the reference data.
@@ -39,7 +41,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         backend = settings.database_url.backend_name(),
         "database ready"
     );
-    let regions = load_regions(&mut conn)?;
+    let regions = load_regions(&mut conn, &settings.area)?;
     let refreshed = status::refresh_all(&mut conn, settings.activity_rule)
         .map_err(|e| anyhow::anyhow!("recomputing activity statuses: {e}"))?;
     if refreshed > 0 {
@@ -92,10 +94,19 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
     })
 }
 
-fn load_regions(conn: &mut AnyConnection) -> anyhow::Result<RegionIndex> {
-    let (kecamatan, kelurahan) = regions::load_all(conn).context("loading the regions")?;
-    // The UKM list finds a kecamatan's businesses by this prefix of their kelurahan's code.
-    if let Some(odd) = kelurahan
+/// Adds the area's regions the database lacks from the shipped list, then loads every stored
+/// region.
+fn load_regions(conn: &mut AnyConnection, area: &Area) -> anyhow::Result<RegionIndex> {
+    region_list::check_area(area)?;
+    let added = region_list::add_missing(conn, area)
+        .map_err(|e| anyhow::anyhow!("adding the area's regions: {e}"))?;
+    if added > 0 {
+        tracing::info!(added, area = %area.to_setting(), "regions of the area stored");
+    }
+    let stored = regions::load_all(conn).context("loading the regions")?;
+    // Lists, filters and indicators find a region's records by the prefix of their village's code.
+    if let Some(odd) = stored
+        .kelurahan
         .iter()
         .find(|k| k.code.get(..8) != Some(k.kecamatan_code.as_str()))
     {
@@ -105,7 +116,13 @@ fn load_regions(conn: &mut AnyConnection) -> anyhow::Result<RegionIndex> {
             odd.kecamatan_code
         );
     }
-    Ok(RegionIndex::new(kecamatan, kelurahan))
+    let index = RegionIndex::new(area.clone(), stored);
+    anyhow::ensure!(
+        index.villages().next().is_some(),
+        "KLINIK_REGIONS={}: the area has no desa or kelurahan",
+        area.to_setting()
+    );
+    Ok(index)
 }
 
 fn size_thresholds(conn: &mut AnyConnection) -> anyhow::Result<Vec<Thresholds>> {

@@ -1,56 +1,13 @@
 //! What every use case can reach: the database, the region index and the rules in force.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use klinik_domain::activity_status::ActivityRule;
-use klinik_persistence::regions::{KecamatanRow, KelurahanRow};
 use klinik_persistence::{AnyConnection, Database, WorkError};
 
 use crate::auth::tokens::TokenKeys;
 use crate::personal_data::DataKey;
-
-/// Kota Bogor's regions, loaded once at start: they are reference data that only a migration changes.
-#[derive(Debug, Default)]
-pub struct RegionIndex {
-    pub kecamatan: Vec<KecamatanRow>,
-    pub kelurahan: Vec<KelurahanRow>,
-    kelurahan_by_code: HashMap<String, usize>,
-    kecamatan_by_code: HashMap<String, usize>,
-}
-
-impl RegionIndex {
-    pub fn new(kecamatan: Vec<KecamatanRow>, kelurahan: Vec<KelurahanRow>) -> Self {
-        let kelurahan_by_code = kelurahan
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.code.clone(), i))
-            .collect();
-        let kecamatan_by_code = kecamatan
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.code.clone(), i))
-            .collect();
-        Self {
-            kecamatan,
-            kelurahan,
-            kelurahan_by_code,
-            kecamatan_by_code,
-        }
-    }
-
-    pub fn kelurahan(&self, code: &str) -> Option<&KelurahanRow> {
-        self.kelurahan_by_code
-            .get(code)
-            .map(|&i| &self.kelurahan[i])
-    }
-
-    pub fn kecamatan(&self, code: &str) -> Option<&KecamatanRow> {
-        self.kecamatan_by_code
-            .get(code)
-            .map(|&i| &self.kecamatan[i])
-    }
-}
+pub use crate::registry::region_index::RegionIndex;
 
 /// What every use case can reach: the database, the region index, the rules and keys in force.
 #[derive(Clone)]

@@ -19,6 +19,7 @@ pub mod identifiers;
 pub mod imports;
 pub mod name_search;
 pub mod nik;
+pub mod regions;
 pub mod reminders;
 pub mod size_class;
 pub mod text;

@@ -160,6 +160,7 @@ pub enum SortKey {
 pub struct ListFilter {
     /// Only records changed at or after this time (a sync's catch-up).
     pub updated_since: Option<chrono::NaiveDateTime>,
+    pub kabupaten_kota_code: Option<String>,
     pub kecamatan_code: Option<String>,
     pub kelurahan_code: Option<String>,
     pub cooperative_type: Option<CooperativeType>,
@@ -260,6 +261,13 @@ fn filtered(filter: &ListFilter) -> cooperatives::BoxedQuery<'static, Backend> {
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(cooperatives::updated_at.ge(since));
+    }
+    if let Some(code) = &filter.kabupaten_kota_code {
+        // Region codes are digits and dots: the pattern matches the prefix literally.
+        let in_kabupaten_kota = kelurahan::table
+            .filter(kelurahan::code.like(format!("{code}.%")))
+            .select(kelurahan::code);
+        query = query.filter(cooperatives::kelurahan_code.eq_any(in_kabupaten_kota));
     }
     if let Some(code) = &filter.kecamatan_code {
         let in_kecamatan = kelurahan::table

@@ -2,9 +2,26 @@
 //! the same way appear here; the `schema_drift` test keeps it in step with both migration trees.
 
 diesel::table! {
+    provinces (code) {
+        code -> Text,
+        name -> Text,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    kabupaten_kota (code) {
+        code -> Text,
+        name -> Text,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     kecamatan (code) {
         code -> Text,
         name -> Text,
+        retired_at -> Nullable<Timestamp>,
     }
 }
 
@@ -15,6 +32,20 @@ diesel::table! {
         former_spelling -> Nullable<Text>,
         kecamatan_code -> Text,
         postal_code -> Text,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    region_lists (id) {
+        id -> BigInt,
+        source -> Text,
+        sha256 -> Text,
+        applied_at -> Timestamp,
+        added -> Integer,
+        renamed -> Integer,
+        retired -> Integer,
+        restored -> Integer,
     }
 }
 
@@ -237,6 +268,8 @@ diesel::table! {
         archived_at -> Nullable<Timestamp>,
         /// Generated from `kelurahan_code` by the database (migration 000011); never written.
         kecamatan_code -> Text,
+        /// Generated from `kelurahan_code` by the database (migration 000021); never written.
+        kabupaten_kota_code -> Text,
     }
 }
 
@@ -825,8 +858,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_fanout,
     changes,
     change_feed,
+    provinces,
+    kabupaten_kota,
     kecamatan,
     kelurahan,
+    region_lists,
     cooperatives,
     board_members,
     annual_reports,

@@ -35,6 +35,7 @@ mod metrics;
 mod packaging;
 mod pool;
 mod regions;
+mod regions_area;
 mod reminders;
 mod scheduler;
 mod schema_drift;

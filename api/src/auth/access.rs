@@ -146,7 +146,7 @@ pub fn rule_for(operation_id: &str) -> Option<Access> {
         | "archive_document" => CLINIC_WORK,
         "restore_document" | "purge_document" => ADMIN_ONLY,
         "change_password" => Access::People,
-        "list_kecamatan" | "list_kelurahan" => REGISTRY_READ,
+        "list_regions" | "list_kecamatan" | "list_kelurahan" => REGISTRY_READ,
         "list_cooperatives" | "get_cooperative" | "list_annual_reports" | "get_annual_report" => {
             REGISTRY_READ
         }

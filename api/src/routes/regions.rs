@@ -1,20 +1,49 @@
-//! The city's regions: reference data, public, read from memory.
+//! The deployment's regions: reference data, read from memory.
 
 use klinik_app::App;
-use klinik_app::registry::regions::{self, Kecamatan, Kelurahan, KelurahanQuery};
+use klinik_app::registry::regions::{
+    self, Kecamatan, KecamatanQuery, Kelurahan, KelurahanQuery, Region, RegionQuery,
+};
 
 use crate::routes::prelude::*;
 
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(list_kecamatan).service(list_kelurahan);
+    config
+        .service(list_regions)
+        .service(list_kecamatan)
+        .service(list_kelurahan);
 }
 
-/// List the kecamatan, each with its kelurahan.
+/// Search the regions of every level.
 ///
-/// Reference data seeded by migration: the 6 kecamatan of Kota Bogor ordered by code. Public.
+/// The provinces and kabupaten/kota the deployment's area is made of, its kecamatan and its
+/// desa and kelurahan: upper levels first, each level by code. Filter by `level`, by a region
+/// they lie `within`, or by part of the name. Regions a newer Kepmendagri list no longer has
+/// appear only with `include_retired`.
 #[utoipa::path(
     tag = "regions",
-    params(PageQuery),
+    params(RegionQuery),
+    responses(
+        (status = 200, description = "One page of regions.", body = Page<Region>),
+        (status = 400, response = responses::BadRequest),
+    ),
+)]
+#[get("/regions")]
+pub async fn list_regions(
+    _allowed: Allowed,
+    app: web::Data<App>,
+    query: QueryParams<RegionQuery>,
+) -> Reply {
+    ok(regions::list_regions(&app, query.0)?)
+}
+
+/// List the kecamatan, each with its kelurahan and desa.
+///
+/// The area's kecamatan ordered by code (Kota Bogor's 6 by default), optionally of one
+/// kabupaten/kota.
+#[utoipa::path(
+    tag = "regions",
+    params(KecamatanQuery),
     responses(
         (status = 200, description = "One page of kecamatan.", body = Page<Kecamatan>),
         (status = 400, response = responses::BadRequest),
@@ -24,19 +53,19 @@ pub fn configure(config: &mut ServiceConfig) {
 pub async fn list_kecamatan(
     _allowed: Allowed,
     app: web::Data<App>,
-    query: QueryParams<PageQuery>,
+    query: QueryParams<KecamatanQuery>,
 ) -> Reply {
     ok(regions::list_kecamatan(&app, query.0)?)
 }
 
-/// List the kelurahan, optionally of one kecamatan or matching a name.
+/// List the kelurahan and desa, optionally of one kecamatan or kabupaten/kota or matching a name.
 ///
-/// Reference data seeded by migration: the 68 kelurahan of Kota Bogor ordered by code. Public.
+/// The area's villages ordered by code (Kota Bogor's 68 kelurahan by default).
 #[utoipa::path(
     tag = "regions",
     params(KelurahanQuery),
     responses(
-        (status = 200, description = "One page of kelurahan.", body = Page<Kelurahan>),
+        (status = 200, description = "One page of kelurahan and desa.", body = Page<Kelurahan>),
         (status = 400, response = responses::BadRequest),
     ),
 )]

@@ -63,6 +63,24 @@ pub fn national(ukm: usize) -> anyhow::Result<Scale> {
     })
 }
 
+/// Kota Bogor's 2017 figures for each of `kabupaten_kota` kabupaten/kota: `--scale province`
+/// (West Java's 27 make 21,600 cooperatives and 640,062 UKM). Without the seven years of history,
+/// like the benchmark sizes.
+pub fn province(kabupaten_kota: usize) -> anyhow::Result<Scale> {
+    let n = kabupaten_kota.max(1);
+    anyhow::ensure!(
+        BOGOR_2017.ukm * n <= MAX_UKM,
+        "the area is too large for a demo of this shape"
+    );
+    Ok(Scale {
+        cooperatives: BOGOR_2017.cooperatives * n,
+        active_cooperatives: BOGOR_2017.active_cooperatives * n,
+        ukm: BOGOR_2017.ukm * n,
+        active_ukm: BOGOR_2017.active_ukm * n,
+        history: false,
+    })
+}
+
 /// Seeds an empty registry; refuses a database that already holds cooperatives or UKM.
 pub fn seed(app: &App, scale: Scale, seed: u64) -> anyhow::Result<()> {
     let mut conn = app.db.pool().get().context("connecting to the database")?;
@@ -128,5 +146,22 @@ mod tests {
         assert!(national(MAX_UKM + 1).is_err() && national(0).is_err());
         let n = national(1_000_000).unwrap();
         assert_eq!((n.cooperatives, n.ukm), (33_333, 1_000_000));
+    }
+}
+
+#[cfg(test)]
+mod scale_tests {
+    use super::*;
+
+    #[test]
+    fn a_province_is_kota_bogor_for_each_kabupaten_kota() {
+        let west_java = province(27).unwrap();
+        assert_eq!(west_java.cooperatives, 21_600);
+        assert_eq!(west_java.active_cooperatives, 8_289);
+        assert_eq!(west_java.ukm, 640_062);
+        assert_eq!(west_java.active_ukm, 229_500);
+        assert!(!west_java.history);
+        assert_eq!(province(0).unwrap().ukm, BOGOR_2017.ukm);
+        assert!(province(MAX_UKM).is_err());
     }
 }

@@ -30,11 +30,10 @@ fn store_error(e: StoreError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// The city's kelurahan as (code, name).
+/// The area's villages in force as (code, name).
 fn kelurahan(app: &App) -> Vec<(String, String)> {
     app.regions
-        .kelurahan
-        .iter()
+        .villages()
         .map(|k| (k.code.clone(), k.name.clone()))
         .collect()
 }
@@ -99,7 +98,11 @@ pub fn cooperatives(
                 rng.random_range(1..12)
             )),
             kelurahan_code: code.clone(),
-            postal_code: app.regions.kelurahan(code).map(|k| k.postal_code.clone()),
+            postal_code: app
+                .regions
+                .kelurahan(code)
+                .map(|k| k.postal_code.clone())
+                .filter(|p| !p.is_empty()),
             phone: None,
             email: None,
         };

@@ -271,8 +271,7 @@ fn assemble(
     // Every kecamatan of the area, then any code only stored records still carry.
     let mut kecamatan: Vec<(String, String)> = app
         .regions
-        .kecamatan
-        .iter()
+        .places(klinik_domain::regions::Level::Kecamatan)
         .map(|k| (k.code.clone(), k.name.clone()))
         .collect();
     let extra = ukm_registered

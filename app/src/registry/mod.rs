@@ -6,5 +6,7 @@ pub mod cooperatives;
 pub mod exports;
 pub mod imports;
 pub mod region_codes;
+pub mod region_index;
+pub mod region_list;
 pub mod regions;
 pub mod ukm;

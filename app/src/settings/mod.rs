@@ -9,6 +9,7 @@
 //! | `KLINIK_DB_POOL_SIZE` | `8` | connections in the pool (1–64); on PostgreSQL as many again for point reads, shared among the workers |
 //! | `KLINIK_LOG_LEVEL` | `info` | tracing filter, e.g. `warn` or `klinik_api=debug,info` |
 //! | `KLINIK_LOG_FORMAT` | `text` | `text` or `json` |
+//! | `KLINIK_REGIONS` | `32.71` (Kota Bogor) | the area served: province (`32`) or kabupaten/kota (`32.71`) codes, comma-separated |
 //! | `KLINIK_ACTIVITY_RULE` | `rat_previous_book_year` | rule computing a cooperative's activity status |
 //! | `KLINIK_MAX_BODY_BYTES` | `262144` | largest accepted request body (1024–10485760) |
 //! | `KLINIK_WORKERS` | number of CPUs | HTTP worker threads (1–64) |
@@ -29,6 +30,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use klinik_domain::activity_status::ActivityRule;
+use klinik_domain::regions::Area;
 use klinik_persistence::DatabaseUrl;
 
 pub mod documents;
@@ -88,6 +90,8 @@ pub struct Settings {
     pub log_level: String,
     pub log_format: LogFormat,
     pub activity_rule: ActivityRule,
+    /// The provinces and kabupaten/kota this deployment serves.
+    pub area: Area,
     pub max_body_bytes: usize,
     pub workers: usize,
     pub environment: Environment,
@@ -211,6 +215,17 @@ impl Settings {
                 .parse()
                 .map_err(|e| invalid("KLINIK_ACTIVITY_RULE", format!("{e}")))?,
         };
+        let area = match lookup("KLINIK_REGIONS") {
+            None => Area::kota_bogor(),
+            Some(raw) => Area::parse(&raw).map_err(|e| {
+                invalid(
+                    "KLINIK_REGIONS",
+                    format!(
+                        "{e}: give province (32) or kabupaten/kota (32.71) codes, comma-separated"
+                    ),
+                )
+            })?,
+        };
         let environment = match lookup("KLINIK_ENV").as_deref() {
             None | Some("development") => Environment::Development,
             Some("production") => Environment::Production,
@@ -280,6 +295,7 @@ impl Settings {
             log_level,
             log_format,
             activity_rule,
+            area,
             max_body_bytes: number(
                 lookup,
                 "KLINIK_MAX_BODY_BYTES",

@@ -27,6 +27,7 @@ pub enum SortKey {
 pub struct ListFilter {
     /// Only records changed at or after this time (a sync's catch-up).
     pub updated_since: Option<chrono::NaiveDateTime>,
+    pub kabupaten_kota_code: Option<String>,
     pub kecamatan_code: Option<String>,
     pub kelurahan_code: Option<String>,
     pub sector: Option<Sector>,
@@ -71,6 +72,9 @@ macro_rules! registry_filters {
         }
         if let Some(since) = filter.updated_since {
             query = query.filter(ukm::updated_at.ge(since));
+        }
+        if let Some(v) = &filter.kabupaten_kota_code {
+            query = query.filter(ukm::kabupaten_kota_code.eq(v.clone()));
         }
         if let Some(v) = &filter.kecamatan_code {
             query = query.filter(ukm::kecamatan_code.eq(v.clone()));
@@ -136,6 +140,7 @@ fn only_the_term(filter: &ListFilter) -> bool {
     matches!(
         filter,
         ListFilter {
+            kabupaten_kota_code: None,
             kecamatan_code: None,
             kelurahan_code: None,
             sector: None,

@@ -11,7 +11,7 @@ use super::access::CaseScope;
 use super::model::Case;
 use super::*;
 use crate::prelude::*;
-use crate::registry::regions::KecamatanCode;
+use crate::registry::regions::{KabupatenKotaCode, KecamatanCode};
 
 /// Filters of the case list; they combine with AND. Unknown parameters are a 400.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -29,6 +29,8 @@ pub struct CaseQuery {
     pub subject_kind: Option<SubjectKind>,
     /// Only cases in this status.
     pub status: Option<CaseStatus>,
+    /// Only subjects (now) in this kabupaten/kota.
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     /// Only subjects (now) in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only cases with this expert on the team or among the mentors.
@@ -70,16 +72,34 @@ pub async fn list(ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Error> {
             ));
         }
     }
-    crate::registry::regions::known_kecamatan(&ctx.app.regions, q.kecamatan_code.as_ref())?;
-    let kelurahan_codes = q.kecamatan_code.map(|k| {
-        ctx.app
-            .regions
-            .kelurahan
-            .iter()
-            .filter(|l| l.kecamatan_code == k.as_str())
-            .map(|l| l.code.clone())
-            .collect()
-    });
+    let regions = &ctx.app.regions;
+    crate::registry::regions::check_filter(
+        regions,
+        crate::registry::regions::RegionFilter {
+            kabupaten_kota: q.kabupaten_kota_code.as_ref(),
+            kecamatan: q.kecamatan_code.as_ref(),
+            kelurahan: None,
+        },
+    )?;
+    // The subjects' villages: those of the kecamatan and the kabupaten/kota asked for.
+    let kelurahan_codes =
+        (q.kecamatan_code.is_some() || q.kabupaten_kota_code.is_some()).then(|| {
+            regions
+                .kelurahan
+                .iter()
+                .filter(|l| {
+                    q.kecamatan_code
+                        .as_ref()
+                        .is_none_or(|k| l.kecamatan_code == k.as_str())
+                })
+                .filter(|l| {
+                    q.kabupaten_kota_code
+                        .as_ref()
+                        .is_none_or(|k| l.code.starts_with(k.as_str()))
+                })
+                .map(|l| l.code.clone())
+                .collect()
+        });
     let (items, total) = ctx
         .read(move |conn, ctx| {
             let scope = CaseScope::of(conn, &ctx.caller)?;

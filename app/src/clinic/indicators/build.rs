@@ -1,5 +1,5 @@
 //! Turns the stored rows into the indicators: facts for the domain's arithmetic, per year and
-//! cumulative, for the city and (when asked) each kecamatan.
+//! cumulative, for the area and (when asked) each kecamatan or kabupaten/kota.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,8 +16,11 @@ use klinik_persistence::clinic::indicators::{self as store, ClinicRows};
 use klinik_persistence::clinic::partners;
 use klinik_persistence::clinic::programmes::ProgrammeRow;
 
+use klinik_domain::regions::Level;
+
 use super::dto::{
-    BankName, Indicators, KecamatanIndicators, PeriodIndicators, RegistryFigures, Targets,
+    BankName, Indicators, KabupatenKotaIndicators, KecamatanIndicators, PeriodIndicators,
+    PlaceIndicators, RegistryFigures, Targets,
 };
 use crate::prelude::*;
 use crate::state::RegionIndex;
@@ -27,10 +30,12 @@ pub struct Scope {
     pub programme: Option<ProgrammeRow>,
     pub from_year: i32,
     pub to_year: i32,
-    pub by_kecamatan: bool,
+    /// The places to break the figures down by, if any.
+    pub group_by: Option<Level>,
 }
 
 /// Everything counted, tagged with its kecamatan.
+#[derive(Default)]
 struct Facts {
     cases: Vec<CaseFact>,
     findings: Vec<FindingFact>,
@@ -42,6 +47,57 @@ struct Facts {
     ukm_started: Vec<(String, i32, i64)>,
     /// `(kecamatan, year, count)` of UKM reporting a turnover.
     ukm_reporting: Vec<(String, i32, i64)>,
+}
+
+impl Facts {
+    /// The facts of each place of a level, keyed by the place's code (the first `len`
+    /// characters of the kecamatan code), each fact copied once.
+    fn split(&self, level: Level) -> HashMap<&str, Facts> {
+        let len = level.code_len();
+        fn key(kecamatan: &str, len: usize) -> &str {
+            kecamatan.get(..len).unwrap_or_default()
+        }
+        let key = |kecamatan| key(kecamatan, len);
+        let mut places: HashMap<&str, Facts> = HashMap::new();
+        for c in &self.cases {
+            places
+                .entry(key(&c.kecamatan_code))
+                .or_default()
+                .cases
+                .push(c.clone());
+        }
+        for f in &self.findings {
+            places
+                .entry(key(&f.kecamatan_code))
+                .or_default()
+                .findings
+                .push(f.clone());
+        }
+        for r in &self.recommendations {
+            let place = places.entry(key(&r.kecamatan_code)).or_default();
+            place.recommendations.push(r.clone());
+        }
+        for c in &self.cooperatives {
+            let place = places.entry(key(&c.kecamatan_code)).or_default();
+            place.cooperatives.push(c.clone());
+        }
+        for (k, status, n) in &self.ukm {
+            places
+                .entry(key(k))
+                .or_default()
+                .ukm
+                .push((k.clone(), *status, *n));
+        }
+        for (k, start, n) in &self.ukm_started {
+            let place = places.entry(key(k)).or_default();
+            place.ukm_started.push((k.clone(), *start, *n));
+        }
+        for (k, year, n) in &self.ukm_reporting {
+            let place = places.entry(key(k)).or_default();
+            place.ukm_reporting.push((k.clone(), *year, *n));
+        }
+        places
+    }
 }
 
 fn clinic_facts(regions: &RegionIndex, rows: ClinicRows) -> Result<Facts, Error> {
@@ -198,31 +254,17 @@ fn registry_facts(
     Ok(())
 }
 
-/// The figures of one period over the facts of one place (`None`: the whole city).
+/// The figures of one period over `facts` (the whole area's, or one place's).
 fn period(
     facts: &Facts,
-    place: Option<&str>,
     year: Option<i32>,
     scope: &Scope,
     rule: ActivityRule,
     targets: Targets,
 ) -> PeriodIndicators {
-    let here = |k: &str| place.is_none_or(|p| p == k);
-    let cases: Vec<&CaseFact> = facts
-        .cases
-        .iter()
-        .filter(|c| here(&c.kecamatan_code))
-        .collect();
-    let findings: Vec<&FindingFact> = facts
-        .findings
-        .iter()
-        .filter(|f| here(&f.kecamatan_code))
-        .collect();
-    let recommendations: Vec<&RecommendationFact> = facts
-        .recommendations
-        .iter()
-        .filter(|r| here(&r.kecamatan_code))
-        .collect();
+    let cases: Vec<&CaseFact> = facts.cases.iter().collect();
+    let findings: Vec<&FindingFact> = facts.findings.iter().collect();
+    let recommendations: Vec<&RecommendationFact> = facts.recommendations.iter().collect();
     let range = match year {
         Some(year) => Period::year(year),
         None => Period {
@@ -230,16 +272,12 @@ fn period(
             to_year: scope.to_year,
         },
     };
-    let cooperatives: Vec<&CooperativeFact> = facts
-        .cooperatives
-        .iter()
-        .filter(|c| here(&c.kecamatan_code))
-        .collect();
+    let cooperatives: Vec<&CooperativeFact> = facts.cooperatives.iter().collect();
     let this_year = Utc::now().date_naive().year();
     let (cooperatives_active, rat_compliance) =
         cooperative_ratios(&cooperatives, rule, year, this_year);
     let mut ukm_active = Ratio::default();
-    for (_, status, n) in facts.ukm.iter().filter(|(k, _, _)| here(k)) {
+    for (_, status, n) in &facts.ukm {
         ukm_active.of += n;
         if year.is_none() && *status == UkmStatus::Aktif {
             ukm_active.count += n;
@@ -250,13 +288,13 @@ fn period(
         ukm_active.of -= facts
             .ukm_started
             .iter()
-            .filter(|(k, start, _)| here(k) && *start > year)
+            .filter(|(_, start, _)| *start > year)
             .map(|(_, _, n)| n)
             .sum::<i64>();
         ukm_active.count = facts
             .ukm_reporting
             .iter()
-            .filter(|(k, y, _)| here(k) && *y == year)
+            .filter(|(_, y, _)| *y == year)
             .map(|(_, _, n)| n)
             .sum();
     }
@@ -326,10 +364,10 @@ pub fn indicators(
         })
         .collect();
     let years: Vec<i32> = (scope.from_year..=scope.to_year).collect();
-    let figures_of = |place: Option<&str>| {
-        let city = place.is_none();
+    let figures_of = |facts: &Facts, area: bool| {
+        // Targets are the area's: a programme sets none per place.
         let target = |year| {
-            if city {
+            if area {
                 targets(&programmes, year, &scope)
             } else {
                 Targets::default()
@@ -337,25 +375,39 @@ pub fn indicators(
         };
         let per_year = years
             .iter()
-            .map(|y| period(&facts, place, Some(*y), &scope, rule, target(Some(*y))))
+            .map(|y| period(facts, Some(*y), &scope, rule, target(Some(*y))))
             .collect();
-        let cumulative = period(&facts, place, None, &scope, rule, target(None));
+        let cumulative = period(facts, None, &scope, rule, target(None));
         (per_year, cumulative)
     };
-    let (per_year, cumulative) = figures_of(None);
-    let by_kecamatan = scope.by_kecamatan.then(|| {
+    let (per_year, cumulative) = figures_of(&facts, true);
+    let by_place = |level: Level| -> Vec<PlaceIndicators> {
+        let places = facts.split(level);
+        let nothing = Facts::default();
         regions
-            .kecamatan
-            .iter()
-            .map(|k| {
-                let (years, cumulative) = figures_of(Some(&k.code));
-                KecamatanIndicators {
-                    kecamatan_code: k.code.clone(),
-                    kecamatan_name: k.name.clone(),
+            .places(level)
+            .map(|place| {
+                let (years, cumulative) =
+                    figures_of(places.get(place.code.as_str()).unwrap_or(&nothing), false);
+                PlaceIndicators {
+                    code: place.code.clone(),
+                    name: place.name.clone(),
                     years,
                     cumulative,
                 }
             })
+            .collect()
+    };
+    let by_kecamatan = (scope.group_by == Some(Level::Kecamatan)).then(|| {
+        by_place(Level::Kecamatan)
+            .into_iter()
+            .map(KecamatanIndicators::from)
+            .collect()
+    });
+    let by_kabupaten_kota = (scope.group_by == Some(Level::KabupatenKota)).then(|| {
+        by_place(Level::KabupatenKota)
+            .into_iter()
+            .map(KabupatenKotaIndicators::from)
             .collect()
     });
     Ok(Indicators {
@@ -366,5 +418,6 @@ pub fn indicators(
         years: per_year,
         cumulative,
         by_kecamatan,
+        by_kabupaten_kota,
     })
 }

@@ -39,6 +39,14 @@ pub struct PeriodIndicators {
     pub registry: RegistryFigures,
 }
 
+/// The figures of one place, before it is named for its level.
+pub struct PlaceIndicators {
+    pub code: String,
+    pub name: String,
+    pub years: Vec<PeriodIndicators>,
+    pub cumulative: PeriodIndicators,
+}
+
 /// The same figures for one kecamatan (by the subject's address now).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KecamatanIndicators {
@@ -48,6 +56,37 @@ pub struct KecamatanIndicators {
     pub cumulative: PeriodIndicators,
 }
 
+impl From<PlaceIndicators> for KecamatanIndicators {
+    fn from(p: PlaceIndicators) -> Self {
+        KecamatanIndicators {
+            kecamatan_code: p.code,
+            kecamatan_name: p.name,
+            years: p.years,
+            cumulative: p.cumulative,
+        }
+    }
+}
+
+/// The same figures for one kabupaten/kota (by the subject's address now).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KabupatenKotaIndicators {
+    pub kabupaten_kota_code: String,
+    pub kabupaten_kota_name: String,
+    pub years: Vec<PeriodIndicators>,
+    pub cumulative: PeriodIndicators,
+}
+
+impl From<PlaceIndicators> for KabupatenKotaIndicators {
+    fn from(p: PlaceIndicators) -> Self {
+        KabupatenKotaIndicators {
+            kabupaten_kota_code: p.code,
+            kabupaten_kota_name: p.name,
+            years: p.years,
+            cumulative: p.cumulative,
+        }
+    }
+}
+
 /// A bank named in `capital_by_bank`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BankName {
@@ -55,8 +94,8 @@ pub struct BankName {
     pub name: String,
 }
 
-/// What the office reports: per year and cumulative over the range, with the per-kecamatan
-/// breakdown when asked (`group_by=kecamatan`), whose figures sum to the city's.
+/// What the office reports: per year and cumulative over the range, with the breakdown per
+/// kecamatan or kabupaten/kota when asked (`group_by`), whose figures sum to the area's.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"programme_id": 1, "from_year": 2017, "to_year": 2021, "banks": [{"partner_id": 3, "name": "Bank BJB"}],
     "years": [], "cumulative": {"year": null, "targets": {"cooperatives_helped": 30, "cooperatives_good": 10, "ukm_helped": null, "ukm_good": null},
@@ -67,7 +106,7 @@ pub struct BankName {
     "capital_by_bank": [{"bank_partner_id": 3, "recommendations": 12, "requested": 600000000, "approved": 480000000, "disbursed": 450000000}],
     "ukm_moved_up": 0, "median_days_to_final_diagnosis": 21},
     "registry": {"cooperatives_active": {"count": 307, "of": 800}, "ukm_active": {"count": 8500, "of": 23706}, "rat_compliance": {"count": 307, "of": 800}}},
-    "by_kecamatan": null}))]
+    "by_kecamatan": null, "by_kabupaten_kota": null}))]
 pub struct Indicators {
     /// The programme, for a programme's indicators; `null` for all programmes.
     pub programme_id: Option<i64>,
@@ -77,6 +116,8 @@ pub struct Indicators {
     pub banks: Vec<BankName>,
     pub years: Vec<PeriodIndicators>,
     pub cumulative: PeriodIndicators,
-    /// Present with `group_by=kecamatan`: the six kecamatan in code order.
+    /// Present with `group_by=kecamatan`: the area's kecamatan in code order (Kota Bogor's six).
     pub by_kecamatan: Option<Vec<KecamatanIndicators>>,
+    /// Present with `group_by=kabupaten_kota`: the area's kabupaten/kota in code order.
+    pub by_kabupaten_kota: Option<Vec<KabupatenKotaIndicators>>,
 }

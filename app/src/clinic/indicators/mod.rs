@@ -26,6 +26,16 @@ pub const MAX_YEARS: i32 = 30;
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     Kecamatan,
+    KabupatenKota,
+}
+
+impl GroupBy {
+    fn level(group_by: Option<GroupBy>) -> Option<klinik_domain::regions::Level> {
+        group_by.map(|g| match g {
+            GroupBy::Kecamatan => klinik_domain::regions::Level::Kecamatan,
+            GroupBy::KabupatenKota => klinik_domain::regions::Level::KabupatenKota,
+        })
+    }
 }
 
 /// Parameters of a programme's indicators.
@@ -33,7 +43,8 @@ pub enum GroupBy {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProgrammeIndicatorsQuery {
-    /// `kecamatan`: add the figures of each kecamatan (`by_kecamatan`).
+    /// `kecamatan`: add the figures of each kecamatan (`by_kecamatan`); `kabupaten_kota`: of
+    /// each kabupaten/kota (`by_kabupaten_kota`).
     pub group_by: Option<GroupBy>,
 }
 
@@ -48,7 +59,8 @@ pub struct IndicatorsQuery {
     /// Last year counted; defaults to this year. At most 30 years from `from_year`.
     #[param(minimum = 1945, maximum = 9999)]
     pub to_year: Option<i32>,
-    /// `kecamatan`: add the figures of each kecamatan (`by_kecamatan`).
+    /// `kecamatan`: add the figures of each kecamatan (`by_kecamatan`); `kabupaten_kota`: of
+    /// each kabupaten/kota (`by_kabupaten_kota`).
     pub group_by: Option<GroupBy>,
 }
 
@@ -66,14 +78,14 @@ pub struct IndicatorsExportQuery {
     /// As for `get_indicators`.
     #[param(minimum = 1945, maximum = 9999)]
     pub to_year: Option<i32>,
-    /// `kecamatan`: add a block of rows per kecamatan.
+    /// `kecamatan` or `kabupaten_kota`: add a block of rows per place of that level.
     pub group_by: Option<GroupBy>,
 }
 
 fn programme_scope(
     conn: &mut klinik_persistence::AnyConnection,
     id: ProgrammeId,
-    by_kecamatan: bool,
+    group_by: Option<klinik_domain::regions::Level>,
 ) -> Result<Scope, Error> {
     let programme = programmes::find(conn, id, false).map_err(Error::missing(Record::Programme))?;
     let from_year = programme.year;
@@ -82,7 +94,7 @@ fn programme_scope(
         programme: Some(programme),
         from_year,
         to_year,
-        by_kecamatan,
+        group_by,
     })
 }
 
@@ -90,7 +102,7 @@ fn range_scope(
     conn: &mut klinik_persistence::AnyConnection,
     from_year: Option<i32>,
     to_year: Option<i32>,
-    by_kecamatan: bool,
+    group_by: Option<klinik_domain::regions::Level>,
 ) -> Result<Scope, Error> {
     let this_year = Utc::now().date_naive().year();
     let from_year = match from_year {
@@ -118,7 +130,7 @@ fn range_scope(
         programme: None,
         from_year,
         to_year,
-        by_kecamatan,
+        group_by,
     })
 }
 
@@ -170,10 +182,10 @@ pub async fn of_programme(
     id: ProgrammeId,
     query: ProgrammeIndicatorsQuery,
 ) -> Result<Counted, Error> {
-    let by_kecamatan = query.group_by == Some(GroupBy::Kecamatan);
-    let key = format!("programme:{id}:{by_kecamatan}");
+    let group_by = GroupBy::level(query.group_by);
+    let key = format!("programme:{id}:{group_by:?}");
     cached(&ctx.app, key, move |conn, app| {
-        let scope = programme_scope(conn, id, by_kecamatan)?;
+        let scope = programme_scope(conn, id, group_by)?;
         build::indicators(conn, &app.regions, app.activity_rule, scope)
     })
     .await
@@ -182,10 +194,10 @@ pub async fn of_programme(
 /// The indicators of every programme over a range of years, with the cached JSON.
 pub async fn of_range(ctx: &Ctx, q: IndicatorsQuery) -> Result<Counted, Error> {
     check_years(&[("from_year", q.from_year), ("to_year", q.to_year)])?;
-    let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);
-    let key = format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year);
+    let group_by = GroupBy::level(q.group_by);
+    let key = format!("range:{:?}:{:?}:{group_by:?}", q.from_year, q.to_year);
     cached(&ctx.app, key, move |conn, app| {
-        let scope = range_scope(conn, q.from_year, q.to_year, by_kecamatan)?;
+        let scope = range_scope(conn, q.from_year, q.to_year, group_by)?;
         build::indicators(conn, &app.regions, app.activity_rule, scope)
     })
     .await
@@ -202,22 +214,22 @@ pub async fn export(ctx: &Ctx, q: IndicatorsExportQuery, format: Format) -> Resu
             msg!("a programme's tables cover its horizon; leave out from_year and to_year"),
         ));
     }
-    let by_kecamatan = q.group_by == Some(GroupBy::Kecamatan);
+    let group_by = GroupBy::level(q.group_by);
     let key = match q.programme_id {
-        Some(id) => format!("programme:{id}:{by_kecamatan}"),
-        None => format!("range:{:?}:{:?}:{by_kecamatan}", q.from_year, q.to_year),
+        Some(id) => format!("programme:{id}:{group_by:?}"),
+        None => format!("range:{:?}:{:?}:{group_by:?}", q.from_year, q.to_year),
     };
     let counted = cached(&ctx.app, key, move |conn, app| {
         let scope = match q.programme_id {
-            Some(id) => programme_scope(conn, ProgrammeId(id), by_kecamatan)?,
-            None => range_scope(conn, q.from_year, q.to_year, by_kecamatan)?,
+            Some(id) => programme_scope(conn, ProgrammeId(id), group_by)?,
+            None => range_scope(conn, q.from_year, q.to_year, group_by)?,
         };
         build::indicators(conn, &app.regions, app.activity_rule, scope)
     })
     .await?;
     spreadsheet::write(
         format,
-        table::HEADERS,
+        &table::headers(&counted.indicators),
         table::NUMERIC,
         &table::rows(&counted.indicators),
     )

@@ -5,14 +5,23 @@ use klinik_domain::clinic::indicators::Ratio;
 
 use super::dto::{Indicators, PeriodIndicators};
 
-pub const HEADERS: &[&str] = &[
-    "programme_id",
-    "kecamatan_code",
-    "year",
-    "indicator",
-    "breakdown",
-    "value",
-];
+/// The columns; the place column is named after the level grouped by (the area's own rows leave
+/// it empty).
+pub fn headers(indicators: &Indicators) -> [&'static str; 6] {
+    let place = if indicators.by_kabupaten_kota.is_some() {
+        "kabupaten_kota_code"
+    } else {
+        "kecamatan_code"
+    };
+    [
+        "programme_id",
+        place,
+        "year",
+        "indicator",
+        "breakdown",
+        "value",
+    ]
+}
 pub const NUMERIC: &[bool] = &[true, false, false, false, false, true];
 
 struct Rows<'a> {
@@ -102,7 +111,7 @@ impl Rows<'_> {
     }
 }
 
-/// Every figure of `indicators` as a row: city first, then each kecamatan; each year, then the
+/// Every figure of `indicators` as a row: the area first, then each place; each year, then the
 /// cumulative figures (year `total`).
 pub fn rows(indicators: &Indicators) -> Vec<Vec<String>> {
     let programme = indicators
@@ -113,6 +122,9 @@ pub fn rows(indicators: &Indicators) -> Vec<Vec<String>> {
         vec![("", &indicators.years, &indicators.cumulative)];
     for k in indicators.by_kecamatan.iter().flatten() {
         places.push((&k.kecamatan_code, &k.years, &k.cumulative));
+    }
+    for k in indicators.by_kabupaten_kota.iter().flatten() {
+        places.push((&k.kabupaten_kota_code, &k.years, &k.cumulative));
     }
     let mut out = Vec::new();
     for (place, years, cumulative) in places {

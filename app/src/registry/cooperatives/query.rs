@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::prelude::*;
-use crate::registry::regions::KecamatanCode;
+use crate::registry::regions::{KabupatenKotaCode, KecamatanCode};
 use crate::state::RegionIndex;
 
 /// Sort orders of the cooperative list; a leading `-` sorts descending.
@@ -55,6 +55,8 @@ pub struct CooperativeQuery {
     /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
     /// where the list has it; the change feed (`/changes`) shows archivals too.
     pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only cooperatives in this kabupaten/kota.
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     /// Only cooperatives in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only cooperatives in this kelurahan.
@@ -89,6 +91,7 @@ impl CooperativeQuery {
     /// The filters alone, without order and page.
     pub fn filters(&self) -> CooperativeFilters {
         CooperativeFilters {
+            kabupaten_kota_code: self.kabupaten_kota_code.clone(),
             kecamatan_code: self.kecamatan_code.clone(),
             kelurahan_code: self.kelurahan_code.clone(),
             cooperative_type: self.cooperative_type,
@@ -111,6 +114,7 @@ pub struct IncludeArchivedQuery {
 
 /// The filters the cooperative list and the cooperative export share.
 pub struct CooperativeFilters {
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     pub kecamatan_code: Option<KecamatanCode>,
     pub kelurahan_code: Option<String>,
     pub cooperative_type: Option<CooperativeType>,
@@ -126,17 +130,14 @@ impl CooperativeFilters {
     /// without paging.
     pub fn into_store(self, regions: &RegionIndex) -> Result<ListFilter, Error> {
         let f = self;
-        crate::registry::regions::known_kecamatan(regions, f.kecamatan_code.as_ref())?;
-        if f.kelurahan_code
-            .as_ref()
-            .is_some_and(|code| regions.kelurahan(code).is_none())
-        {
-            return Err(Error::query(
-                "kelurahan_code",
-                "unknown_kelurahan",
-                msg!("is not a kelurahan of Kota Bogor"),
-            ));
-        }
+        crate::registry::regions::check_filter(
+            regions,
+            crate::registry::regions::RegionFilter {
+                kabupaten_kota: f.kabupaten_kota_code.as_ref(),
+                kecamatan: f.kecamatan_code.as_ref(),
+                kelurahan: f.kelurahan_code.as_deref(),
+            },
+        )?;
         if f.q
             .as_ref()
             .is_some_and(|q| q.is_empty() || q.chars().count() > 200)
@@ -148,6 +149,7 @@ impl CooperativeFilters {
             ));
         }
         Ok(ListFilter {
+            kabupaten_kota_code: f.kabupaten_kota_code.map(|k| k.as_str().to_owned()),
             kecamatan_code: f.kecamatan_code.map(|k| k.as_str().to_owned()),
             kelurahan_code: f.kelurahan_code,
             cooperative_type: f.cooperative_type,

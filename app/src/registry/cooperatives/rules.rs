@@ -26,11 +26,11 @@ fn check_optional(
 }
 
 fn check_kelurahan(violations: &mut Violations, regions: &RegionIndex, code: &str) {
-    if regions.kelurahan(code).is_none() {
+    if !regions.accepts_kelurahan(code) {
         violations.push(Violation::new(
             "kelurahan_code",
             "unknown_kelurahan",
-            msg!("is not a kelurahan of Kota Bogor (see GET /api/v1/regions/kelurahan)"),
+            crate::registry::regions::kelurahan_refused(regions),
         ));
     }
 }
@@ -111,10 +111,12 @@ impl CreateCooperative {
     ) -> Result<(CooperativeFields, Vec<NewBoardMember>), Violations> {
         let mut violations = Violations::default();
         check_kelurahan(&mut violations, regions, &self.kelurahan_code);
+        // The village's postal code when the office has one (the national list has none).
         let postal_code = self.postal_code.or_else(|| {
             regions
                 .kelurahan(&self.kelurahan_code)
                 .map(|k| k.postal_code.clone())
+                .filter(|p| !p.is_empty())
         });
         let savings_and_loan = self
             .savings_and_loan
@@ -162,7 +164,12 @@ impl PatchCooperative {
         regions: &RegionIndex,
     ) -> Result<(CooperativeChanges, Option<Vec<NewBoardMember>>), Violations> {
         let mut violations = Violations::default();
-        if let Some(code) = &self.kelurahan_code {
+        // A record keeps a village that was retired or left the area since.
+        if let Some(code) = self
+            .kelurahan_code
+            .as_ref()
+            .filter(|c| **c != current.kelurahan_code)
+        {
             check_kelurahan(&mut violations, regions, code);
         }
         let changes = CooperativeChanges {

@@ -13,7 +13,7 @@ use crate::prelude::*;
 use crate::registry::cooperatives::query::CooperativeFilters;
 use crate::registry::imports;
 use crate::registry::region_codes::KelurahanCode;
-use crate::registry::regions::KecamatanCode;
+use crate::registry::regions::{KabupatenKotaCode, KecamatanCode};
 use crate::spreadsheet::Format;
 
 /// The cooperative list's filters (no paging: the export holds every match).
@@ -21,6 +21,8 @@ use crate::spreadsheet::Format;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CooperativeExportQuery {
+    /// Only cooperatives in this kabupaten/kota.
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     /// Only cooperatives in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only cooperatives in this kelurahan.
@@ -52,6 +54,8 @@ pub struct AnnualReportExportQuery {
     /// Only the reports of this book year.
     #[param(minimum = 1945, maximum = 9999)]
     pub book_year: Option<i32>,
+    /// Only cooperatives in this kabupaten/kota.
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     /// Only cooperatives in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only cooperatives in this kelurahan.
@@ -78,6 +82,7 @@ impl AnnualReportExportQuery {
     fn split(self) -> Result<(CooperativeExportQuery, Option<i32>), Error> {
         check_year("book_year", self.book_year)?;
         let cooperatives = CooperativeExportQuery {
+            kabupaten_kota_code: self.kabupaten_kota_code,
             kecamatan_code: self.kecamatan_code,
             kelurahan_code: self.kelurahan_code,
             cooperative_type: self.cooperative_type,
@@ -94,6 +99,7 @@ impl AnnualReportExportQuery {
 impl CooperativeExportQuery {
     fn filters(self) -> CooperativeFilters {
         CooperativeFilters {
+            kabupaten_kota_code: self.kabupaten_kota_code,
             kecamatan_code: self.kecamatan_code,
             kelurahan_code: self.kelurahan_code,
             cooperative_type: self.cooperative_type,

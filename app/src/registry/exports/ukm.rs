@@ -16,7 +16,7 @@ use crate::personal_data::{ClearPerson, DataKey};
 use crate::prelude::*;
 use crate::registry::imports;
 use crate::registry::region_codes::KelurahanCode;
-use crate::registry::regions::KecamatanCode;
+use crate::registry::regions::{KabupatenKotaCode, KecamatanCode};
 use crate::registry::ukm::query::{Filters, list_filter};
 use crate::spreadsheet::Format;
 
@@ -25,6 +25,8 @@ use crate::spreadsheet::Format;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UkmExportQuery {
+    /// Only UKM in this kabupaten/kota.
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     /// Only UKM in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only UKM in this kelurahan.
@@ -64,6 +66,7 @@ pub struct UkmExportQuery {
 impl UkmExportQuery {
     fn filters(self) -> Filters {
         Filters {
+            kabupaten_kota_code: self.kabupaten_kota_code,
             kecamatan_code: self.kecamatan_code,
             kelurahan_code: self.kelurahan_code,
             sector: self.sector,
@@ -90,6 +93,8 @@ pub struct YearlyFiguresExportQuery {
     /// Only the figures of this year.
     #[param(minimum = 1945, maximum = 9999)]
     pub year: Option<i32>,
+    /// Only UKM in this kabupaten/kota.
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     /// Only UKM in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only UKM in this kelurahan.
@@ -126,6 +131,7 @@ impl YearlyFiguresExportQuery {
     fn split(self) -> Result<(UkmExportQuery, Option<i32>), Error> {
         check_year("year", self.year)?;
         let ukm = UkmExportQuery {
+            kabupaten_kota_code: self.kabupaten_kota_code,
             kecamatan_code: self.kecamatan_code,
             kelurahan_code: self.kelurahan_code,
             sector: self.sector,

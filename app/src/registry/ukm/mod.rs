@@ -94,12 +94,13 @@ fn check_cooperative(conn: &mut AnyConnection, id: Option<CooperativeId>) -> Res
     Ok(())
 }
 
+/// 422 unless a new record may name the village: stored, in force and in the deployment's area.
 pub fn check_kelurahan(app: &App, code: &str) -> Result<(), Error> {
-    if app.regions.kelurahan(code).is_none() {
+    if !app.regions.accepts_kelurahan(code) {
         return Err(Error::validation(
             "kelurahan_code",
             "unknown_kelurahan",
-            msg!("is not a kelurahan of Kota Bogor"),
+            crate::registry::regions::kelurahan_refused(&app.regions),
         ));
     }
     Ok(())
@@ -280,7 +281,11 @@ pub async fn update(
         versioned::update::<UkmEntity>(conn, ctx, id, &if_match, |conn, current| {
             let mut f = patch.apply(current);
             check_business(&f, Utc::now().year()).into_result()?;
-            check_kelurahan(&ctx.app, &f.kelurahan_code)?;
+            // A record keeps a village that was retired or left the area since; a move must
+            // name one in force.
+            if f.kelurahan_code != current.kelurahan_code {
+                check_kelurahan(&ctx.app, &f.kelurahan_code)?;
+            }
             check_cooperative(conn, f.cooperative_id)?;
             apply_size(&ctx.app, &mut f);
             Ok(f)

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 
 use super::model::{Sector, UkmStatus};
 use crate::prelude::*;
-use crate::registry::regions::KecamatanCode;
+use crate::registry::regions::{KabupatenKotaCode, KecamatanCode};
 
 /// Sort orders of the UKM list; a leading `-` sorts descending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -38,6 +38,8 @@ pub struct UkmQuery {
     /// `updated_at`): a sync's catch-up. Archived records count only with `include_archived`
     /// where the list has it; the change feed (`/changes`) shows archivals too.
     pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only UKM in this kabupaten/kota.
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     /// Only UKM in this kecamatan.
     pub kecamatan_code: Option<KecamatanCode>,
     /// Only UKM in this kelurahan.
@@ -112,6 +114,7 @@ impl UkmQuery {
     /// The filters alone, without order and page.
     pub fn filters(self) -> Filters {
         Filters {
+            kabupaten_kota_code: self.kabupaten_kota_code,
             kecamatan_code: self.kecamatan_code,
             kelurahan_code: self.kelurahan_code,
             sector: self.sector,
@@ -130,6 +133,7 @@ impl UkmQuery {
 
 /// The filters the UKM list and the UKM export share.
 pub struct Filters {
+    pub kabupaten_kota_code: Option<KabupatenKotaCode>,
     pub kecamatan_code: Option<KecamatanCode>,
     pub kelurahan_code: Option<String>,
     pub sector: Option<Sector>,
@@ -147,17 +151,14 @@ pub struct Filters {
 /// Checks the filters (400 for a bad value, 403 for a NIK search by a role without the right) and
 /// turns them into the store's filter, sorted by name, without paging.
 pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter, Error> {
-    crate::registry::regions::known_kecamatan(&app.regions, q.kecamatan_code.as_ref())?;
-    if q.kelurahan_code
-        .as_ref()
-        .is_some_and(|c| app.regions.kelurahan(c).is_none())
-    {
-        return Err(Error::query(
-            "kelurahan_code",
-            "unknown_kelurahan",
-            msg!("is not a kelurahan of Kota Bogor"),
-        ));
-    }
+    crate::registry::regions::check_filter(
+        &app.regions,
+        crate::registry::regions::RegionFilter {
+            kabupaten_kota: q.kabupaten_kota_code.as_ref(),
+            kecamatan: q.kecamatan_code.as_ref(),
+            kelurahan: q.kelurahan_code.as_deref(),
+        },
+    )?;
     if q.kbli_code
         .as_ref()
         .is_some_and(|k| k.len() != 5 || !k.bytes().all(|b| b.is_ascii_digit()))
@@ -205,6 +206,7 @@ pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter,
     }
     Ok(ListFilter {
         updated_since: None,
+        kabupaten_kota_code: q.kabupaten_kota_code.map(|k| k.as_str().to_owned()),
         kecamatan_code: q.kecamatan_code.map(|k| k.as_str().to_owned()),
         kelurahan_code: q.kelurahan_code,
         sector: q.sector,

@@ -282,11 +282,11 @@ fn plan_row(
     let mut violations = check_owner(&owner);
     violations.0.extend(check_business(&fields, year).0);
     let mut problems = violations_to_problems(violations, COLUMNS, at);
-    if state.regions.kelurahan(&fields.kelurahan_code).is_none() {
+    if !state.regions.accepts_kelurahan(&fields.kelurahan_code) {
         problems.push(at(
             21,
             "unknown_kelurahan",
-            msg!("is not a kelurahan of Kota Bogor"),
+            crate::registry::regions::kelurahan_refused(&state.regions),
         ));
     }
     if let Some(id) = fields.cooperative_id

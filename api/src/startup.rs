@@ -189,6 +189,10 @@ pub fn prepare_state(settings: &Settings) -> anyhow::Result<klinik_app::App> {
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight (graceful shutdown).
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = prepare_state(&settings)?;
+    // Other instances' writes empty this one's caches at once.
+    if let Some(hearing) = app.db.hear_other_writes() {
+        actix_web::rt::spawn(hearing);
+    }
     if let Some(tick) = settings.scheduler_tick {
         actix_web::rt::spawn(klinik_app::scheduler::run_forever(app.clone(), tick));
     }

@@ -2,8 +2,10 @@
 //!
 //! Every write transaction of this process bumps the database handle's count
 //! (`klinik_persistence::Database::writes`); an entry
-//! stamped with an older count no longer serves, so a change made here shows at once. Writes by
-//! another process (a second instance, `klinik seed-demo`) show after the entry's maximum age.
+//! stamped with an older count no longer serves, so a change made here shows at once. On
+//! PostgreSQL the writes of another process (a second instance, `klinik seed-demo`) bump it too as
+//! soon as they commit (`klinik_persistence::write_signals`); the entry's maximum age bounds how
+//! long they take to show when that cannot be heard (SQLite has one process).
 //! Callers read the counter *before* computing a value, so that a write committing meanwhile
 //! leaves the entry stale rather than wrong.
 

@@ -248,7 +248,8 @@ pub fn ping(conn: &mut AnyConnection) -> Result<(), StoreError> {
 /// Runs `work` in a transaction meant to write. On SQLite it starts with `BEGIN IMMEDIATE`, which
 /// takes the write lock up front (waiting up to the busy timeout) instead of failing with
 /// "database is locked" when a read transaction later tries to write while another writer commits.
-/// On PostgreSQL it is an ordinary transaction.
+/// On PostgreSQL it is an ordinary transaction that tells the other instances it wrote
+/// (`crate::write_signals`).
 pub fn write_transaction<T, E>(
     conn: &mut AnyConnection,
     work: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
@@ -258,7 +259,11 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let AnyConnection::Sqlite(sqlite) = conn else {
-        return conn.transaction(work);
+        return conn.transaction(|conn| {
+            let value = work(conn)?;
+            crate::write_signals::announce(conn)?;
+            Ok(value)
+        });
     };
     AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
     match work(conn) {

@@ -80,6 +80,23 @@ impl Database {
         self.inner.writes.load(Ordering::SeqCst)
     }
 
+    /// Counts a write another instance announced (`crate::write_signals`), so that what this
+    /// process cached before it no longer serves.
+    pub fn heard_write(&self) {
+        self.inner.writes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// On PostgreSQL, the task that hears other instances' writes for this handle, to be spawned
+    /// once per process; `None` on SQLite, or where the URL is one only libpq reads (then the
+    /// caches' age limits bound how long another instance's write takes to show).
+    pub fn hear_other_writes(
+        &self,
+    ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+        let url = self.inner.point_reads.as_ref()?.url.clone();
+        let me = self.clone();
+        Some(crate::write_signals::listen(url, move || me.heard_write()))
+    }
+
     /// How busy the database is now: slots in use by tasks, tasks waiting for one, and the
     /// pool's size.
     pub fn usage(&self) -> PoolUsage {

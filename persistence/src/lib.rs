@@ -34,6 +34,7 @@ pub mod ukm_search;
 pub mod users;
 pub mod versioned;
 pub mod webhooks;
+pub mod write_signals;
 
 pub use connection::{
     AnyConnection, ConnectionManager, DatabaseUrl, Pool, PoolOptions, PooledConnection, build_pool,

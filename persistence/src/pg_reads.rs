@@ -41,6 +41,12 @@ pub type PointReadPool = Pool<AsyncPgConnection>;
 #[derive(Clone)]
 pub struct PointReadUrl(String);
 
+impl PointReadUrl {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Debug for PointReadUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PointReadUrl(..)")
@@ -115,13 +121,19 @@ fn establish(
 ) -> Pin<Box<dyn Future<Output = ConnectionResult<AsyncPgConnection>> + Send + '_>> {
     Box::pin(async move {
         let bad = |e: &dyn fmt::Display| ConnectionError::BadConnection(e.to_string());
-        let mut tls = SslConnector::builder(SslMethod::tls_client()).map_err(|e| bad(&e))?;
-        tls.set_verify(SslVerifyMode::NONE);
-        let (client, connection) = tokio_postgres::connect(url, MakeTlsConnector::new(tls.build()))
-            .await
-            .map_err(|e| bad(&e))?;
+        let (client, connection) =
+            tokio_postgres::connect(url, libpq_like_tls().map_err(|e| bad(&e))?)
+                .await
+                .map_err(|e| bad(&e))?;
         AsyncPgConnection::try_from_client_and_connection(client, connection).await
     })
+}
+
+/// TLS as libpq's `prefer` and `require` use it: offered, the certificate not verified.
+pub(crate) fn libpq_like_tls() -> Result<MakeTlsConnector, openssl::error::ErrorStack> {
+    let mut tls = SslConnector::builder(SslMethod::tls_client())?;
+    tls.set_verify(SslVerifyMode::NONE);
+    Ok(MakeTlsConnector::new(tls.build()))
 }
 
 /// A UKM with its owner: the same statement as [`crate::ukm::find_with_owner`].

@@ -221,6 +221,9 @@ pub struct TestApp {
     pub db: std::rc::Rc<TestDatabase>,
     /// The admin's access token, sent with every request unless a test says otherwise.
     pub token: String,
+    /// What the app runs against (its database handle, caches), for tests of what runs beside
+    /// the requests.
+    pub state: klinik_app::App,
 }
 
 impl TestApp {
@@ -246,12 +249,14 @@ impl TestApp {
         let settings = settings_for(db.url(), extra);
         let state =
             klinik_api::prepare_state(&settings).expect("the app starts on a fresh database");
+        let kept = state.clone();
         let app = test::init_service(klinik_api::build_app(state, settings.max_body_bytes)).await;
         let app = boxed::rc_service(app.map(|res| res.map_into_boxed_body()));
         let mut test_app = TestApp {
             app,
             db,
             token: String::new(),
+            state: kept,
         };
         test_app.token = test_app.login(ADMIN, ADMIN_PASSWORD).await;
         test_app

@@ -28,6 +28,7 @@ mod http;
 mod idempotency;
 mod imports;
 mod imports_registry;
+mod instances;
 mod key_rotation;
 mod labels;
 mod messages;

@@ -3,7 +3,8 @@
 //!
 //! An entry serves only while this process has committed no write since it was loaded — a
 //! deactivation, a password reset, a sign-out or a client's new scopes apply at once — and for
-//! [`MAX_AGE`] at most, which bounds how long a change made by another instance takes to apply.
+//! [`MAX_AGE`] at most, which bounds how long a change made by another instance takes to apply
+//! when this one cannot hear it at once (`klinik_persistence::write_signals`).
 //! Keyed by the verified access token itself: one token always names the same account, session
 //! and scopes.
 

@@ -1,8 +1,7 @@
 //! The indicators of one scope, kept until the next write or for a few seconds. Office staff open
 //! the same dashboards again and again; the figures change only when something is written. Every
-//! write transaction of this process empties the cache for its readers at once; writes by another
-//! process (a second instance, `klinik seed-demo`) show after at most [`MAX_AGE`]
-//! ([`crate::write_stamped`]). One recount runs at a time: when many requests miss together (the
+//! write transaction empties the cache for its readers at once, another instance's as soon as this
+//! one hears of it (PostgreSQL `LISTEN`), and [`MAX_AGE`] bounds the rest ([`crate::write_stamped`]). One recount runs at a time: when many requests miss together (the
 //! figures just expired), the others wait for it instead of recounting too. The JSON is kept
 //! serialized, so a hit costs no more than copying it out.
 

@@ -5,7 +5,6 @@
 //! back — and each instance keeps one connection that `LISTEN`s and counts what it hears as a
 //! write. SQLite has one process by design and needs none of this.
 
-use std::future::Future;
 use std::time::Duration;
 
 use diesel::RunQueryDsl;
@@ -29,23 +28,18 @@ pub(crate) fn announce(conn: &mut AnyConnection) -> Result<(), diesel::result::E
 /// instance's own included: a second emptying is harmless) and once after each (re)connection,
 /// since writes may have gone unheard while it was down. A lost connection is retried with a
 /// doubling wait up to 30 s; meanwhile the caches' own age limits apply.
-pub fn listen(
-    url: PointReadUrl,
-    heard: impl Fn() + Send + Sync + 'static,
-) -> impl Future<Output = ()> + Send {
-    async move {
-        let mut wait = Duration::from_millis(250);
-        loop {
-            match listen_once(&url, &heard).await {
-                Ok(()) => tracing::warn!("the connection hearing other instances' writes closed"),
-                Err(error) => {
-                    tracing::warn!(%error, "cannot hear other instances' writes; retrying")
-                }
+pub async fn listen(url: PointReadUrl, heard: impl Fn() + Send + Sync + 'static) {
+    let mut wait = Duration::from_millis(250);
+    loop {
+        match listen_once(&url, &heard).await {
+            Ok(()) => tracing::warn!("the connection hearing other instances' writes closed"),
+            Err(error) => {
+                tracing::warn!(%error, "cannot hear other instances' writes; retrying")
             }
-            heard();
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(Duration::from_secs(30));
         }
+        heard();
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(30));
     }
 }
 

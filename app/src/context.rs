@@ -37,6 +37,14 @@ impl Caller {
     pub fn is_staff(&self) -> bool {
         matches!(self.role(), Role::Admin | Role::Officer)
     }
+
+    /// The key of this caller's write mark (read-your-writes on replicas).
+    pub fn writer_key(&self) -> String {
+        match self {
+            Caller::User { id, .. } => format!("user:{}", id.get()),
+            Caller::Client { id, .. } => format!("client:{}", id.get()),
+        }
+    }
 }
 
 /// Where a request came from: what the audit trail records beside the actor.
@@ -91,6 +99,35 @@ impl Ctx {
     }
 
     /// Runs `work` that reads with one statement, outside a transaction.
+    /// Reads that may go to a read replica (lists, searches, exports, indicators): there when it
+    /// has replayed this caller's last write, else on the primary.
+    pub async fn read_nearby<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection, &Ctx) -> Result<T, E> + Clone + Send + 'static,
+    {
+        let ctx = self.clone();
+        self.app
+            .db
+            .read_nearby(Some(self.caller.writer_key()), move |conn| work(conn, &ctx))
+            .await
+    }
+
+    /// As [`Ctx::read_nearby`] for one statement outside a transaction.
+    pub async fn query_nearby<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection, &Ctx) -> Result<T, E> + Clone + Send + 'static,
+    {
+        let ctx = self.clone();
+        self.app
+            .db
+            .query_nearby(Some(self.caller.writer_key()), move |conn| work(conn, &ctx))
+            .await
+    }
+
     pub async fn query<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -109,6 +146,19 @@ impl Ctx {
         F: FnOnce(&mut AnyConnection, &Ctx) -> Result<T, E> + Send + 'static,
     {
         let ctx = self.clone();
-        self.app.write(move |conn| work(conn, &ctx)).await
+        let mark = self
+            .app
+            .db
+            .keeps_write_marks()
+            .then(|| self.caller.writer_key());
+        self.app
+            .write(move |conn| {
+                let value = work(conn, &ctx)?;
+                if let Some(writer) = &mark {
+                    klinik_persistence::replicas::mark_write(conn, writer)?;
+                }
+                Ok(value)
+            })
+            .await
     }
 }

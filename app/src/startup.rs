@@ -17,6 +17,7 @@ use crate::registry::region_list;
 use crate::settings::Settings;
 use crate::state::RegionIndex;
 use klinik_domain::regions::Area;
+use klinik_persistence::replicas::Replicas;
 
 /// Opens the database, applies migrations, recomputes statuses under the rule in force, creates
 /// the first admin and the shipped instruments when missing, and loads the reference data.
@@ -70,8 +71,12 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
     let decoy = passwords::random_hex(16).map_err(|_| anyhow::anyhow!("no random source"))?;
     let decoy_hash = passwords::hash(&decoy).map_err(|_| anyhow::anyhow!("hashing failed"))?;
     let point_reads = point_read_settings(settings, &options);
+    let replicas = (!settings.read_database_urls.is_empty())
+        .then(|| Replicas::open(&settings.read_database_urls, settings.pool_size))
+        .transpose()
+        .context("opening the read replicas")?;
     Ok(App {
-        db: Database::new(pool, point_reads),
+        db: Database::with_replicas(pool, point_reads, replicas),
         regions: Arc::new(regions),
         activity_rule: settings.activity_rule,
         tokens,
@@ -79,6 +84,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
         data_key,
         size_thresholds: Arc::new(size_thresholds),
         indicators_cache: Arc::default(),
+        ukm_counts: Arc::default(),
         callers: Arc::default(),
         protection: Arc::new(settings.protection.clone()),
         integration: Arc::new(settings.integration.clone()),

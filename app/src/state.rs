@@ -24,6 +24,8 @@ pub struct App {
     /// Size-class thresholds per regulation (reference data, loaded at start).
     pub size_thresholds: Arc<Vec<klinik_domain::size_class::Thresholds>>,
     pub indicators_cache: Arc<crate::clinic::indicators::cache::IndicatorsCache>,
+    /// The UKM list's totals per filter, until the next write (`crate::registry::ukm::counts`).
+    pub ukm_counts: Arc<crate::registry::ukm::counts::ListCounts>,
     /// Accounts as the caller check loaded them a moment ago.
     pub callers: Arc<crate::auth::caller_cache::CallerCache>,
     pub protection: Arc<crate::settings::Protection>,

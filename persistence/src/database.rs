@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use crate::ids::UkmId;
 use crate::persons::PersonRow;
 use crate::pg_reads::{PointReadSettings, PointReads};
+use crate::replicas::{ReplicaState, Replicas};
 use crate::ukm::UkmRow;
 use crate::{AnyConnection, Pool, StoreError, write_transaction};
 
@@ -51,11 +52,22 @@ struct Inner {
     /// Tasks waiting for a slot, for the operators' metrics.
     waiting: AtomicUsize,
     point_reads: Option<PointReadSettings>,
+    /// Streaming replicas for the reads that may go there (`read_nearby`).
+    replicas: Option<Arc<Replicas>>,
     handle: usize,
 }
 
 impl Database {
     pub fn new(pool: Pool, point_reads: Option<PointReadSettings>) -> Self {
+        Self::with_replicas(pool, point_reads, None)
+    }
+
+    /// A handle that sends the reads that may go there to `replicas`.
+    pub fn with_replicas(
+        pool: Pool,
+        point_reads: Option<PointReadSettings>,
+        replicas: Option<Replicas>,
+    ) -> Self {
         let slots = tokio::sync::Semaphore::new(pool.max_size() as usize);
         Self {
             inner: Arc::new(Inner {
@@ -64,6 +76,7 @@ impl Database {
                 writes: AtomicU64::new(0),
                 waiting: AtomicUsize::new(0),
                 point_reads,
+                replicas: replicas.map(Arc::new),
                 handle: NEXT_HANDLE.fetch_add(1, Ordering::Relaxed),
             }),
         }
@@ -128,6 +141,58 @@ impl Database {
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
         self.run(work).await
+    }
+
+    /// Runs `work` that only reads, in one transaction, on a replica when one is configured and
+    /// has replayed `reader`'s last write (see `crate::replicas`), else on the primary. A replica
+    /// failing mid-read is left for the primary to answer, which is why `work` must be `Clone`.
+    pub async fn read_nearby<T, E, F>(&self, reader: Option<String>, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Clone + Send + 'static,
+    {
+        match self.inner.replicas.clone() {
+            None => self.read(work).await,
+            Some(replicas) => {
+                let in_transaction =
+                    move |conn: &mut AnyConnection| diesel::Connection::transaction(conn, work);
+                self.run(move |primary| nearby(&replicas, primary, reader, in_transaction))
+                    .await
+            }
+        }
+    }
+
+    /// As [`Database::read_nearby`] for `work` of one statement, outside a transaction (as
+    /// [`Database::query`]).
+    pub async fn query_nearby<T, E, F>(&self, reader: Option<String>, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: WorkError,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Clone + Send + 'static,
+    {
+        match self.inner.replicas.clone() {
+            None => self.query(work).await,
+            Some(replicas) => {
+                self.run(move |primary| nearby(&replicas, primary, reader, work))
+                    .await
+            }
+        }
+    }
+
+    /// Whether the replicas answer, for the readiness probe (empty without replicas).
+    pub async fn check_replicas(&self) -> Vec<ReplicaState> {
+        let Some(replicas) = self.inner.replicas.clone() else {
+            return Vec::new();
+        };
+        tokio::task::spawn_blocking(move || replicas.check())
+            .await
+            .unwrap_or_default()
+    }
+
+    /// Whether writes must keep their writers' marks (replicas are configured).
+    pub fn keeps_write_marks(&self) -> bool {
+        self.inner.replicas.is_some()
     }
 
     /// Runs `work` that writes, as one transaction: all of it commits or none of it does.
@@ -208,4 +273,28 @@ impl Database {
         .await
         .map_err(|e| StoreError::Internal(e.to_string()))?
     }
+}
+
+/// Runs `work` on a replica that may serve `reader`, or on `primary` when none may or the replica
+/// fails meanwhile.
+fn nearby<T, E, F>(
+    replicas: &Replicas,
+    primary: &mut AnyConnection,
+    reader: Option<String>,
+    work: F,
+) -> Result<T, E>
+where
+    E: WorkError,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E> + Clone,
+{
+    if let Some((mut conn, replica)) = replicas.connection_for(primary, reader.as_deref()) {
+        match work.clone()(&mut conn) {
+            Err(error) if error.connection_suspect() => {
+                conn.mark_suspect();
+                replica.failed("a read failed");
+            }
+            outcome => return outcome,
+        }
+    }
+    work(primary)
 }

@@ -24,6 +24,7 @@ pub mod persons;
 pub mod pg_reads;
 pub mod regions;
 pub mod reminders;
+pub mod replicas;
 pub mod scheduled_jobs;
 pub mod schema;
 mod search;

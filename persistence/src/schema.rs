@@ -37,6 +37,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    write_marks (writer) {
+        writer -> Text,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
     region_lists (id) {
         id -> BigInt,
         source -> Text,
@@ -863,6 +870,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     kecamatan,
     kelurahan,
     region_lists,
+    write_marks,
     cooperatives,
     board_members,
     annual_reports,

@@ -194,7 +194,7 @@ fn text(percent: Option<Decimal>) -> Option<String> {
 
 pub async fn view(ctx: &Ctx, query: EconomyQuery) -> Result<EconomyView, Error> {
     let (from, to) = span(&query)?;
-    let loaded = ctx.read(move |conn, _| load(conn, from, to)).await?;
+    let loaded = ctx.read_nearby(move |conn, _| load(conn, from, to)).await?;
     Ok(assemble(&ctx.app, loaded, from, to, query.group_by))
 }
 

@@ -6,6 +6,7 @@
 //! | `KLINIK_METRICS_BIND` | none (no metrics) | address of the operators' Prometheus endpoint, `GET /metrics`, kept off the API's port |
 //! | `KLINIK_DATA_DIR` | `./data` | directory for the embedded SQLite file (created if missing) |
 //! | `KLINIK_DATABASE_URL` | `<data dir>/klinik.sqlite3` | `postgres://…` for PostgreSQL, or a SQLite path |
+//! | `KLINIK_READ_DATABASE_URL` | none | comma-separated `postgres://` URLs of streaming replicas: lists, searches, exports and indicators read there |
 //! | `KLINIK_DB_POOL_SIZE` | `8` | connections in the pool (1–64); on PostgreSQL as many again for point reads, shared among the workers |
 //! | `KLINIK_LOG_LEVEL` | `info` | tracing filter, e.g. `warn` or `klinik_api=debug,info` |
 //! | `KLINIK_LOG_FORMAT` | `text` | `text` or `json` |
@@ -86,6 +87,8 @@ pub struct Settings {
     pub metrics_bind: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub database_url: DatabaseUrl,
+    /// PostgreSQL streaming replicas for lists, searches, exports and indicators.
+    pub read_database_urls: Vec<String>,
     pub pool_size: u32,
     pub log_level: String,
     pub log_format: LogFormat,
@@ -209,6 +212,30 @@ impl Settings {
                 "must be a tracing filter such as info or warn,klinik_api=debug",
             )
         })?;
+        let read_database_urls: Vec<String> = lookup("KLINIK_READ_DATABASE_URL")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if !read_database_urls.is_empty() {
+            if !matches!(database_url, DatabaseUrl::Postgres(_)) {
+                return Err(invalid(
+                    "KLINIK_READ_DATABASE_URL",
+                    "needs KLINIK_DATABASE_URL to name the PostgreSQL primary",
+                ));
+            }
+            if !read_database_urls
+                .iter()
+                .all(|u| klinik_persistence::replicas::is_replica_url(u))
+            {
+                return Err(invalid(
+                    "KLINIK_READ_DATABASE_URL",
+                    "must be postgres:// URLs of streaming replicas, comma-separated",
+                ));
+            }
+        }
         let activity_rule = match lookup("KLINIK_ACTIVITY_RULE") {
             None => ActivityRule::default(),
             Some(raw) => raw
@@ -291,6 +318,7 @@ impl Settings {
             metrics_bind,
             data_dir,
             database_url,
+            read_database_urls,
             pool_size: number(lookup, "KLINIK_DB_POOL_SIZE", 8, 1, 64)?,
             log_level,
             log_format,
@@ -335,6 +363,38 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_area_defaults_to_kota_bogor_and_takes_provinces_and_kabupaten_kota() {
+        assert_eq!(settings(&[]).unwrap().area.to_setting(), "32.71");
+        let west_java = settings(&[("KLINIK_REGIONS", "32")]).unwrap();
+        assert_eq!(west_java.area.to_setting(), "32");
+        for bad in ["", "32.71.01", "32,32.71", "x"] {
+            let error = settings(&[("KLINIK_REGIONS", bad)]).unwrap_err();
+            assert_eq!(error.variable, "KLINIK_REGIONS", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn read_replicas_need_a_postgresql_primary_and_postgresql_urls() {
+        let primary = ("KLINIK_DATABASE_URL", "postgres://db-1/klinik");
+        let two = settings(&[
+            primary,
+            (
+                "KLINIK_READ_DATABASE_URL",
+                "postgres://db-2/klinik, postgres://db-3/klinik",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(two.read_database_urls.len(), 2);
+        assert!(settings(&[primary]).unwrap().read_database_urls.is_empty());
+        let on_sqlite =
+            settings(&[("KLINIK_READ_DATABASE_URL", "postgres://db-2/klinik")]).unwrap_err();
+        assert_eq!(on_sqlite.variable, "KLINIK_READ_DATABASE_URL");
+        let not_pg =
+            settings(&[primary, ("KLINIK_READ_DATABASE_URL", "/tmp/x.sqlite3")]).unwrap_err();
+        assert_eq!(not_pg.variable, "KLINIK_READ_DATABASE_URL");
     }
 
     #[test]

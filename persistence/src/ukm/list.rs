@@ -48,6 +48,8 @@ pub struct ListFilter {
     pub descending: bool,
     pub limit: i64,
     pub offset: i64,
+    /// The total as counted a moment ago for the same filters: the capped count is not run again.
+    pub known_total: Option<Total>,
 }
 
 /// The search keys' range for a term; one that holds nothing but white space matches nothing.
@@ -295,6 +297,8 @@ fn page_total(
 ) -> Result<Total, StoreError> {
     if filter.offset == 0 && (found as i64) < filter.limit {
         Ok(Total::from_capped(found))
+    } else if let Some(total) = filter.known_total {
+        Ok(total)
     } else {
         count()
     }

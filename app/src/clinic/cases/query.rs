@@ -101,7 +101,7 @@ pub async fn list(ctx: &Ctx, q: CaseQuery) -> Result<Page<Case>, Error> {
                 .collect()
         });
     let (items, total) = ctx
-        .read(move |conn, ctx| {
+        .read_nearby(move |conn, ctx| {
             let scope = CaseScope::of(conn, &ctx.caller)?;
             let filter = CaseFilter {
                 updated_since: q.updated_since.map(|t| t.naive_utc()),

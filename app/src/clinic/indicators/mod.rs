@@ -135,13 +135,22 @@ fn range_scope(
 }
 
 /// The indicators of the scope named by `key`, from the cache when nothing was written since
-/// (see [`cache`]), else counted afresh.
-async fn cached<F>(app: &App, key: String, count: F) -> Result<Counted, Error>
+/// (see [`cache`]), else counted afresh. With read replicas each caller's counts are kept apart:
+/// a count is made where that caller's last write is visible (`Ctx::read_nearby`), and another
+/// caller's, made on a replica that had not replayed it yet, must not answer them.
+async fn cached<F>(ctx: &Ctx, key: String, count: F) -> Result<Counted, Error>
 where
     F: FnOnce(&mut klinik_persistence::AnyConnection, &App) -> Result<Indicators, Error>
+        + Clone
         + Send
         + 'static,
 {
+    let app = &ctx.app;
+    let key = if app.db.keeps_write_marks() {
+        format!("{key}:{}", ctx.caller.writer_key())
+    } else {
+        key
+    };
     if let Some(hit) = app.indicators_cache.get(&key, app.db.writes()) {
         return Ok(hit);
     }
@@ -151,8 +160,9 @@ where
     if let Some(hit) = app.indicators_cache.get(&key, writes) {
         return Ok(hit);
     }
-    let app2 = app.clone();
-    let indicators = app.read(move |conn| count(conn, &app2)).await?;
+    let indicators = ctx
+        .read_nearby(move |conn, ctx| count(conn, &ctx.app))
+        .await?;
     let json = serde_json::to_vec(&indicators).map_err(|e| Error::internal(&e))?;
     let counted = Counted {
         indicators: std::sync::Arc::new(indicators),
@@ -184,7 +194,7 @@ pub async fn of_programme(
 ) -> Result<Counted, Error> {
     let group_by = GroupBy::level(query.group_by);
     let key = format!("programme:{id}:{group_by:?}");
-    cached(&ctx.app, key, move |conn, app| {
+    cached(ctx, key, move |conn, app| {
         let scope = programme_scope(conn, id, group_by)?;
         build::indicators(conn, &app.regions, app.activity_rule, scope)
     })
@@ -196,7 +206,7 @@ pub async fn of_range(ctx: &Ctx, q: IndicatorsQuery) -> Result<Counted, Error> {
     check_years(&[("from_year", q.from_year), ("to_year", q.to_year)])?;
     let group_by = GroupBy::level(q.group_by);
     let key = format!("range:{:?}:{:?}:{group_by:?}", q.from_year, q.to_year);
-    cached(&ctx.app, key, move |conn, app| {
+    cached(ctx, key, move |conn, app| {
         let scope = range_scope(conn, q.from_year, q.to_year, group_by)?;
         build::indicators(conn, &app.regions, app.activity_rule, scope)
     })
@@ -219,7 +229,7 @@ pub async fn export(ctx: &Ctx, q: IndicatorsExportQuery, format: Format) -> Resu
         Some(id) => format!("programme:{id}:{group_by:?}"),
         None => format!("range:{:?}:{:?}:{group_by:?}", q.from_year, q.to_year),
     };
-    let counted = cached(&ctx.app, key, move |conn, app| {
+    let counted = cached(ctx, key, move |conn, app| {
         let scope = match q.programme_id {
             Some(id) => programme_scope(conn, ProgrammeId(id), group_by)?,
             None => range_scope(conn, q.from_year, q.to_year, group_by)?,

@@ -153,7 +153,7 @@ pub async fn list(ctx: &Ctx, query: CooperativeQuery) -> Result<Page<Cooperative
     };
     let regions = ctx.app.regions.clone();
     let (items, total) = ctx
-        .read(move |conn, _ctx| {
+        .read_nearby(move |conn, _ctx| {
             let (rows, total) = store::list(conn, &filter)?;
             Ok::<_, Error>((with_boards(conn, &regions, rows)?, total))
         })

@@ -122,7 +122,7 @@ pub async fn annual_reports(
     let (cooperative_query, book_year) = query.split()?;
     let filter = cooperative_query.filters().into_store(&ctx.app.regions)?;
     let rows = ctx
-        .read(move |conn, _ctx| {
+        .read_nearby(move |conn, _ctx| {
             let cooperatives = cooperatives::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
             if cooperatives.len() as i64 > MAX_EXPORT_ROWS {
                 return Err(too_many(msg!("cooperatives")));
@@ -162,7 +162,7 @@ pub async fn cooperatives(
 ) -> Result<Download, Error> {
     let filter = query.filters().into_store(&ctx.app.regions)?;
     let rows = ctx
-        .read(move |conn, _ctx| {
+        .read_nearby(move |conn, _ctx| {
             let rows = cooperatives::list_all(conn, &filter, MAX_EXPORT_ROWS + 1)?;
             if rows.len() as i64 > MAX_EXPORT_ROWS {
                 return Err(too_many(msg!("cooperatives")));

@@ -158,7 +158,7 @@ pub async fn list(
 ) -> Result<Vec<YearlyFiguresRecord>, Error> {
     let since = query.updated_since.map(|t| t.naive_utc());
     let mut rows = ctx
-        .read(move |conn, _ctx| {
+        .read_nearby(move |conn, _ctx| {
             store::find(conn, ukm_id, false).map_err(Error::missing(Record::Ukm))?;
             Ok::<_, Error>(store::list_figures(conn, ukm_id)?)
         })

@@ -1,6 +1,7 @@
 //! The UKM registry: register, list, read, change and archive UKM, with their owners' personal
 //! data protected (encrypted at rest, masked on output, revealed only to staff and audited).
 
+pub mod counts;
 pub mod figures;
 pub mod model;
 pub mod query;
@@ -212,9 +213,15 @@ pub async fn list(ctx: &Ctx, query: UkmQuery) -> Result<Page<Ukm>, Error> {
         ..list_filter(&ctx.app, &ctx.caller, query.filters())?
     };
     let disclosure = disclosure_for(&ctx.caller);
+    let (key, writes) = (counts::key(ctx, &filter), ctx.app.db.writes());
+    let filter = store::ListFilter {
+        known_total: ctx.app.ukm_counts.get(&key, writes),
+        ..filter
+    };
     let (rows, total) = ctx
-        .query(move |conn, _ctx| Ok::<_, Error>(store::list(conn, &filter)?))
+        .query_nearby(move |conn, _ctx| Ok::<_, Error>(store::list(conn, &filter)?))
         .await?;
+    ctx.app.ukm_counts.put(key, writes, total);
     let mut items = Vec::with_capacity(rows.len());
     for (row, person) in rows {
         let owner = owner_view(&person, &ctx.app.data_key, disclosure)?;

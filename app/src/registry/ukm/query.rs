@@ -223,5 +223,6 @@ pub fn list_filter(app: &App, caller: &Caller, q: Filters) -> Result<ListFilter,
         descending: false,
         limit: 0,
         offset: 0,
+        known_total: None,
     })
 }

@@ -103,9 +103,7 @@ pub fn prepare(settings: &Settings) -> anyhow::Result<App> {
 /// Adds the area's regions the database lacks from the shipped list, then loads every stored
 /// region.
 fn load_regions(conn: &mut AnyConnection, area: &Area) -> anyhow::Result<RegionIndex> {
-    region_list::check_area(area)?;
-    let added = region_list::add_missing(conn, area)
-        .map_err(|e| anyhow::anyhow!("adding the area's regions: {e}"))?;
+    let added = region_list::add_missing(conn, area).context("adding the area's regions")?;
     if added > 0 {
         tracing::info!(added, area = %area.to_setting(), "regions of the area stored");
     }

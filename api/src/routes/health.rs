@@ -22,6 +22,7 @@ pub struct Health {
     /// state. A `degraded` one is not read from; its reads go to the primary, so the service
     /// stays ready.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
     pub read_replicas: Option<Vec<ReplicaHealth>>,
 }
 

@@ -47,23 +47,34 @@ pub fn parse(text: &str) -> Result<Vec<ListedRegion>, ListError> {
     check_list(rows)
 }
 
-/// The shipped list, read once.
-pub fn shipped() -> &'static [ListedRegion] {
-    static LIST: std::sync::OnceLock<Vec<ListedRegion>> = std::sync::OnceLock::new();
-    // A test reads the whole shipped list (`the_shipped_list_reads`), so this cannot fail in a build.
-    LIST.get_or_init(|| parse(SHIPPED).unwrap_or_default())
-}
-
-/// Whether every part of `area` is a region of the shipped list.
-pub fn check_area(area: &Area) -> anyhow::Result<()> {
-    let known: HashSet<&str> = shipped().iter().map(|r| r.code.as_str()).collect();
+/// The shipped list's regions that touch `area`, each row checked as it is read; the rest of
+/// the country is never held in memory (the whole list is checked by a test,
+/// `the_shipped_list_reads`). Fails when a part of the area is not in the list.
+pub fn shipped_in(area: &Area) -> anyhow::Result<Vec<ListedRegion>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(SHIPPED.as_bytes());
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.context("reading the shipped region list")?;
+        let (Some(code), Some(level), Some(name)) = (record.get(0), record.get(1), record.get(2))
+        else {
+            anyhow::bail!("the shipped region list has a short row at line {}", i + 2);
+        };
+        let Some(parsed) = klinik_domain::regions::RegionCode::parse(code) else {
+            anyhow::bail!("the shipped region list has a bad code at line {}", i + 2);
+        };
+        if area.touches(&parsed) {
+            rows.push(listed_region(i + 2, code, level, name)?);
+        }
+    }
     for part in area.parts() {
         anyhow::ensure!(
-            known.contains(part.as_str()),
+            rows.iter().any(|r| &r.code == part),
             "KLINIK_REGIONS names {part}, which is no province or kabupaten/kota of the region list"
         );
     }
-    Ok(())
+    Ok(rows)
 }
 
 fn stored_codes(stored: &StoredRegions) -> HashSet<String> {
@@ -76,17 +87,17 @@ fn stored_codes(stored: &StoredRegions) -> HashSet<String> {
         .collect()
 }
 
-/// Adds the regions of `area` (and the provinces and kabupaten/kota around it) that the
-/// database does not hold yet; never renames or retires (that is `apply`'s, so that a newer list
-/// once applied is not undone by the next start). Returns how many it added.
-pub fn add_missing(conn: &mut AnyConnection, area: &Area) -> Result<usize, Error> {
-    let stored = stored_codes(&store::load_all(conn)?);
-    let missing: Vec<ListedRegion> = shipped()
-        .iter()
-        .filter(|r| area.touches(&r.code) && !stored.contains(r.code.as_str()))
-        .cloned()
+/// Adds the regions of `area` (and the provinces around it) that the database does not hold yet;
+/// never renames or retires (that is `apply`'s, so that a newer list once applied is not undone by
+/// the next start). Returns how many it added.
+pub fn add_missing(conn: &mut AnyConnection, area: &Area) -> anyhow::Result<usize> {
+    let listed = shipped_in(area)?;
+    let stored = stored_codes(&store::load_all(conn).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let missing: Vec<ListedRegion> = listed
+        .into_iter()
+        .filter(|r| !stored.contains(r.code.as_str()))
         .collect();
-    Ok(store::insert(conn, &missing)?)
+    store::insert(conn, &missing).map_err(|e| anyhow::anyhow!("storing the regions: {e}"))
 }
 
 /// What `apply` did.
@@ -214,8 +225,11 @@ mod tests {
     }
 
     #[test]
-    fn an_area_outside_the_list_is_refused() {
-        assert!(check_area(&Area::parse("32.71,33").unwrap()).is_ok());
-        assert!(check_area(&Area::parse("32.99").unwrap()).is_err());
+    fn only_the_area_is_read_from_the_shipped_list() {
+        let bogor = shipped_in(&Area::kota_bogor()).unwrap();
+        assert_eq!(bogor.len(), 1 + 1 + 6 + 68);
+        let two = shipped_in(&Area::parse("32.71,33").unwrap()).unwrap();
+        assert!(two.iter().any(|r| r.code.as_str() == "33.01.01.2001"));
+        assert!(shipped_in(&Area::parse("32.99").unwrap()).is_err());
     }
 }

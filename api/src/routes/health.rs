@@ -20,9 +20,10 @@ pub struct Health {
     pub status: String,
     /// Readiness with read replicas configured (`KLINIK_READ_DATABASE_URL`): each replica's
     /// state. A `degraded` one is not read from; its reads go to the primary, so the service
-    /// stays ready.
+    /// stays ready. (Absent rather than null without replicas, hence a plain array in the
+    /// contract.)
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(required = false)]
+    #[schema(value_type = Vec<ReplicaHealth>)]
     pub read_replicas: Option<Vec<ReplicaHealth>>,
 }
 
